@@ -1,0 +1,101 @@
+"""Command line: click commands only. Parse flags into option objects, call, return the code.
+
+Each command imports its implementation lazily, so ``assistctl validate`` (the pre-commit
+path) never pays for httpx or deepdiff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from assistctl import __version__, error_handler
+from assistctl.options import GlobalOptions
+
+PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
+
+_path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
+
+
+def _globals(ctx: click.Context) -> GlobalOptions:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, GlobalOptions)
+    return obj
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="assistctl")
+@click.option(
+    "--base-url",
+    envvar="ASSISTCTL_BASE_URL",
+    help="API base URL (env ASSISTCTL_BASE_URL, then OPENAI_BASE_URL).",
+)
+@click.option(
+    "--api-key",
+    envvar="ASSISTCTL_API_KEY",
+    help="API key (env ASSISTCTL_API_KEY, then OPENAI_API_KEY). Never printed.",
+)
+@click.option(
+    "--provider", type=click.Choice(PROVIDERS), envvar="ASSISTCTL_PROVIDER", help="Host preset."
+)
+@click.option(
+    "--api-version", type=click.Choice(["v1", "v2"]), help="Assistants API dialect (default v2)."
+)
+@click.option(
+    "--project",
+    help="Project name: the ownership scope (default from assistctl.yaml, else 'default').",
+)
+@click.option(
+    "--local-state",
+    envvar="ASSISTCTL_LOCAL_STATE",
+    type=click.Path(dir_okay=False),
+    help="State file of --provider local (default .assistctl/local-state.json).",
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(0, 20),
+    help="Attempts after the first for retryable errors (default 5).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(0.1, 3600), help="Read timeout in seconds (default 60)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="More detail; tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final result.")
+@click.option(
+    "--no-color", is_flag=True, help="No ANSI colours (a non-empty NO_COLOR does the same)."
+)
+@click.pass_context
+def cli(ctx: click.Context, **kwargs: Any) -> None:
+    """Keep OpenAI-compatible Assistants as code: validate, plan, apply, drift."""
+    ctx.obj = GlobalOptions(**kwargs)
+    error_handler.state.verbose = ctx.obj.verbose
+
+
+@cli.command()
+@_path_args
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
+    """Check manifests offline. Exit 0 valid, 1 invalid."""
+    from assistctl.commands import validate as cmd
+
+    return cmd.execute(cmd.ValidateOptions(g=_globals(ctx), paths=paths, fmt=fmt))
+
+
+@cli.command()
+def schema() -> int:
+    """Print the manifest JSON Schema."""
+    from assistctl.commands import schema as cmd
+
+    return cmd.execute()
+
+
+def main() -> None:
+    error_handler.run(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))

@@ -1,0 +1,16 @@
+"""Terminal facts the renderers need, decided in one place."""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+from assistctl.options import GlobalOptions
+
+
+def use_color(g: GlobalOptions, stream: TextIO) -> bool:
+    """Colour only on a TTY, never with ``--no-color`` or a non-empty ``NO_COLOR``."""
+    if g.no_color or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

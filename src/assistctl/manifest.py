@@ -1,0 +1,357 @@
+"""The manifest: one YAML document describing one assistant, and every documented API limit.
+
+Field names mirror the Assistants API (``openai-openapi.yaml``: ``CreateAssistantRequest``,
+``AssistantObject``) so an API object can be pasted into a manifest. Only the manifest-only
+fields (``key``, ``instructions_file``, ``lifecycle``, ``moved_from``) are ours.
+
+Pure: no file or network I/O here. Loading YAML with positions lives in :mod:`yamlload` /
+:mod:`loader`; this module only says what a valid document is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from assistctl.labels import NAME_PATTERN, OWNER_KEY
+
+# Documented limits (openai-openapi.yaml, CreateAssistantRequest / Metadata / FunctionObject).
+MAX_NAME = 256
+MAX_DESCRIPTION = 512
+MAX_INSTRUCTIONS = 256_000
+MAX_TOOLS = 128
+MAX_CODE_INTERPRETER_FILES = 20
+MAX_VECTOR_STORES = 1
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 512
+MAX_V1_FILE_IDS = 20
+FUNCTION_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+
+# The ownership label takes one of the 16 metadata pairs.
+MAX_USER_METADATA_PAIRS = MAX_METADATA_PAIRS - 1
+
+# Fields that ``lifecycle.ignore_changes`` may name: the API fields a plan compares.
+API_FIELDS = (
+    "model",
+    "name",
+    "description",
+    "instructions",
+    "tools",
+    "tool_resources",
+    "metadata",
+    "temperature",
+    "top_p",
+    "response_format",
+    "reasoning_effort",
+    "file_ids",
+)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+FunctionName = Annotated[str, StringConstraints(pattern=FUNCTION_NAME_PATTERN)]
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+
+
+class _Model(BaseModel):
+    model_config = _STRICT
+
+
+class CodeInterpreterTool(_Model):
+    """Runs Python in a sandbox."""
+
+    type: Literal["code_interpreter"] = Field(description="Always `code_interpreter`.")
+
+
+class RankingOptions(_Model):
+    """How file search ranks its results."""
+
+    ranker: Literal["auto", "default_2024_08_21"] | None = Field(
+        default=None, description="Ranker to use; the server default is `auto`."
+    )
+    score_threshold: float = Field(
+        ge=0, le=1, description="Minimum score of a result, 0 to 1 inclusive."
+    )
+
+
+class FileSearchOptions(_Model):
+    """Overrides for the file search tool."""
+
+    max_num_results: int | None = Field(
+        default=None, ge=1, le=50, description="Most results to return, 1 to 50 inclusive."
+    )
+    ranking_options: RankingOptions | None = Field(
+        default=None, description="Ranking overrides; the server fills in defaults."
+    )
+
+
+class FileSearchTool(_Model):
+    """Searches the vector store in `tool_resources.file_search`."""
+
+    type: Literal["file_search"] = Field(description="Always `file_search`.")
+    file_search: FileSearchOptions | None = Field(
+        default=None, description="Optional overrides for the file search tool."
+    )
+
+
+class FunctionDef(_Model):
+    """A function the model may call."""
+
+    name: FunctionName = Field(
+        description="Function name: a-z, A-Z, 0-9, `_` or `-`, 1 to 64 characters; "
+        "unique within the assistant."
+    )
+    description: str | None = Field(
+        default=None, description="What the function does, for the model to decide when to call."
+    )
+    parameters: dict[str, Any] | None = Field(
+        default=None,
+        description="JSON Schema of the arguments; omitted means an empty parameter list.",
+    )
+    strict: bool | None = Field(
+        default=None, description="Strict schema adherence; the server default is false."
+    )
+
+
+class FunctionTool(_Model):
+    """A function tool."""
+
+    type: Literal["function"] = Field(description="Always `function`.")
+    function: FunctionDef = Field(description="The function definition.")
+
+
+class RetrievalTool(_Model):
+    """v1 only: the predecessor of `file_search`. Accepted only for v1 providers."""
+
+    type: Literal["retrieval"] = Field(description="Always `retrieval` (Assistants API v1).")
+
+
+Tool = Annotated[
+    CodeInterpreterTool | FileSearchTool | FunctionTool | RetrievalTool,
+    Field(discriminator="type"),
+]
+
+
+class CodeInterpreterResources(_Model):
+    """Files available to code interpreter."""
+
+    file_ids: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_CODE_INTERPRETER_FILES,
+        description=f"File ids, at most {MAX_CODE_INTERPRETER_FILES}.",
+    )
+
+
+class FileSearchResources(_Model):
+    """Vector stores available to file search."""
+
+    vector_store_ids: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_VECTOR_STORES,
+        description=f"Vector store ids, at most {MAX_VECTOR_STORES}.",
+    )
+
+
+class ToolResources(_Model):
+    """Resources used by the assistant's tools."""
+
+    code_interpreter: CodeInterpreterResources | None = Field(
+        default=None, description="Resources of the code interpreter tool."
+    )
+    file_search: FileSearchResources | None = Field(
+        default=None, description="Resources of the file search tool."
+    )
+
+
+class ResponseFormatText(_Model):
+    """Plain text output."""
+
+    type: Literal["text"] = Field(description="Always `text`.")
+
+
+class ResponseFormatJsonObject(_Model):
+    """JSON mode: the output is valid JSON."""
+
+    type: Literal["json_object"] = Field(description="Always `json_object`.")
+
+
+class JsonSchemaSpec(_Model):
+    """Structured Outputs configuration."""
+
+    name: FunctionName = Field(
+        description="Name of the format: a-z, A-Z, 0-9, `_` or `-`, 1 to 64 characters."
+    )
+    description: str | None = Field(default=None, description="What the format is for.")
+    schema_: dict[str, Any] | None = Field(
+        default=None, alias="schema", description="The JSON Schema the output must match."
+    )
+    strict: bool | None = Field(
+        default=None, description="Strict schema adherence; the server default is false."
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ResponseFormatJsonSchema(_Model):
+    """Structured Outputs: the output matches a JSON Schema."""
+
+    type: Literal["json_schema"] = Field(description="Always `json_schema`.")
+    json_schema: JsonSchemaSpec = Field(description="The schema and its name.")
+
+
+ResponseFormatObject = Annotated[
+    ResponseFormatText | ResponseFormatJsonObject | ResponseFormatJsonSchema,
+    Field(discriminator="type"),
+]
+
+
+class Lifecycle(_Model):
+    """Safety rails in the style of Terraform's `lifecycle` block."""
+
+    prevent_destroy: bool = Field(
+        default=False, description="When true, a plan that would delete this assistant fails."
+    )
+    ignore_changes: list[Literal[API_FIELDS]] = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        description="API fields whose live value is left alone on update: "
+        + ", ".join(f"`{f}`" for f in API_FIELDS)
+        + ".",
+    )
+
+
+MetadataKey = Annotated[str, StringConstraints(max_length=MAX_METADATA_KEY)]
+MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE)]
+
+
+class Manifest(_Model):
+    """One assistant. Field names mirror the Assistants API."""
+
+    key: Name = Field(
+        description="Stable identity of the assistant within the project (letters, digits, "
+        "`.`, `_`, `-`; 1 to 128 characters; unique across the project). Stored in the "
+        f"ownership label `metadata.{OWNER_KEY}`."
+    )
+    model: str = Field(min_length=1, description="Model id, e.g. `gpt-4o`.")
+    name: str | None = Field(
+        default=None, max_length=MAX_NAME, description=f"Display name, at most {MAX_NAME} chars."
+    )
+    description: str | None = Field(
+        default=None,
+        max_length=MAX_DESCRIPTION,
+        description=f"Description, at most {MAX_DESCRIPTION} characters.",
+    )
+    instructions: str | None = Field(
+        default=None,
+        max_length=MAX_INSTRUCTIONS,
+        description=f"System instructions, at most {MAX_INSTRUCTIONS:,} characters. "
+        "Exclusive with `instructions_file`.",
+    )
+    instructions_file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Path of a file holding the instructions, relative to the manifest. "
+        "Exclusive with `instructions`.",
+    )
+    tools: list[Tool] | None = Field(
+        default=None,
+        max_length=MAX_TOOLS,
+        description=f"Enabled tools, at most {MAX_TOOLS}: `code_interpreter`, `file_search`, "
+        "`function` (and `retrieval` for v1 providers).",
+    )
+    tool_resources: ToolResources | None = Field(
+        default=None, description="Files and vector stores used by the tools."
+    )
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(
+        default=None,
+        description=f"String pairs, at most {MAX_USER_METADATA_PAIRS} (the API allows "
+        f"{MAX_METADATA_PAIRS}; one is the ownership label `{OWNER_KEY}`); keys at most "
+        f"{MAX_METADATA_KEY} characters, values at most {MAX_METADATA_VALUE}.",
+    )
+    temperature: float | None = Field(
+        default=None, ge=0, le=2, description="Sampling temperature, 0 to 2."
+    )
+    top_p: float | None = Field(default=None, ge=0, le=1, description="Nucleus sampling, 0 to 1.")
+    response_format: Literal["auto"] | ResponseFormatObject | None = Field(
+        default=None,
+        description="`auto`, `{type: text}`, `{type: json_object}` or "
+        "`{type: json_schema, json_schema: {name, schema, strict}}`.",
+    )
+    reasoning_effort: Literal[REASONING_EFFORTS] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Reasoning effort for reasoning models: " + ", ".join(REASONING_EFFORTS) + ".",
+    )
+    file_ids: list[str] | None = Field(
+        default=None,
+        max_length=MAX_V1_FILE_IDS,
+        description="v1 only: assistant-level file ids (v2: `tool_resources`). Accepted only "
+        "for v1 providers.",
+    )
+    lifecycle: Lifecycle | None = Field(
+        default=None, description="`prevent_destroy` and `ignore_changes`."
+    )
+    moved_from: Name | None = Field(
+        default=None,
+        description="Previous `key` of this assistant: the rename is applied in place "
+        "(same assistant id) instead of delete + create.",
+    )
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return value
+        if OWNER_KEY in value:
+            raise ValueError(
+                f"'{OWNER_KEY}' is the reserved ownership label; assistctl sets it itself"
+            )
+        if len(value) > MAX_USER_METADATA_PAIRS:
+            raise ValueError(
+                f"at most {MAX_USER_METADATA_PAIRS} pairs (the API's {MAX_METADATA_PAIRS} "
+                f"include the ownership label '{OWNER_KEY}'), got {len(value)}"
+            )
+        return value
+
+    @field_validator("tools")
+    @classmethod
+    def _unique_function_names(cls, value: list[Any] | None) -> list[Any] | None:
+        seen: set[str] = set()
+        for tool in value or []:
+            if isinstance(tool, FunctionTool):
+                if tool.function.name in seen:
+                    raise ValueError(f"duplicate function name '{tool.function.name}'")
+                seen.add(tool.function.name)
+        return value
+
+    def api_body(self) -> dict[str, Any]:
+        """The API request body for the fields this manifest sets, in API names.
+
+        ``instructions`` must already be resolved (the loader reads ``instructions_file``).
+        Manifest-only fields never reach the API. The ownership label is added by the
+        caller that knows the project.
+        """
+        data = self.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_unset=True,
+            exclude={"key", "instructions_file", "lifecycle", "moved_from"},
+        )
+        return data
+
+    @property
+    def prevent_destroy(self) -> bool:
+        return bool(self.lifecycle and self.lifecycle.prevent_destroy)
+
+    @property
+    def ignore_changes(self) -> tuple[str, ...]:
+        return tuple(self.lifecycle.ignore_changes) if self.lifecycle else ()
+
+
+def manifest_json_schema() -> dict[str, Any]:
+    """JSON Schema of one manifest document, generated from the model."""
+    schema = Manifest.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://assistctl.dev/schemas/assistant.schema.json"
+    schema["title"] = "assistctl assistant manifest"
+    return schema
