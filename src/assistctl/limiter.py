@@ -1,0 +1,67 @@
+"""An AIMD concurrency limit for apply: back off when the host says "slow down".
+
+A fixed pool of N workers keeps hammering a host that answers 429 (each worker sleeps its
+own Retry-After, then all retry together). TCP's answer works here too: halve the number of
+calls in flight on every rate-limit signal, add one back after a run of successes, never
+below one nor above what the user asked for.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class AdaptiveLimit:
+    """A counting gate whose width shrinks multiplicatively and grows additively."""
+
+    def __init__(self, maximum: int, *, increase_after: int = 4) -> None:
+        if maximum < 1:
+            raise ValueError("maximum must be at least 1")
+        self.maximum = maximum
+        self._limit = maximum
+        self._in_flight = 0
+        self._successes = 0
+        self._increase_after = increase_after
+        self._cond = threading.Condition()
+        self.lowest = maximum
+        self.decreases = 0
+
+    @property
+    def limit(self) -> int:
+        with self._cond:
+            return self._limit
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the ``limit`` slots for the duration of a call."""
+        with self._cond:
+            while self._in_flight >= self._limit:
+                self._cond.wait()
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                self._cond.notify_all()
+
+    def throttled(self) -> None:
+        """The host rate-limited a call: halve the width (multiplicative decrease)."""
+        with self._cond:
+            new = max(1, self._limit // 2)
+            if new < self._limit:
+                self.decreases += 1
+            self._limit = new
+            self.lowest = min(self.lowest, new)
+            self._successes = 0
+
+    def succeeded(self) -> None:
+        """A call went through: after a run of successes, widen by one (additive increase)."""
+        with self._cond:
+            self._successes += 1
+            if self._successes >= self._increase_after and self._limit < self.maximum:
+                self._limit += 1
+                self._successes = 0
+                self._cond.notify_all()
