@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from assistctl.labels import NAME_PATTERN, OWNER_KEY
 
@@ -54,6 +65,13 @@ _STRICT = ConfigDict(extra="forbid", frozen=True)
 FunctionName = Annotated[str, StringConstraints(pattern=FUNCTION_NAME_PATTERN)]
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 
+# YAML turns `yes`, `"0.5"`-looking scalars and `1` into other types than the API accepts;
+# strict scalars refuse the coercions pydantic would otherwise make (a string temperature,
+# `strict: "yes"`, `max_num_results: 5.0`). Integers are still accepted where a number is.
+Number = Annotated[float, Strict()]
+Integer = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+
 
 class _Model(BaseModel):
     model_config = _STRICT
@@ -71,7 +89,7 @@ class RankingOptions(_Model):
     ranker: Literal["auto", "default_2024_08_21"] | None = Field(
         default=None, description="Ranker to use; the server default is `auto`."
     )
-    score_threshold: float = Field(
+    score_threshold: Number = Field(
         ge=0, le=1, description="Minimum score of a result, 0 to 1 inclusive."
     )
 
@@ -79,7 +97,7 @@ class RankingOptions(_Model):
 class FileSearchOptions(_Model):
     """Overrides for the file search tool."""
 
-    max_num_results: int | None = Field(
+    max_num_results: Integer | None = Field(
         default=None, ge=1, le=50, description="Most results to return, 1 to 50 inclusive."
     )
     ranking_options: RankingOptions | None = Field(
@@ -110,7 +128,7 @@ class FunctionDef(_Model):
         default=None,
         description="JSON Schema of the arguments; omitted means an empty parameter list.",
     )
-    strict: bool | None = Field(
+    strict: Bool | None = Field(
         default=None, description="Strict schema adherence; the server default is false."
     )
 
@@ -187,7 +205,7 @@ class JsonSchemaSpec(_Model):
     schema_: dict[str, Any] | None = Field(
         default=None, alias="schema", description="The JSON Schema the output must match."
     )
-    strict: bool | None = Field(
+    strict: Bool | None = Field(
         default=None, description="Strict schema adherence; the server default is false."
     )
 
@@ -207,10 +225,38 @@ ResponseFormatObject = Annotated[
 ]
 
 
+def _response_format_tag(value: Any) -> str | None:
+    """Pick the one union member to validate against, so a mistake yields one error.
+
+    Without this, pydantic tries every member of `"auto" | {...}` and reports a failure for
+    each of them.
+    """
+    if isinstance(value, dict):
+        tag = value.get("type")
+        return tag if isinstance(tag, str) else None
+    if isinstance(value, BaseModel):
+        return getattr(value, "type", None)
+    return "auto" if value == "auto" else None
+
+
+ResponseFormat = Annotated[
+    Annotated[Literal["auto"], Tag("auto")]
+    | Annotated[ResponseFormatText, Tag("text")]
+    | Annotated[ResponseFormatJsonObject, Tag("json_object")]
+    | Annotated[ResponseFormatJsonSchema, Tag("json_schema")],
+    Discriminator(
+        _response_format_tag,
+        custom_error_type="response_format_type_missing",
+        custom_error_message="must be 'auto' or a mapping whose 'type' is text, json_object "
+        "or json_schema",
+    ),
+]
+
+
 class Lifecycle(_Model):
     """Safety rails in the style of Terraform's `lifecycle` block."""
 
-    prevent_destroy: bool = Field(
+    prevent_destroy: Bool = Field(
         default=False, description="When true, a plan that would delete this assistant fails."
     )
     ignore_changes: list[Literal[API_FIELDS]] = Field(  # type: ignore[valid-type]
@@ -269,11 +315,11 @@ class Manifest(_Model):
         f"{MAX_METADATA_PAIRS}; one is the ownership label `{OWNER_KEY}`); keys at most "
         f"{MAX_METADATA_KEY} characters, values at most {MAX_METADATA_VALUE}.",
     )
-    temperature: float | None = Field(
+    temperature: Number | None = Field(
         default=None, ge=0, le=2, description="Sampling temperature, 0 to 2."
     )
-    top_p: float | None = Field(default=None, ge=0, le=1, description="Nucleus sampling, 0 to 1.")
-    response_format: Literal["auto"] | ResponseFormatObject | None = Field(
+    top_p: Number | None = Field(default=None, ge=0, le=1, description="Nucleus sampling, 0 to 1.")
+    response_format: ResponseFormat | None = Field(
         default=None,
         description="`auto`, `{type: text}`, `{type: json_object}` or "
         "`{type: json_schema, json_schema: {name, schema, strict}}`.",
@@ -297,31 +343,58 @@ class Manifest(_Model):
         "(same assistant id) instead of delete + create.",
     )
 
+    @field_validator("instructions_file")
+    @classmethod
+    def _one_source_of_instructions(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("instructions") is not None:
+            raise PydanticCustomError(
+                "instructions_conflict",
+                "set either 'instructions' or 'instructions_file', not both",
+            )
+        return value
+
     @field_validator("metadata")
     @classmethod
     def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         if value is None:
             return value
         if OWNER_KEY in value:
-            raise ValueError(
-                f"'{OWNER_KEY}' is the reserved ownership label; assistctl sets it itself"
+            raise PydanticCustomError(
+                "reserved_metadata_key",
+                "'{key}' is the reserved ownership label; assistctl sets it itself, "
+                "remove it from the manifest",
+                # `subpath` tells the loader which node to point at (see loader._located).
+                {"key": OWNER_KEY, "subpath": (OWNER_KEY, "[key]")},
             )
         if len(value) > MAX_USER_METADATA_PAIRS:
-            raise ValueError(
-                f"at most {MAX_USER_METADATA_PAIRS} pairs (the API's {MAX_METADATA_PAIRS} "
-                f"include the ownership label '{OWNER_KEY}'), got {len(value)}"
+            raise PydanticCustomError(
+                "too_many_metadata_pairs",
+                "has {count} pairs; the limit is {limit} because the API's {api_limit} "
+                "include the ownership label '{key}'",
+                {
+                    "count": len(value),
+                    "limit": MAX_USER_METADATA_PAIRS,
+                    "api_limit": MAX_METADATA_PAIRS,
+                    "key": OWNER_KEY,
+                },
             )
         return value
 
     @field_validator("tools")
     @classmethod
     def _unique_function_names(cls, value: list[Any] | None) -> list[Any] | None:
-        seen: set[str] = set()
-        for tool in value or []:
+        seen: dict[str, int] = {}
+        for index, tool in enumerate(value or []):
             if isinstance(tool, FunctionTool):
-                if tool.function.name in seen:
-                    raise ValueError(f"duplicate function name '{tool.function.name}'")
-                seen.add(tool.function.name)
+                name = tool.function.name
+                if name in seen:
+                    raise PydanticCustomError(
+                        "duplicate_function_name",
+                        "duplicate function name '{name}' (also tool {first}); "
+                        "function names must be unique within an assistant",
+                        {"name": name, "first": seen[name], "subpath": (index, "function", "name")},
+                    )
+                seen[name] = index
         return value
 
     def api_body(self) -> dict[str, Any]:

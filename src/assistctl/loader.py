@@ -1,0 +1,335 @@
+"""Paths in, manifests and diagnostics out: everything ``validate`` checks, in one pass.
+
+``load`` never raises for bad input; every problem is a :class:`Diagnostic` with the
+``file:line:col`` of the offending node. ``load_or_raise`` is the variant for commands that
+cannot go on with invalid manifests (plan, apply).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistctl.errors import Diagnostic, ManifestError
+from assistctl.manifest import MAX_INSTRUCTIONS, Manifest
+from assistctl.messages import Loc, explain
+from assistctl.project import (
+    PROJECT_FILE,
+    ProjectConfig,
+    discover,
+    effective_api_version,
+    policy_violations,
+    read_project,
+)
+from assistctl.project import display_path as _display
+from assistctl.yamlload import Document, dotted, load_file, read_text
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    """A valid manifest and where it came from (``line`` is its ``key`` line)."""
+
+    manifest: Manifest
+    file: str
+    line: int
+    document: int = 1
+
+
+@dataclass
+class LoadResult:
+    manifests: list[LoadedManifest] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    project: ProjectConfig = field(default_factory=ProjectConfig)
+    project_file: Path | None = None
+    files: list[str] = field(default_factory=list)
+    """Every file read: manifest files, then the project file."""
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Inputs:
+    manifests: list[tuple[Path, str]] = field(default_factory=list)
+    project_files: list[tuple[Path, str]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
+    return Diagnostic(file, 0, 0, "", message, severity)
+
+
+def _walk(top: str) -> list[str]:
+    """YAML files below ``top``, sorted, skipping hidden files and directories."""
+    found: list[str] = []
+    for directory, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith(".") and name.endswith(MANIFEST_SUFFIXES):
+                found.append(os.path.join(directory, name))
+    return found
+
+
+def collect(paths: Sequence[str | Path]) -> _Inputs:
+    """Expand path arguments into manifest files, named project files and path problems."""
+    inputs = _Inputs()
+    seen: set[str] = set()
+
+    def add(path: str, explicit: bool) -> None:
+        real = os.path.realpath(path)
+        if real in seen:
+            return  # the same file named twice, or a directory and a file inside it
+        seen.add(real)
+        shown = os.path.normpath(path)
+        if os.path.basename(path) == PROJECT_FILE:
+            if explicit:
+                inputs.project_files.append((Path(path), shown))
+            return
+        inputs.manifests.append((Path(path), shown))
+
+    for raw in paths:
+        path = str(raw)
+        if os.path.isdir(path):
+            files = _walk(path)
+            if not any(os.path.basename(f) != PROJECT_FILE for f in files):
+                inputs.diagnostics.append(
+                    _whole(
+                        os.path.normpath(path),
+                        "no manifests here: the directory holds no *.yaml or *.yml files",
+                    )
+                )
+            for file in files:
+                add(file, explicit=False)
+        elif os.path.lexists(path):
+            add(path, explicit=True)
+        else:
+            inputs.diagnostics.append(_whole(path, "no such file or directory; check the path"))
+    return inputs
+
+
+class _Checker:
+    """Checks the documents of one run against one project configuration."""
+
+    def __init__(self, project: ProjectConfig, api_version: str) -> None:
+        self.project = project
+        self.api_version = api_version
+        self.prompts: dict[Path, tuple[str | None, str | None]] = {}
+        self.keys: dict[str, tuple[str, int]] = {}
+        self.moved: dict[str, tuple[str, int]] = {}
+
+    def diag(self, doc: Document, path: Loc, message: str, *, at_key: bool = False) -> Diagnostic:
+        pos = doc.nearest(path, at_key=at_key)
+        return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
+
+    def check(self, doc: Document, source: Path) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+        data = doc.data
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else "a single value"
+            pos = doc.position
+            return None, [
+                Diagnostic(
+                    doc.file,
+                    pos.line,
+                    pos.col,
+                    "",
+                    f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}",
+                )
+            ]
+        problems = self.v1_only(doc, data)
+        try:
+            manifest = Manifest.model_validate(data)
+        except ValidationError as err:
+            for error in err.errors(include_url=False):
+                explained = explain(error, Manifest)
+                pos, path = doc.locate(explained.loc, at_key=explained.at_key)
+                problems.append(
+                    Diagnostic(doc.file, pos.line, pos.col, dotted(path), explained.message)
+                )
+            return None, problems
+        if manifest.instructions_file is not None:
+            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
+            if problem is not None:
+                problems.append(self.diag(doc, ("instructions_file",), problem))
+                return None, problems
+            manifest = manifest.model_copy(update={"instructions": text})
+        for path, message in policy_violations(manifest, self.project.policy):
+            problems.append(self.diag(doc, path, message))
+        key_pos = doc.nearest(("key",))
+        loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
+        return (None if problems else loaded), problems
+
+    def v1_only(self, doc: Document, data: dict[object, object]) -> list[Diagnostic]:
+        """Assistants API v1 fields, which v2 hosts reject; the hint names the v2 spelling."""
+        if self.api_version == "v1":
+            return []
+        found: list[Diagnostic] = []
+        if "file_ids" in data:
+            found.append(
+                self.diag(
+                    doc,
+                    ("file_ids",),
+                    "'file_ids' is an Assistants API v1 field; in v2 use "
+                    "tool_resources.code_interpreter.file_ids (or a vector store in "
+                    "tool_resources.file_search), or set api_version: v1 in assistctl.yaml",
+                    at_key=True,
+                )
+            )
+        tools = data.get("tools")
+        for index, tool in enumerate(tools if isinstance(tools, list) else []):
+            if isinstance(tool, dict) and tool.get("type") == "retrieval":
+                found.append(
+                    self.diag(
+                        doc,
+                        ("tools", index, "type"),
+                        "tool type 'retrieval' is Assistants API v1; v2 renamed it "
+                        "'file_search' (or set api_version: v1 in assistctl.yaml)",
+                    )
+                )
+        return found
+
+    def prompt(self, manifest: Path, shown: str, relative: str) -> tuple[str | None, str | None]:
+        """Text of an instructions file, or a sentence saying what is wrong with it."""
+        resolved = (manifest.parent / relative).resolve()
+        if resolved not in self.prompts:
+            self.prompts[resolved] = self.read_prompt(resolved, shown, relative)
+        return self.prompts[resolved]
+
+    @staticmethod
+    def read_prompt(resolved: Path, shown: str, relative: str) -> tuple[str | None, str | None]:
+        where = _display(resolved)
+        if not resolved.exists():
+            return None, (
+                f"instructions file '{relative}' not found: relative to {shown} it is "
+                f"{where}, which does not exist"
+            )
+        text, problem = read_text(resolved, where, what="instructions file")
+        if problem is not None:
+            return None, f"instructions file {where} {problem.message}"
+        assert text is not None
+        if len(text) > MAX_INSTRUCTIONS:
+            return None, (
+                f"instructions file {where} is {len(text):,} characters long; "
+                f"instructions are limited to {MAX_INSTRUCTIONS:,}"
+            )
+        return text, None
+
+    def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]:
+        """``key`` unique in the project; ``moved_from`` names a key no manifest still has."""
+        found: list[Diagnostic] = []
+        key = loaded.manifest.key
+        first = self.keys.get(key)
+        if first is not None:
+            found.append(
+                self.diag(
+                    doc,
+                    ("key",),
+                    f"duplicate key '{key}': also defined at {first[0]}:{first[1]}; "
+                    "keys must be unique in the project",
+                )
+            )
+        else:
+            self.keys[key] = (loaded.file, loaded.line)
+        old = loaded.manifest.moved_from
+        if old is not None:
+            pos = doc.nearest(("moved_from",))
+            earlier = self.moved.get(old)
+            if earlier is not None:
+                found.append(
+                    self.diag(
+                        doc,
+                        ("moved_from",),
+                        f"'{old}' is also the moved_from of the manifest at "
+                        f"{earlier[0]}:{earlier[1]}; only one manifest can take over a key",
+                    )
+                )
+            else:
+                self.moved[old] = (loaded.file, pos.line)
+        return found
+
+    def moved_from_still_used(
+        self, docs: list[tuple[LoadedManifest, Document]]
+    ) -> list[Diagnostic]:
+        found = []
+        for loaded, doc in docs:
+            old = loaded.manifest.moved_from
+            if old is not None and old in self.keys:
+                file, line = self.keys[old]
+                found.append(
+                    self.diag(
+                        doc,
+                        ("moved_from",),
+                        f"moved_from '{old}' is still the key of the manifest at "
+                        f"{file}:{line}; remove that manifest or this moved_from",
+                    )
+                )
+        return found
+
+
+def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
+    """Read and check every manifest under ``paths``, the project file and project policy."""
+    inputs = collect(paths)
+    result = LoadResult(diagnostics=list(inputs.diagnostics))
+
+    directories = [p.parent for p, _ in inputs.manifests] + [
+        p.parent for p, _ in inputs.project_files
+    ]
+    project_file, problems = discover(directories)
+    result.diagnostics += problems
+    if project_file is not None:
+        result.project, problems = read_project(project_file)
+        result.project_file = project_file
+        result.diagnostics += problems
+    checker = _Checker(result.project, effective_api_version(api_version, result.project))
+
+    valid: list[tuple[LoadedManifest, Document]] = []
+    for source, shown in inputs.manifests:
+        result.files.append(shown)
+        parsed = load_file(source, shown)
+        result.diagnostics += parsed.diagnostics
+        if os.path.basename(shown) == "assistctl.yml":
+            result.diagnostics.append(
+                _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
+            )
+            continue
+        if parsed.empty:
+            result.diagnostics.append(
+                _whole(shown, "the file is empty: no manifest to check", severity="warning")
+            )
+        for doc in parsed.documents:
+            loaded, problems = checker.check(doc, source)
+            result.diagnostics += problems
+            if loaded is not None:
+                result.diagnostics += checker.unique(loaded, doc)
+                valid.append((loaded, doc))
+    result.diagnostics += checker.moved_from_still_used(valid)
+    result.manifests = [loaded for loaded, _ in valid]
+    if project_file is not None:
+        result.files.append(_display(project_file))
+
+    if not inputs.manifests and not inputs.project_files and not result.errors:
+        result.diagnostics.append(_whole(", ".join(map(str, paths)), "no manifests found"))
+    elif not result.manifests and not inputs.project_files and not result.errors:
+        result.diagnostics.append(
+            _whole(", ".join(map(str, paths)), "no manifests found: every file is empty")
+        )
+    result.diagnostics.sort()
+    return result
+
+
+def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
+    """:func:`load`, raising :class:`ManifestError` (with every diagnostic) on any error."""
+    result = load(paths, api_version=api_version)
+    if not result.ok:
+        raise ManifestError(result.diagnostics)
+    return result

@@ -1,0 +1,386 @@
+"""YAML with positions: read a file, split it into documents, keep every node's line:col.
+
+PyYAML's loaders throw positions away and silently keep the last of two equal mapping keys.
+So we let PyYAML *compose* node trees (fast, in C via libyaml when available) and build the
+Python values ourselves, which is where duplicate keys are caught. Each document keeps its
+node tree so that an error location from pydantic (``("tools", 2, "function", "name")``)
+can be mapped back to the line and column of the offending node.
+
+Every problem with the input (unreadable, binary, not UTF-8, too big, bad YAML) becomes a
+:class:`~assistctl.errors.Diagnostic`; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from assistctl.errors import Diagnostic
+
+Loc = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Largest file we parse. A manifest at every API limit is far below this; a bigger file is
+almost surely not a manifest, and parsing it would cost seconds and hundreds of megabytes."""
+
+MAX_VALUES = 1_000_000
+"""Values built per document, counting alias expansions: stops "billion laughs" documents."""
+
+_SAFE_C_DEPTH = 2000
+"""libyaml composes recursively in C and crashes the process on very deep nesting. Nesting
+depth is bounded by the number of indicator characters, so below this count the C composer
+is safe; above it we compose in Python, where too-deep nesting is a catchable error."""
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_CLoader: Any
+_CParser: Any
+try:
+    from yaml import CSafeLoader as _CLoader
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml: pure Python, slower but identical results
+    _CLoader = None
+    _CParser = None
+
+
+if _CParser is not None:
+
+    class _DeepLoader(Composer, SafeConstructor, Resolver, _CParser):  # type: ignore[misc]
+        """libyaml's parser with PyYAML's Python composer: deep input fails with RecursionError
+        instead of a crash."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _deep_loader: Any = _DeepLoader
+else:  # pragma: no cover - depends on how PyYAML was built
+    _deep_loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column."""
+
+    line: int
+    col: int
+
+
+def _pos(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _TooManyValues(Exception):
+    pass
+
+
+class _Builder:
+    """Builds Python values from a node tree, collecting duplicate-key diagnostics."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.constructor = SafeConstructor()
+        self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def error(self, node: Node, path: Loc, message: str) -> None:
+        p = _pos(node)
+        self.diagnostics.append(Diagnostic(self.file, p.line, p.col, dotted(path), message))
+
+    def build(self, node: Node, path: Loc) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooManyValues
+        if isinstance(node, ScalarNode):
+            if node.tag == _STR:
+                return node.value
+            try:
+                return self.constructor.construct_object(node)
+            except ConstructorError as err:
+                self.error(node, path, f"cannot read this value: {err.problem}")
+                return None
+        if id(node) in self.active:
+            self.error(node, path, "an alias refers to the value that contains it")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                if node.tag != _SEQ:
+                    self.error(node, path, f"unsupported YAML tag {node.tag}")
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                if node.tag != _MAP:
+                    self.error(node, path, f"unsupported YAML tag {node.tag}")
+                return self.build_mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+        raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+    def build_mapping(self, node: MappingNode, path: Loc) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, Node] = {}
+        merged: list[dict[Any, Any]] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+                merged.extend(self.merge_sources(value_node, path))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.error(key_node, path, "a mapping key must be a plain value, not a collection")
+                continue
+            key = self.build(key_node, path)
+            try:
+                earlier = first_seen.get(key)
+            except TypeError:  # an unhashable key, e.g. !!binary tricks
+                self.error(key_node, path, "a mapping key must be a plain value")
+                continue
+            if earlier is not None:
+                self.error(
+                    key_node,
+                    (*path, key),
+                    f"duplicate key '{key}' (first defined on line {_pos(earlier).line}); "
+                    "YAML would silently keep only the last one",
+                )
+                continue
+            first_seen[key] = key_node
+            result[key] = self.build(value_node, (*path, key))
+        if not merged:
+            return result
+        # Merge keys (`<<: *base`): explicit keys win, then earlier sources over later ones.
+        combined: dict[Any, Any] = {}
+        for source in reversed(merged):
+            combined.update(source)
+        combined.update(result)
+        return combined
+
+    def merge_sources(self, node: Node, path: Loc) -> Iterator[dict[Any, Any]]:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        for source in sources:
+            if isinstance(source, MappingNode):
+                yield self.build_mapping(source, path)
+            else:
+                self.error(source, path, "'<<' merges only mappings (or a list of mappings)")
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _merge_targets(node: MappingNode) -> Iterator[MappingNode]:
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            yield from (s for s in sources if isinstance(s, MappingNode))
+
+
+def _child(node: Node, element: str | int, builder: _Builder) -> tuple[Node, Node] | None:
+    """``(key_node, value_node)`` of ``element`` inside ``node``, following merge keys."""
+    if isinstance(node, SequenceNode):
+        if isinstance(element, int) and 0 <= element < len(node.value):
+            item: Node = node.value[element]
+            return item, item
+        return None
+    if not isinstance(node, MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE:
+            key = key_node.value if key_node.tag == _STR else builder.build(key_node, ())
+            if key == element and type(key) is type(element):
+                return key_node, value_node
+    for target in _merge_targets(node):
+        found = _child(target, element, builder)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass
+class Document:
+    """One YAML document of a file: its Python value and its node tree for positions."""
+
+    file: str
+    index: int
+    node: Node
+    data: Any
+
+    @property
+    def position(self) -> Position:
+        return _pos(self.node)
+
+    def locate(self, loc: Sequence[str | int], *, at_key: bool = False) -> tuple[Position, Loc]:
+        """Position and cleaned field path of a validation error location.
+
+        ``loc`` may contain elements that are not in the document: union tags that pydantic
+        inserts (``("tools", 0, "function", "function", "name")``) are skipped, and a missing
+        last field is kept in the path but positioned at its parent, the nearest node that
+        exists. ``at_key`` points at the key rather than the value (for unknown fields).
+        """
+        builder = _Builder(self.file)
+        node = self.node
+        key_node = node
+        path: list[str | int] = []
+        for i, element in enumerate(loc):
+            last = i == len(loc) - 1
+            if element == "[key]":
+                node = key_node
+                continue
+            found = _child(node, element, builder)
+            if found is not None:
+                key_node, node = found
+                path.append(element)
+            elif last and isinstance(node, MappingNode):
+                path.append(element)  # a missing field: keep the name, point at the parent
+        return _pos(key_node if at_key else node), tuple(path)
+
+    def nearest(self, path: Sequence[str | int], *, at_key: bool = False) -> Position:
+        """Position of the value at ``path``, or of its nearest existing parent."""
+        builder = _Builder(self.file)
+        node = key_node = self.node
+        for element in path:
+            found = _child(node, element, builder)
+            if found is None:
+                return _pos(node)
+            key_node, node = found
+        return _pos(key_node if at_key else node)
+
+
+@dataclass
+class YamlFile:
+    """A file's documents and the problems found while reading and parsing it."""
+
+    file: str
+    documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    empty: bool = False
+
+
+def _whole_file(file: str, message: str) -> Diagnostic:
+    return Diagnostic(file, 0, 0, "", message)
+
+
+def read_text(path: Path, file: str, *, what: str = "file") -> tuple[str | None, Diagnostic | None]:
+    """The text of a UTF-8 file, or a diagnostic saying why it cannot be had."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            # FIFOs and devices would block or never end; directories are not files.
+            return None, _whole_file(file, f"is not a regular {what}")
+        if info.st_size > MAX_FILE_BYTES:
+            return None, _whole_file(
+                file,
+                f"is {info.st_size / 1024 / 1024:.1f} MiB; a {what} is limited to "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MiB, so this is probably not one",
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        return None, _whole_file(file, f"cannot read this {what}: {reason}")
+    if b"\x00" in raw[:8192]:
+        return None, _whole_file(file, f"looks like a binary file, not a YAML {what}")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        return None, Diagnostic(
+            file,
+            line,
+            err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1,
+            "",
+            f"is not UTF-8 text (byte 0x{raw[err.start]:02x} cannot be decoded); "
+            "save the file as UTF-8",
+        )
+
+
+def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if mark is not None:
+        line, col = mark.line, mark.column
+    elif isinstance(err, yaml.reader.ReaderError):
+        line = text.count("\n", 0, err.position)
+        col = err.position - (text.rfind("\n", 0, err.position) + 1)
+    else:
+        return _whole_file(file, f"is not valid YAML: {err}")
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    if isinstance(err, yaml.reader.ReaderError):
+        problem = f"contains the control character #x{err.character:04x}"
+    lines = text.split("\n")
+    offending = lines[line][col : col + 1] if line < len(lines) else ""
+    hint = ""
+    if offending == "\t":
+        hint = "; YAML does not allow tabs for indentation, use spaces"
+    return Diagnostic(file, line + 1, col + 1, "", f"invalid YAML: {problem}{hint}")
+
+
+def _indicator_count(text: str) -> int:
+    return sum(text.count(c) for c in "[{-:?")
+
+
+def parse(text: str, file: str) -> YamlFile:
+    """Split ``text`` into documents with their values; empty documents are skipped."""
+    result = YamlFile(file)
+    if _CLoader is not None and _indicator_count(text) <= _SAFE_C_DEPTH:
+        loader: Any = _CLoader(text)
+    else:
+        loader = _deep_loader(text)
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            index += 1
+            if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+                continue  # `---` with nothing after it: nothing to check
+            builder = _Builder(file)
+            try:
+                data = builder.build(node, ())
+            except _TooManyValues:
+                result.diagnostics.append(
+                    Diagnostic(
+                        file,
+                        *_astuple(_pos(node)),
+                        "",
+                        f"document {index} expands to more than {MAX_VALUES:,} values "
+                        "(through aliases); this is not a manifest",
+                    )
+                )
+                continue
+            result.diagnostics.extend(builder.diagnostics)
+            result.documents.append(Document(file, index, node, data))
+    except yaml.YAMLError as err:
+        result.diagnostics.append(_yaml_error(file, text, err))
+    except RecursionError:
+        result.diagnostics.append(
+            _whole_file(file, "is nested too deeply to be a manifest (hundreds of levels)")
+        )
+    finally:
+        loader.dispose()
+    result.empty = index == 0 or (not result.documents and not result.diagnostics)
+    return result
+
+
+def _astuple(p: Position) -> tuple[int, int]:
+    return p.line, p.col
+
+
+def load_file(path: Path, file: str, *, what: str = "file") -> YamlFile:
+    """Read and parse one file; ``file`` is the name shown in diagnostics."""
+    text, problem = read_text(path, file, what=what)
+    if text is None:
+        assert problem is not None
+        return YamlFile(file, diagnostics=[problem])
+    return parse(text, file)
