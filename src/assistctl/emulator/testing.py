@@ -1,0 +1,106 @@
+"""Test helpers around a running emulator, used by ``tests/conftest.py``'s fixtures.
+
+Importable by any test (``from assistctl.emulator.testing import EmulatorHandle``) for type
+hints; it has no pytest dependency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assistctl.emulator.app import EmulatorApp
+from assistctl.emulator.server import RunningServer
+from assistctl.emulator.store import Store
+
+TEST_API_KEY = "sk-test-emulator-key"
+
+
+@dataclass
+class EmulatorHandle:
+    server: RunningServer
+    api_key: str = TEST_API_KEY
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def root_url(self) -> str:
+        return self.server.root_url
+
+    @property
+    def app(self) -> EmulatorApp:
+        return self.server.app
+
+    @property
+    def store(self) -> Store:
+        return self.server.app.store
+
+    @property
+    def flavor(self) -> str:
+        return self.app.flavor.name
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a well-behaved client sends: auth, plus the beta header where required."""
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        if self.app.flavor.beta_versions:
+            headers["OpenAI-Beta"] = f"assistants={self.app.flavor.beta_versions[0]}"
+        return headers
+
+    def reset(self) -> None:
+        self.app.reset()
+
+    def set_faults(self, **fields: Any) -> dict[str, Any]:
+        """Change fault settings (see ``assistctl.emulator.faults``); returns all settings."""
+        return self.app.faults.configure(**fields).to_json()
+
+    def clear_faults(self) -> None:
+        self.app.faults.reset()
+
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """The request log, oldest first; optionally only one operation (create, list, ...)."""
+        log = self.app.requests()
+        return [e for e in log if operation is None or e["operation"] == operation]
+
+    def modify_out_of_band(self, assistant_id: str, **fields: Any) -> dict[str, Any]:
+        """Change an assistant behind the client's back (validated like a modify request)."""
+        rec = self.app.modify_assistant(assistant_id, fields)
+        if rec is None:
+            raise KeyError(assistant_id)
+        return rec.obj
+
+    def delete_out_of_band(self, assistant_id: str) -> None:
+        if not self.store.delete(assistant_id):
+            raise KeyError(assistant_id)
+
+    def seed_assistants(
+        self,
+        n: int,
+        *,
+        metadata: dict[str, str] | None = None,
+        model: str = "gpt-4o",
+        **fields: Any,
+    ) -> list[dict[str, Any]]:
+        """Create ``n`` assistants out of band (named ``seed-0``... unless ``name`` is given)."""
+        out = []
+        for i in range(n):
+            body: dict[str, Any] = {"model": model, "name": f"seed-{i}", **fields}
+            if metadata is not None:
+                body["metadata"] = metadata
+            out.append(self.app.create_assistant(body).obj)
+        return out
+
+    def get(self, assistant_id: str) -> dict[str, Any] | None:
+        rec = self.store.get(assistant_id)
+        return rec.obj if rec else None
+
+    def extra(self, assistant_id: str) -> dict[str, Any]:
+        rec = self.store.get(assistant_id)
+        if rec is None:
+            raise KeyError(assistant_id)
+        return rec.extra
+
+    def assistants(self) -> list[dict[str, Any]]:
+        return [r.obj for r in self.store.all()]

@@ -1,0 +1,114 @@
+"""Shared fixtures: the emulator on a free 127.0.0.1 port, and the OpenAPI spec validator.
+
+``emulator`` (openai flavor) and ``emulator_aimlapi`` share one server per flavor for the
+whole session and reset it before every test (empty store, no faults, empty request log), so
+tests are isolated and fast. Both yield an ``assistctl.emulator.testing.EmulatorHandle``:
+
+- ``base_url`` (``http://127.0.0.1:PORT/v1`` for openai, no ``/v1`` for aimlapi), ``root_url``,
+  ``api_key``, ``headers`` (auth plus ``OpenAI-Beta`` where the flavor needs it), ``app``,
+  ``store``;
+- ``reset()``, ``set_faults(**fields)`` / ``clear_faults()``, ``requests(operation=None)``
+  (the request log), ``modify_out_of_band(id, **fields)``, ``delete_out_of_band(id)``,
+  ``seed_assistants(n, metadata=..., **fields)``, ``get(id)`` (the stored object or None),
+  ``assistants()`` (every stored object, oldest first), ``extra(id)`` (fields accepted but
+  not returned, e.g. ``reasoning_effort``).
+
+Out-of-band changes and seeding bypass faults and the request log, like a person using the
+dashboard.
+
+``openapi`` (session) validates JSON against a schema component of
+``../shared/reference/openai-openapi.yaml``: ``openapi.validate(body, "AssistantObject")``.
+Tests using it are skipped, with the reason, when the spec file is absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistctl.emulator.app import EmulatorApp
+from assistctl.emulator.server import RunningServer, start_server
+from assistctl.emulator.testing import EmulatorHandle
+
+SPEC_PATH = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "openai-openapi.yaml"
+)
+
+
+@pytest.fixture(scope="session")
+def _emulator_openai_server() -> Iterator[RunningServer]:
+    with start_server("127.0.0.1", 0, EmulatorApp("openai")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _emulator_aimlapi_server() -> Iterator[RunningServer]:
+    with start_server("127.0.0.1", 0, EmulatorApp("aimlapi")) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(_emulator_openai_server: RunningServer) -> Iterator[EmulatorHandle]:
+    """The openai-flavor emulator, reset for this test."""
+    handle = EmulatorHandle(_emulator_openai_server)
+    handle.reset()
+    yield handle
+    handle.reset()
+
+
+@pytest.fixture
+def emulator_aimlapi(_emulator_aimlapi_server: RunningServer) -> Iterator[EmulatorHandle]:
+    """The aimlapi-flavor emulator (no /v1, no beta header, AIML error bodies), reset."""
+    handle = EmulatorHandle(_emulator_aimlapi_server)
+    handle.reset()
+    yield handle
+    handle.reset()
+
+
+class OpenApiSpec:
+    """Validates instances against ``#/components/schemas/NAME`` of the OpenAI spec."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        self.spec = spec
+        self._uri = "urn:openai-openapi"
+        resource = Resource.from_contents(spec, default_specification=DRAFT202012)
+        self._registry: Registry[Any] = Registry().with_resource(self._uri, resource)
+        self._validators: dict[str, Draft202012Validator] = {}
+        self._cls = Draft202012Validator
+
+    def schema(self, name: str) -> dict[str, Any]:
+        schema: dict[str, Any] = self.spec["components"]["schemas"][name]
+        return schema
+
+    def validator(self, name: str) -> Any:
+        if name not in self._validators:
+            ref = {"$ref": f"{self._uri}#/components/schemas/{name}"}
+            self._validators[name] = self._cls(ref, registry=self._registry)
+        return self._validators[name]
+
+    def validate(self, instance: Any, name: str) -> None:
+        """Raise ``jsonschema.ValidationError`` (with the best match) if invalid."""
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self.validator(name).iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+@pytest.fixture(scope="session")
+def openapi() -> OpenApiSpec:
+    if not SPEC_PATH.is_file():
+        pytest.skip(f"OpenAPI spec not found at {SPEC_PATH} (clone shared/ beside the repo)")
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with SPEC_PATH.open("rb") as fh:
+        spec = yaml.load(fh, Loader=loader)
+    return OpenApiSpec(spec)
