@@ -26,7 +26,7 @@ from assistctl.project import (
     read_project,
 )
 from assistctl.project import display_path as _display
-from assistctl.yamlload import Document, dotted, load_file, read_text
+from assistctl.yamlload import Document, Position, dotted, load_file, read_text
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
@@ -258,17 +258,24 @@ class _Checker:
         return found
 
     def moved_from_still_used(
-        self, docs: list[tuple[LoadedManifest, Document]]
+        self, valid: list[tuple[LoadedManifest, Position]]
     ) -> list[Diagnostic]:
+        """Diagnostics for a ``moved_from`` that another manifest still uses as its key.
+
+        Takes positions rather than documents so that node trees are freed file by file:
+        keeping a thousand of them alive makes the garbage collector dominate the run.
+        """
         found = []
-        for loaded, doc in docs:
+        for loaded, pos in valid:
             old = loaded.manifest.moved_from
             if old is not None and old in self.keys:
                 file, line = self.keys[old]
                 found.append(
-                    self.diag(
-                        doc,
-                        ("moved_from",),
+                    Diagnostic(
+                        loaded.file,
+                        pos.line,
+                        pos.col,
+                        "moved_from",
                         f"moved_from '{old}' is still the key of the manifest at "
                         f"{file}:{line}; remove that manifest or this moved_from",
                     )
@@ -292,7 +299,7 @@ def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> Load
         result.diagnostics += problems
     checker = _Checker(result.project, effective_api_version(api_version, result.project))
 
-    valid: list[tuple[LoadedManifest, Document]] = []
+    valid: list[tuple[LoadedManifest, Position]] = []
     for source, shown in inputs.manifests:
         result.files.append(shown)
         parsed = load_file(source, shown)
@@ -311,7 +318,7 @@ def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> Load
             result.diagnostics += problems
             if loaded is not None:
                 result.diagnostics += checker.unique(loaded, doc)
-                valid.append((loaded, doc))
+                valid.append((loaded, doc.nearest(("moved_from",))))
     result.diagnostics += checker.moved_from_still_used(valid)
     result.manifests = [loaded for loaded, _ in valid]
     if project_file is not None:
