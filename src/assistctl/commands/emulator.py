@@ -1,0 +1,95 @@
+"""``assistctl emulator``: serve the local Assistants API until Ctrl-C or SIGTERM.
+
+The first line on stdout is the base URL (flushed at once, so a script or test can read it and
+start talking); a one-line banner on stderr says what is served. Ctrl-C and SIGTERM stop the
+server cleanly with exit 0. A port already in use is one sentence and exit 1.
+"""
+
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from assistctl.emulator.app import FLAVORS, EmulatorApp
+from assistctl.emulator.faults import FaultConfig, Faults
+from assistctl.emulator.server import start_server
+from assistctl.emulator.store import Store
+from assistctl.errors import UsageError
+from assistctl.options import GlobalOptions
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    g: GlobalOptions = field(default_factory=GlobalOptions)
+    host: str = "127.0.0.1"
+    port: int = 8765
+    state: str | None = None
+    flavor: str = "openai"
+    latency_ms: int = 0
+    rate_limit_fraction: float = 0.0
+    error_fraction: float = 0.0
+    lost_creates: int = 0
+    seed: int | None = None
+
+
+def build_app(opts: EmulatorOptions) -> EmulatorApp:
+    """The app the options describe (also used by tests without a server)."""
+    if opts.flavor not in FLAVORS:
+        raise UsageError(
+            f"Unknown emulator flavor '{opts.flavor}'; use one of {', '.join(FLAVORS)}."
+        )
+    store = Store(Path(opts.state) if opts.state else None)
+    faults = Faults(
+        FaultConfig(
+            latency_ms=opts.latency_ms,
+            rate_limit_fraction=opts.rate_limit_fraction,
+            error_fraction=opts.error_fraction,
+            lost_creates=opts.lost_creates,
+            seed=opts.seed,
+        )
+    )
+    return EmulatorApp(opts.flavor, store=store, faults=faults)
+
+
+def execute(opts: EmulatorOptions) -> int:
+    app = build_app(opts)
+    try:
+        server = start_server(opts.host, opts.port, app, verbose=opts.g.verbose)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"Cannot start the emulator: port {opts.port} on {opts.host} is already in use; "
+                "stop whatever holds it or pick another with --port (0 picks a free one)."
+            ) from err
+        raise UsageError(
+            f"Cannot start the emulator on {opts.host}:{opts.port}: {err.strerror or err}."
+        ) from err
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        sys.stdout.write(server.base_url + "\n")
+        sys.stdout.flush()
+        if not opts.g.quiet:
+            where = f"state in {opts.state}" if opts.state else "state in memory"
+            sys.stderr.write(
+                f"assistctl emulator ({app.flavor.name} flavor) serving {server.base_url}; "
+                f"{where}; admin at {server.root_url}/_admin/; Ctrl-C to stop.\n"
+            )
+            sys.stderr.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()
+    return 0
