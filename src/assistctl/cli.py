@@ -97,5 +97,56 @@ def schema() -> int:
     return cmd.execute()
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False),
+    help="JSON state file, written after every change and reloaded at start (default: memory).",
+)
+@click.option(
+    "--flavor",
+    type=click.Choice(["openai", "aimlapi"]),
+    default="openai",
+    show_default=True,
+    help="Which host to imitate: openai (/v1, OpenAI-Beta header) or aimlapi.",
+)
+@click.option(
+    "--latency", "latency_ms", type=click.IntRange(0), default=0, help="Delay every request (ms)."
+)
+@click.option(
+    "--rate-limit-fraction",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Fraction of requests answered 429 with retry-after.",
+)
+@click.option(
+    "--error-fraction",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Fraction of requests answered 500/503.",
+)
+@click.option(
+    "--lost-creates",
+    type=click.IntRange(0),
+    default=0,
+    help="The next N creates commit but their response is lost (connection closed).",
+)
+@click.option("--seed", type=int, help="Seed for the random faults (reproducible runs).")
+@click.pass_context
+def emulator(ctx: click.Context, **kwargs: Any) -> int:
+    """Serve the local Assistants API emulator until Ctrl-C. Prints the base URL first."""
+    from assistctl.commands import emulator as cmd
+
+    return cmd.execute(cmd.EmulatorOptions(g=_globals(ctx), **kwargs))
+
+
 def main() -> None:
     error_handler.run(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))
