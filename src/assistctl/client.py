@@ -27,6 +27,7 @@ import random
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any, Literal
@@ -61,6 +62,63 @@ USER_AGENT = f"assistctl/{__version__}"
 
 _EXCERPT_CHARS = 160
 _Kind = Literal["read", "idempotent", "create"]
+
+
+# httpcore's DEBUG trace prints raw response headers (a careless host may echo the key in
+# them, and cookies live there); our own "assistctl.http" lines say what a user needs.
+_QUIET_LOGGERS = ("httpcore",)
+_SCRUBBED_LOGGERS = (
+    "assistctl.http",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+)
+_live_keys: Counter[str] = Counter()
+_live_keys_lock = threading.Lock()
+
+
+class _ScrubKeys(logging.Filter):
+    """Last line of defence: a live client's key is cut out of any httpx/httpcore log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with _live_keys_lock:
+            keys = list(_live_keys)
+        if keys:
+            message = record.getMessage()
+            clean = message
+            for key in keys:
+                clean = scrub(clean, key)
+            if clean != message:
+                record.msg, record.args = clean, None
+        return True
+
+
+_SCRUB_FILTER = _ScrubKeys()
+
+
+def _guard_logging(key: str | None) -> None:
+    for name in _QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+    for name in _SCRUBBED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _SCRUB_FILTER not in logger.filters:
+            logger.addFilter(_SCRUB_FILTER)
+    if key:
+        with _live_keys_lock:
+            _live_keys[key] += 1
+
+
+def _release_key(key: str | None) -> None:
+    if key:
+        with _live_keys_lock:
+            _live_keys[key] -= 1
+            if _live_keys[key] <= 0:
+                del _live_keys[key]
 
 
 class _KeyAuth(httpx.Auth):
@@ -105,6 +163,8 @@ class AssistantsClient:
         self._retries = 0
         key = target.api_key
         self._key = key.reveal() if key is not None else None
+        self._closed = False
+        _guard_logging(self._key)
         if transport is None and target.local_state is not None:
             # Imported lazily: only --provider local needs the emulator in this process.
             from assistctl.emulator.transport import LocalTransport, local_app
@@ -148,7 +208,12 @@ class AssistantsClient:
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         self._http.close()
+        _release_key(self._key)
 
     def __enter__(self) -> AssistantsClient:
         return self
