@@ -53,6 +53,8 @@ def handle_admin(
         return _dispatch(app, method, path, params, hdrs, body)
     except RequestError as err:
         return _error(err)
+    except Exception as err:  # a bug of ours: say so, keep serving
+        return _error(RequestError(500, f"Admin endpoint failed: {type(err).__name__}: {err}."))
 
 
 def _body_object(hdrs: Mapping[str, str], body: bytes) -> dict[str, Any]:

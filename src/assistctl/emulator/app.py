@@ -337,9 +337,9 @@ class EmulatorApp:
         self.faults.reset()
         self.clear_requests()
 
-    def create_assistant(self, body: Mapping[str, Any]) -> Record:
+    def create_assistant(self, body: Any) -> Record:
         """Validate and create (no faults, not logged). Raises RequestError if invalid."""
-        checked = v.validate_create(dict(body))
+        checked = v.validate_create(body)
         extra: JsonObject = {}
 
         def build(assistant_id: str, created_at: int) -> JsonObject:
@@ -349,9 +349,9 @@ class EmulatorApp:
 
         return self.store.create(build, extra)
 
-    def modify_assistant(self, assistant_id: str, body: Mapping[str, Any]) -> Record | None:
+    def modify_assistant(self, assistant_id: str, body: Any) -> Record | None:
         """Validate and modify (no faults, not logged); ``None`` for an unknown id."""
-        checked = v.validate_modify(dict(body))
+        checked = v.validate_modify(body)
         return self.store.update(
             assistant_id, lambda rec: apply_fields(rec.obj, rec.extra, checked)
         )
@@ -390,6 +390,12 @@ class EmulatorApp:
             response = self._handle_api(method, path, params, hdrs, body, ctx, entry)
         except RequestError as err:
             response = self._error_response(err, ctx)
+        except Exception as err:  # a bug of ours: answer like a server would, keep serving
+            entry["error"] = f"{type(err).__name__}: {err}"
+            response = self._error_response(
+                RequestError(500, "The server had an error while processing your request.", type="server_error"),
+                ctx,
+            )
         entry["status"] = response.status
         if response.action != "respond" and entry["fault"] is None:
             entry["fault"] = "dropped_response"
