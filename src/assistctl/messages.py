@@ -212,6 +212,8 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Explained:
         if not isinstance(value, dict):
             return Explained(loc, f"must be a mapping with a 'type' (got {describe_value(value)})")
         return Explained((*loc, "type"), "required field 'type' is missing")
+    if kind == "response_format_type_missing" and isinstance(value, dict) and "type" in value:
+        return Explained((*loc, "type"), str(error["msg"]))
     if kind in _EXPECTED:
         message = f"must be {_EXPECTED[kind]}, got {describe_value(value)}"
         if name == "[key]":

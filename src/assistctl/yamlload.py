@@ -85,8 +85,13 @@ def _pos(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _TooManyValues(Exception):
-    pass
+class _Unbuildable(Exception):
+    """The document cannot become a value at all; ``message`` says why."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
 
 
 class _Builder:
@@ -106,7 +111,11 @@ class _Builder:
     def build(self, node: Node, path: Loc) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooManyValues
+            raise _Unbuildable(
+                node,
+                f"the document expands to more than {MAX_VALUES:,} values through aliases; "
+                "this is not a manifest",
+            )
         if isinstance(node, ScalarNode):
             if node.tag == _STR:
                 return node.value
@@ -116,8 +125,7 @@ class _Builder:
                 self.error(node, path, f"cannot read this value: {err.problem}")
                 return None
         if id(node) in self.active:
-            self.error(node, path, "an alias refers to the value that contains it")
-            return None
+            raise _Unbuildable(node, "an alias refers to the value that contains it")
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -175,6 +183,13 @@ class _Builder:
                 yield self.build_mapping(source, path)
             else:
                 self.error(source, path, "'<<' merges only mappings (or a list of mappings)")
+
+
+def _shown(key_node: Node, node: Node) -> Position:
+    """Where to point for a value: a block collection is shown at its key (``tools:``), which
+    is the line a reader looks for; anything else at the value itself."""
+    block = isinstance(node, MappingNode | SequenceNode) and not node.flow_style
+    return _pos(key_node if block and key_node is not node else node)
 
 
 def dotted(path: Sequence[str | int]) -> str:
@@ -245,7 +260,7 @@ class Document:
                 path.append(element)
             elif last and isinstance(node, MappingNode):
                 path.append(element)  # a missing field: keep the name, point at the parent
-        return _pos(key_node if at_key else node), tuple(path)
+        return _pos(key_node) if at_key else _shown(key_node, node), tuple(path)
 
     def nearest(self, path: Sequence[str | int], *, at_key: bool = False) -> Position:
         """Position of the value at ``path``, or of its nearest existing parent."""
@@ -254,9 +269,9 @@ class Document:
         for element in path:
             found = _child(node, element, builder)
             if found is None:
-                return _pos(node)
+                return _shown(key_node, node)
             key_node, node = found
-        return _pos(key_node if at_key else node)
+        return _pos(key_node) if at_key else _shown(key_node, node)
 
 
 @dataclass
@@ -348,16 +363,9 @@ def parse(text: str, file: str) -> YamlFile:
             builder = _Builder(file)
             try:
                 data = builder.build(node, ())
-            except _TooManyValues:
-                result.diagnostics.append(
-                    Diagnostic(
-                        file,
-                        *_astuple(_pos(node)),
-                        "",
-                        f"document {index} expands to more than {MAX_VALUES:,} values "
-                        "(through aliases); this is not a manifest",
-                    )
-                )
+            except _Unbuildable as err:
+                where = _pos(err.node)
+                result.diagnostics.append(Diagnostic(file, where.line, where.col, "", err.message))
                 continue
             result.diagnostics.extend(builder.diagnostics)
             result.documents.append(Document(file, index, node, data))
@@ -369,12 +377,8 @@ def parse(text: str, file: str) -> YamlFile:
         )
     finally:
         loader.dispose()
-    result.empty = index == 0 or (not result.documents and not result.diagnostics)
+    result.empty = not result.documents and not result.diagnostics
     return result
-
-
-def _astuple(p: Position) -> tuple[int, int]:
-    return p.line, p.col
 
 
 def load_file(path: Path, file: str, *, what: str = "file") -> YamlFile:
