@@ -190,6 +190,10 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Explained:
         return Explained(loc, "must not be empty")
     if kind == "too_long":
         return Explained(loc, f"has {ctx['actual_length']} items; the limit is {ctx['max_length']}")
+    if kind == "too_short":
+        return Explained(
+            loc, f"has {ctx['actual_length']} items; at least {ctx['min_length']} is needed"
+        )
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         bound = {
             "less_than_equal": f"at most {_number(ctx.get('le'))}",
