@@ -250,9 +250,9 @@ def test_v1_case_converges_on_a_v1_model() -> None:
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
 _maybe_text = st.one_of(st.none(), st.just(""), _text)
-_multiline = st.lists(st.sampled_from(["Be brief.", "", "  indented", "Use tools."]), max_size=4).map(
-    "\n".join
-)
+_multiline = st.lists(
+    st.sampled_from(["Be brief.", "", "  indented", "Use tools."]), max_size=4
+).map("\n".join)
 _number = st.sampled_from([0, 0.2, 0.7, 1, 1.0, 1.5, 2])
 _unit = st.sampled_from([0, 0.1, 0.5, 0.9, 1, 1.0])
 _schema = st.sampled_from(
@@ -303,7 +303,9 @@ def _tools(draw: st.DrawFn) -> list[dict[str, Any]] | None:
     if draw(st.booleans()):
         return draw(st.sampled_from([None, []]))
     tools: list[dict[str, Any]] = []
-    kinds = draw(st.lists(st.sampled_from(["code_interpreter", "file_search", "function"]), max_size=4))
+    kinds = draw(
+        st.lists(st.sampled_from(["code_interpreter", "file_search", "function"]), max_size=4)
+    )
     names = iter(["f", "g", "h", "k"])
     for kind in kinds:
         if kind == "code_interpreter":
@@ -340,7 +342,9 @@ _response_format = st.one_of(
             "json_schema": {"name": "out", "schema": schema, "strict": strict},
         },
         st.sampled_from([None, False, True]),
-        st.sampled_from([{"type": "object"}, {"properties": {"a": {"minimum": 1.0}}, "type": "object"}]),
+        st.sampled_from(
+            [{"type": "object"}, {"properties": {"a": {"minimum": 1.0}}, "type": "object"}]
+        ),
     ),
 )
 _OPTIONAL_FIELDS: dict[str, st.SearchStrategy[Any]] = {
@@ -360,7 +364,9 @@ _OPTIONAL_FIELDS: dict[str, st.SearchStrategy[Any]] = {
         st.none(),
         st.builds(
             lambda ignore: {"ignore_changes": ignore},
-            st.lists(st.sampled_from(["instructions", "metadata", "temperature", "tools"]), unique=True),
+            st.lists(
+                st.sampled_from(["instructions", "metadata", "temperature", "tools"]), unique=True
+            ),
         ),
     ),
 }
@@ -402,9 +408,7 @@ def _seed(api: Api, bodies: list[dict[str, Any]], edits: list[dict[str, Any]]) -
             api.modify(created["id"], edits.pop())
 
 
-_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_SETTINGS

@@ -126,7 +126,10 @@ def normalize_live(live: Mapping[str, Any], *, api_version: ApiVersion = "v2") -
 def desired_api_object(manifest: Manifest, project: str) -> dict[str, Any]:
     """The manifest as an API-shaped object: the fields it sets plus the ownership label."""
     body = manifest.api_body()
-    body["metadata"] = {**(body.get("metadata") or {}), OWNER_KEY: make_label(project, manifest.key)}
+    body["metadata"] = {
+        **(body.get("metadata") or {}),
+        OWNER_KEY: make_label(project, manifest.key),
+    }
     return body
 
 

@@ -68,7 +68,7 @@ from assistctl.normalize import (
 Action = Literal["create", "update", "delete", "noop"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "noop")
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION: Literal["1"] = "1"
 
 # How deep a changed path goes before the rest is one opaque value (a JSON schema, an id list).
 _PATH_DEPTH = {"tools": 4, "tool_resources": 3, "metadata": 2, "response_format": 3}
@@ -179,7 +179,7 @@ class Plan(_Frozen):
     @property
     def counts(self) -> dict[str, int]:
         """``{"create": n, "update": n, "delete": n, "noop": n}``."""
-        counts = dict.fromkeys(ACTIONS, 0)
+        counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
         for c in self.changes:
             counts[c.action] += 1
         return counts
@@ -600,9 +600,7 @@ def _deep_paths(old: Any, new: Any, prefix: list[str | int], depth: int) -> list
 
 
 def _path_sort_key(path: str) -> list[tuple[int, int, str]]:
-    return [
-        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p
-    ]
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p]
 
 
 def _identities(tools: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -633,13 +631,13 @@ def _tool_paths(old: list[Any], new: list[Any]) -> list[str]:
     paths = []
     common_new = []
     for j, ident in enumerate(new_ids):
-        i = where.get(ident)
-        if i is None:
+        found = where.get(ident)
+        if found is None:
             paths.append(format_path(["tools", j]))
             continue
         common_new.append(ident)
-        if canonical_json(old[i]) != canonical_json(new[j]):
-            paths += _deep_paths(old[i], new[j], ["tools", j], depth)
+        if canonical_json(old[found]) != canonical_json(new[j]):
+            paths += _deep_paths(old[found], new[j], ["tools", j], depth)
     present = set(new_ids)
     for i, ident in enumerate(old_ids):
         if ident not in present:

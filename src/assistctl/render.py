@@ -25,8 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistctl.errors import UsageError
-from assistctl.labels import OWNER_KEY, make_label
-from assistctl.plan import Change, DriftReport, Ignored, Plan, Problem, top_field
+from assistctl.labels import OWNER_KEY
+from assistctl.plan import (
+    Action,
+    Change,
+    DriftReport,
+    Ignored,
+    Plan,
+    Problem,
+    format_path,
+    top_field,
+)
 
 FORMATS = ("text", "json", "markdown")
 MARKDOWN_LIMIT = 60_000
@@ -228,12 +237,29 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
     out = []
     for field in change.changed_fields:
         old, new = old_side.get(field), new_side.get(field)
+        if field == "metadata" and isinstance(old, dict) and isinstance(new, dict):
+            out += _pair_diffs(field, old, new)
+            continue
         paths = tuple(p for p in change.changed if p != field and top_field(p) == field)
         if _is_multiline(old) or _is_multiline(new):
             hunks, note = _hunks(old, new, context)
             out.append(_FieldDiff(field, "block", old, new, hunks, note, paths))
         else:
             out.append(_FieldDiff(field, "scalar", old, new, paths=paths))
+    return out
+
+
+def _pair_diffs(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[_FieldDiff]:
+    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``."""
+    out = []
+    for key in sorted(set(old) | set(new)):
+        name = format_path([field, key])
+        if key not in old:
+            out.append(_FieldDiff(name, "set", new=new[key]))
+        elif key not in new:
+            out.append(_FieldDiff(name, "unset", old=old[key]))
+        elif old[key] != new[key]:
+            out.append(_FieldDiff(name, "scalar", old[key], new[key]))
     return out
 
 
@@ -283,7 +309,8 @@ def _paint(lines: Iterable[_Line], color: bool) -> str:
     )
 
 
-def _text_field(d: _FieldDiff, marker: str, indent: str) -> list[_Line]:
+def _text_field(d: _FieldDiff, indent: str) -> list[_Line]:
+    marker = {"set": "+", "unset": "-"}.get(d.kind, "~")
     style = {"+": "add", "-": "del", "~": "chg"}[marker]
     if d.kind == "scalar":
         return [_Line(style, f"{indent}{marker} {d.field} = {_scalar(d.old)} -> {_scalar(d.new)}")]
@@ -311,7 +338,7 @@ def _text_field(d: _FieldDiff, marker: str, indent: str) -> list[_Line]:
     return lines
 
 
-def _change_text(change: Change, project: str, context: int, *, drift: bool = False) -> list[_Line]:
+def _change_text(change: Change, context: int, *, drift: bool = False) -> list[_Line]:
     ident = f"{change.key} ({change.id})" if change.id else change.key
     if change.action == "create":
         head = f"  # {change.key} will be created"
@@ -319,7 +346,7 @@ def _change_text(change: Change, project: str, context: int, *, drift: bool = Fa
             head = f"  # {change.key} is missing: no live assistant carries its label"
         lines = [_Line("head", head), _Line("add", f'  + assistant "{change.key}" {{')]
         for d in _set_fields(change):
-            lines += _text_field(d, "+", "      ")
+            lines += _text_field(d, "      ")
         return [*lines, _Line("", "    }")]
     if change.action == "delete":
         head = f"  # {ident} will be DELETED: no manifest has this key"
@@ -328,7 +355,7 @@ def _change_text(change: Change, project: str, context: int, *, drift: bool = Fa
         lines = [_Line("loud", head), _Line("del", f'  - assistant "{change.key}" {{')]
         lines.append(_Line("del", f"      - id = {_scalar(change.id)}"))
         for d in _unset_fields(change):
-            lines += _text_field(d, "-", "      ")
+            lines += _text_field(d, "      ")
         return [*lines, _Line("", "    }")]
     head = f"  # {ident} will be updated in place"
     if drift:
@@ -337,7 +364,7 @@ def _change_text(change: Change, project: str, context: int, *, drift: bool = Fa
         head += f', moved from "{change.moved_from}"'
     lines = [_Line("head", head), _Line("chg", f'  ~ assistant "{change.key}" {{')]
     for d in _field_diffs(change, context, reverse=drift):
-        lines += _text_field(d, "~", "      ")
+        lines += _text_field(d, "      ")
     unchanged = _unchanged_count(change)
     if unchanged:
         s = "" if unchanged == 1 else "s"
@@ -375,7 +402,7 @@ def _plan_text(plan: Plan, *, color: bool, context: int) -> str:
         lines.append(_Line("", "assistctl will perform the following actions:"))
         lines.append(_Line("", ""))
         for c in shown:
-            lines += _change_text(c, plan.project, context)
+            lines += _change_text(c, context)
             lines.append(_Line("", ""))
     lines += _ignored_text(plan.ignored, plan.project)
     lines += _problems_text(plan.problems, plan.warnings)
@@ -385,8 +412,11 @@ def _plan_text(plan: Plan, *, color: bool, context: int) -> str:
 
 def _drift_text(report: DriftReport, *, color: bool, context: int) -> str:
     lines: list[_Line] = []
+    if report.changed or report.missing or report.orphaned:
+        head = f'Live assistants of project "{report.project}" differ from the manifests:'
+        lines += [_Line("", head), _Line("", "")]
     for c in (*report.changed, *report.missing, *report.orphaned):
-        lines += _change_text(c, report.project, context, drift=True)
+        lines += _change_text(c, context, drift=True)
         lines.append(_Line("", ""))
     lines += _ignored_text(report.ignored, report.project)
     lines += _problems_text(report.problems, ())
@@ -411,18 +441,13 @@ def _diff_field(d: _FieldDiff) -> list[str]:
     return [head] + ([f"  {d.note}"] if d.note else []) + list(d.hunks)
 
 
-def _change_diff_lines(change: Change, project: str, context: int, *, drift: bool) -> list[str]:
+def _change_diff_lines(change: Change, context: int, *, drift: bool) -> list[str]:
     if change.action == "create":
         return [line for d in _set_fields(change) for line in _diff_field(d)]
     if change.action == "delete":
         lines = [f"- id = {_scalar(change.id)}"]
         return lines + [line for d in _unset_fields(change) for line in _diff_field(d)]
     lines = []
-    if change.moved_from:
-        lines.append(
-            f"  # moved from {change.moved_from}: label "
-            f"{make_label(project, change.moved_from)} -> {make_label(project, change.key)}"
-        )
     for d in _field_diffs(change, context, reverse=drift):
         lines += _diff_field(d)
     unchanged = _unchanged_count(change)
@@ -459,14 +484,18 @@ _MD_VERB = {
 }
 
 
-def _details(change: Change, project: str, context: int, *, drift: bool, verb: str) -> str:
+def _details(change: Change, context: int, *, drift: bool, verb: str) -> str:
     ident = f" ({change.id})" if change.id else ""
-    name = f" “{html.escape(change.display_name)}”" if change.display_name else ""
+    name = f" “{html.escape(change.display_name, quote=False)}”" if change.display_name else ""
     fields = ""
+    if change.moved_from:
+        verb += f", moved from <code>{change.moved_from}</code>"
     if change.action == "update":
-        fields = ": " + ", ".join(f"<code>{html.escape(f)}</code>" for f in change.changed_fields)
-    lines = _cap_lines(_change_diff_lines(change, project, context, drift=drift), _BLOCK_LIMIT)
-    summary = f"<code>{_MD_MARK[change.action]} {change.key}</code>{html.escape(ident)}{name} — {verb}{fields}"
+        fields = ": " + ", ".join(
+            f"<code>{html.escape(f, quote=False)}</code>" for f in change.changed_fields
+        )
+    lines = _cap_lines(_change_diff_lines(change, context, drift=drift), _BLOCK_LIMIT)
+    summary = f"<code>{_MD_MARK[change.action]} {change.key}</code>{html.escape(ident, quote=False)}{name} — {verb}{fields}"
     return f"<details><summary>{summary}</summary>\n\n{_fence(lines)}\n\n</details>\n"
 
 
@@ -482,14 +511,14 @@ def _ignored_markdown(ignored: Sequence[Ignored], project: str) -> str:
         return ""
     rows = ["| id | name | owner |", "|---|---|---|"]
     for i in ignored[:50]:
-        name = html.escape(i.name or "").replace("|", "\\|")
+        name = html.escape(i.name or "", quote=False).replace("|", "\\|").replace("\n", " ")
         owner = "unmanaged" if i.reason == "unmanaged" else f"`{i.owner}`"
         rows.append(f"| `{i.id}` | {name} | {owner} |")
     if len(ignored) > 50:
         rows.append(f"| … | and {len(ignored) - 50} more | |")
     return (
         f"<details><summary>{len(ignored)} assistant(s) not managed by project "
-        f"<code>{html.escape(project)}</code>, left alone</summary>\n\n"
+        f"<code>{html.escape(project, quote=False)}</code>, left alone</summary>\n\n"
         + "\n".join(rows)
         + "\n\n</details>\n"
     )
@@ -499,10 +528,14 @@ def _problems_markdown(problems: Sequence[Problem], warnings: Sequence[str]) -> 
     out = ""
     if problems:
         out += "> [!CAUTION]\n> **This plan is refused:**\n"
-        out += "".join(f"> - {html.escape(p.message)}\n" for p in problems)
+        out += "".join(f"> - {html.escape(p.message, quote=False)}\n" for p in problems)
         out += "\n"
     if warnings:
-        out += "> [!WARNING]\n" + "".join(f"> - {html.escape(w)}\n" for w in warnings) + "\n"
+        out += (
+            "> [!WARNING]\n"
+            + "".join(f"> - {html.escape(w, quote=False)}\n" for w in warnings)
+            + "\n"
+        )
     return out
 
 
@@ -532,13 +565,14 @@ def _assemble(head: str, blocks: list[tuple[Change, str]], tail: str) -> str:
 def _plan_markdown(plan: Plan, *, context: int) -> str:
     head = f"### assistctl plan · project `{plan.project}`\n\n**{plan_summary(plan)}**\n\n"
     head += "| Action | Count | Assistants |\n|---|---:|---|\n"
-    for action, label in (
+    rows: tuple[tuple[Action, str], ...] = (
         ("create", "+ create"),
         ("update", "~ update"),
         ("delete", "- delete"),
         ("noop", "no change"),
-    ):
-        changes = plan.of(action)  # type: ignore[arg-type]
+    )
+    for action, label in rows:
+        changes = plan.of(action)
         keys = _key_list(changes) if action != "noop" else ""
         head += f"| {label} | {len(changes)} | {keys} |\n"
     head += "\n"
@@ -551,7 +585,7 @@ def _plan_markdown(plan: Plan, *, context: int) -> str:
         )
     head += _problems_markdown(plan.problems, plan.warnings)
     blocks = [
-        (c, _details(c, plan.project, context, drift=False, verb=_MD_VERB[c.action]))
+        (c, _details(c, context, drift=False, verb=_MD_VERB[c.action]))
         for c in plan.changes
         if c.action != "noop"
     ]
@@ -574,7 +608,7 @@ def _drift_markdown(report: DriftReport, *, context: int) -> str:
         "delete": "labelled for this project, no manifest",
     }
     blocks = [
-        (c, _details(c, report.project, context, drift=True, verb=verbs[c.action]))
+        (c, _details(c, context, drift=True, verb=verbs[c.action]))
         for c in (*report.changed, *report.missing, *report.orphaned)
     ]
     return _assemble(head, blocks, _ignored_markdown(report.ignored, report.project))
