@@ -66,12 +66,20 @@ INVALID_CREATES: list[tuple[dict[str, Any], str | None, str | None]] = [
     ({"model": "m", "tools": [{}]}, "tools[0].type", "missing_required_parameter"),
     ({"model": "m", "tools": [{"type": "retrieval"}]}, "tools[0].type", "invalid_value"),
     ({"model": "m", "tools": [{"type": "browser"}]}, "tools[0].type", "invalid_value"),
-    ({"model": "m", "tools": [{"type": "function"}]}, "tools[0].function", "missing_required_parameter"),
+    (
+        {"model": "m", "tools": [{"type": "function"}]},
+        "tools[0].function",
+        "missing_required_parameter",
+    ),
     ({"model": "m", "tools": [fn("bad name")]}, "tools[0].function.name", "invalid_value"),
     ({"model": "m", "tools": [fn("x" * 65)]}, "tools[0].function.name", "string_above_max_length"),
     ({"model": "m", "tools": [fn("")]}, "tools[0].function.name", "empty_string"),
     ({"model": "m", "tools": [fn("ok", strict="yes")]}, "tools[0].function.strict", "invalid_type"),
-    ({"model": "m", "tools": [fn("ok", parameters=[])]}, "tools[0].function.parameters", "invalid_type"),
+    (
+        {"model": "m", "tools": [fn("ok", parameters=[])]},
+        "tools[0].function.parameters",
+        "invalid_type",
+    ),
     ({"model": "m", "tools": [fn("ok", bogus=1)]}, "tools[0].function.bogus", "unknown_parameter"),
     (
         {"model": "m", "tools": [{"type": "file_search", "file_search": {"max_num_results": 51}}]},
@@ -81,7 +89,9 @@ INVALID_CREATES: list[tuple[dict[str, Any], str | None, str | None]] = [
     (
         {
             "model": "m",
-            "tools": [{"type": "file_search", "file_search": {"ranking_options": {"ranker": "auto"}}}],
+            "tools": [
+                {"type": "file_search", "file_search": {"ranking_options": {"ranker": "auto"}}}
+            ],
         },
         "tools[0].file_search.ranking_options.score_threshold",
         "missing_required_parameter",
@@ -128,7 +138,10 @@ INVALID_CREATES: list[tuple[dict[str, Any], str | None, str | None]] = [
                         {
                             "chunking_strategy": {
                                 "type": "static",
-                                "static": {"max_chunk_size_tokens": 100, "chunk_overlap_tokens": 60},
+                                "static": {
+                                    "max_chunk_size_tokens": 100,
+                                    "chunk_overlap_tokens": 60,
+                                },
                             }
                         }
                     ]
@@ -188,7 +201,10 @@ VALID_EDGES: list[dict[str, Any]] = [
             "json_schema": {"name": "out", "schema": {"type": "object"}, "strict": True},
         },
     },
-    *({"model": "m", "reasoning_effort": e} for e in ("none", "minimal", "low", "medium", "high", "xhigh", "max")),
+    *(
+        {"model": "m", "reasoning_effort": e}
+        for e in ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+    ),
 ]
 
 
@@ -199,7 +215,9 @@ def test_valid_edges(http: httpx.Client, openapi: Any, body: dict[str, Any]) -> 
     openapi.validate(response.json(), "AssistantObject")
 
 
-def test_modify_rejects_create_only_and_unknown(http: httpx.Client, emulator: EmulatorHandle) -> None:
+def test_modify_rejects_create_only_and_unknown(
+    http: httpx.Client, emulator: EmulatorHandle
+) -> None:
     (seeded,) = emulator.seed_assistants(1)
     url = f"/assistants/{seeded['id']}"
     response = http.post(url, json={"tool_resources": {"file_search": {"vector_stores": []}}})
@@ -240,7 +258,9 @@ def test_list_limits_accepted(http: httpx.Client, emulator: EmulatorHandle) -> N
 
 
 def test_missing_auth(emulator: EmulatorHandle) -> None:
-    response = httpx.get(emulator.base_url + "/assistants", headers={"OpenAI-Beta": "assistants=v2"})
+    response = httpx.get(
+        emulator.base_url + "/assistants", headers={"OpenAI-Beta": "assistants=v2"}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "invalid_request_error"
     assert "Authorization: Bearer" in response.json()["error"]["message"]
@@ -273,7 +293,12 @@ def test_missing_beta_header(emulator: EmulatorHandle) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/v1/nothing"), ("GET", "/assistants"), ("GET", "/v1/assistants/a/b"), ("POST", "/v1/assistants/")],
+    [
+        ("GET", "/v1/nothing"),
+        ("GET", "/assistants"),
+        ("GET", "/v1/assistants/a/b"),
+        ("POST", "/v1/assistants/"),
+    ],
 )
 def test_unknown_path(emulator: EmulatorHandle, method: str, path: str) -> None:
     response = httpx.request(method, emulator.root_url + path, headers=emulator.headers)
@@ -297,14 +322,26 @@ def test_method_not_allowed(emulator: EmulatorHandle, method: str, path: str, al
 
 
 def test_non_json_bodies(http: httpx.Client) -> None:
-    response = http.post("/assistants", content=b"model=gpt-4o", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = http.post(
+        "/assistants",
+        content=b"model=gpt-4o",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
-    response = http.post("/assistants", content=b"{not json", headers={"Content-Type": "application/json"})
+    response = http.post(
+        "/assistants", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert "could not parse the JSON body" in response.json()["error"]["message"]
-    response = http.post("/assistants", content=b'{"model": "m", "temperature": NaN}', headers={"Content-Type": "application/json"})
+    response = http.post(
+        "/assistants",
+        content=b'{"model": "m", "temperature": NaN}',
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 400
-    response = http.post("/assistants", content=b"\xff\xfe", headers={"Content-Type": "application/json"})
+    response = http.post(
+        "/assistants", content=b"\xff\xfe", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     response = http.post("/assistants", json=["model"])
     assert response.status_code == 400

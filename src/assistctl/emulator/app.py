@@ -393,7 +393,11 @@ class EmulatorApp:
         except Exception as err:  # a bug of ours: answer like a server would, keep serving
             entry["error"] = f"{type(err).__name__}: {err}"
             response = self._error_response(
-                RequestError(500, "The server had an error while processing your request.", type="server_error"),
+                RequestError(
+                    500,
+                    "The server had an error while processing your request.",
+                    type="server_error",
+                ),
                 ctx,
             )
         entry["status"] = response.status
