@@ -49,7 +49,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict
 
 from assistctl.errors import PlanError
@@ -588,6 +587,9 @@ def _differs(field: str, old: Any, new: Any) -> bool:
 
 
 def _deep_paths(old: Any, new: Any, prefix: list[str | int], depth: int) -> list[str]:
+    # Imported here so that importing the models (render, a saved plan) stays light.
+    from deepdiff import DeepDiff
+
     diff = DeepDiff(old, new, view="tree", verbose_level=0)
     paths: list[str] = []
     for levels in diff.values():
