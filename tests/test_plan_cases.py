@@ -115,3 +115,11 @@ def test_invariants(path: Path) -> None:
     # Never anything for assistants that are not ours.
     touched = {c.id for c in plan.changes if c.action != "noop"}
     assert touched.isdisjoint(i.id for i in plan.ignored)
+
+
+def test_unknown_api_version_and_duplicate_keys_are_refused() -> None:
+    m = Manifest.model_validate({"key": "a", "model": "gpt-4o"})
+    with pytest.raises(PlanError, match="v3"):
+        compute_plan([m], [], "demo", api_version="v3")
+    with pytest.raises(PlanError, match="'a'"):
+        compute_plan([m, m], [], "demo")

@@ -242,13 +242,17 @@ def compute_plan(
     live: Iterable[Mapping[str, Any]],
     project: str,
     *,
-    api_version: ApiVersion = "v2",
+    api_version: str = "v2",
 ) -> Plan:
     """The plan that makes the live assistants of ``project`` match ``manifests``.
 
-    Raises :class:`PlanError` only for inputs the loader should have refused (two manifests
-    with the same key); every other problem is recorded in :attr:`Plan.problems`.
+    ``api_version`` is the host's dialect, ``"v2"`` or ``"v1"``. Raises :class:`PlanError`
+    only for inputs the loader should have refused (two manifests with the same key, an
+    unknown dialect); every other problem is recorded in :attr:`Plan.problems`.
     """
+    if api_version not in ("v1", "v2"):
+        raise PlanError(f"Unknown Assistants API version '{api_version}'; use v1 or v2.")
+    dialect: ApiVersion = "v1" if api_version == "v1" else "v2"
     by_key: dict[str, Manifest] = {}
     for m in manifests:
         if m.key in by_key:
@@ -304,14 +308,14 @@ def compute_plan(
                     f"'{key}' declares moved_from '{old}' but both exist live; the move is "
                     f"done, so '{old}' is treated as an assistant without a manifest"
                 )
-            changes.append(_update(m, current[0], project, api_version, moved_from=None))
+            changes.append(_update(m, current[0], project, dialect, moved_from=None))
         elif old is not None and ours.get(old):
             consumed.add(old)
             if old in conflicted:
                 continue  # the conflict is reported; picking one of them would be a guess
-            changes.append(_update(m, ours[old][0], project, api_version, moved_from=old))
+            changes.append(_update(m, ours[old][0], project, dialect, moved_from=old))
         else:
-            changes.append(_create(m, project, api_version))
+            changes.append(_create(m, project, dialect))
 
     for key in sorted(set(ours) - consumed):
         obj = ours[key][0]
@@ -320,7 +324,7 @@ def compute_plan(
                 key=key,
                 id=str(obj.get("id")),
                 action="delete",
-                before=normalize_live(obj, api_version=api_version),
+                before=normalize_live(obj, api_version=dialect),
             )
         )
 
@@ -345,7 +349,7 @@ def compute_plan(
     changes.sort(key=lambda c: (order[c.action], c.key))
     return Plan(
         project=project,
-        api_version=api_version,
+        api_version=dialect,
         changes=tuple(changes),
         ignored=tuple(sorted(ignored, key=lambda i: i.id)),
         problems=tuple(problems),
