@@ -66,7 +66,7 @@ def _globals(ctx: click.Context) -> GlobalOptions:
     "--no-color", is_flag=True, help="No ANSI colours (a non-empty NO_COLOR does the same)."
 )
 @click.pass_context
-def cli(ctx: click.Context, **kwargs: Any) -> None:
+def cli(ctx: click.Context, /, **kwargs: Any) -> None:
     """Keep OpenAI-compatible Assistants as code: validate, plan, apply, drift."""
     ctx.obj = GlobalOptions(**kwargs)
     error_handler.state.verbose = ctx.obj.verbose
@@ -87,6 +87,80 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     from assistctl.commands import validate as cmd
 
     return cmd.execute(cmd.ValidateOptions(g=_globals(ctx), paths=paths, fmt=fmt))
+
+
+@cli.command()
+@_path_args
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Save the plan to FILE for 'assistctl apply FILE'.",
+)
+@click.option(
+    "-d",
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
+)
+@click.pass_context
+def plan(
+    ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool
+) -> int:
+    """Show what apply would create, update and delete."""
+    from assistctl.commands import plan as cmd
+
+    return cmd.execute(
+        cmd.PlanOptions(
+            g=_globals(ctx), paths=paths, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+        )
+    )
+
+
+@cli.command()
+@_path_args
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.pass_context
+def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None) -> int:
+    """Report live assistants that differ from the manifests. Exit 0 in sync, 2 drift."""
+    from assistctl.commands import drift as cmd
+
+    return cmd.execute(cmd.DriftOptions(g=_globals(ctx), paths=paths, fmt=fmt, out=out))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Most API calls in flight at once (lowered automatically on rate limits).",
+)
+@click.pass_context
+def apply(ctx: click.Context, paths: tuple[str, ...], auto_approve: bool, parallelism: int) -> int:
+    """Make live assistants match the manifests (PATH...) or a saved plan (PLANFILE)."""
+    from assistctl.commands import apply as cmd
+
+    return cmd.execute(
+        cmd.ApplyOptions(
+            g=_globals(ctx), paths=paths, auto_approve=auto_approve, parallelism=parallelism
+        )
+    )
 
 
 @cli.command()
@@ -141,7 +215,7 @@ def schema() -> int:
 )
 @click.option("--seed", type=int, help="Seed for the random faults (reproducible runs).")
 @click.pass_context
-def emulator(ctx: click.Context, **kwargs: Any) -> int:
+def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
     """Serve the local Assistants API emulator until Ctrl-C. Prints the base URL first."""
     from assistctl.commands import emulator as cmd
 

@@ -1,0 +1,194 @@
+"""``assistctl apply PATH... | PLANFILE``: converge live assistants on the manifests.
+
+With manifest paths, a fresh plan is computed, shown, and confirmed (``yes`` on a TTY, or
+``--auto-approve``). With one plan file written by ``plan --out``, that plan is executed
+exactly, without a prompt (it was reviewed when it was made, as in Terraform), after
+checking that it was not edited, targets this project and host, and that nothing it
+touches moved since.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from assistctl.commands._shared import open_session, origin_of, status, write_output
+from assistctl.console import use_color
+from assistctl.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from assistctl.errors import ApplyFailed, UsageError
+from assistctl.options import GlobalOptions
+
+if TYPE_CHECKING:
+    from assistctl.apply import ApplyReport
+    from assistctl.client import AssistantsClient
+    from assistctl.plan import Plan
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    auto_approve: bool = False
+    parallelism: int = 4
+
+
+@dataclass(frozen=True)
+class _PlanOrigin:
+    """The project-file settings a saved plan carries, so flags and env still override."""
+
+    provider: str | None
+    base_url: str | None
+    api_version: str | None
+
+
+def is_plan_file(paths: tuple[str, ...]) -> bool:
+    """One regular file that is not YAML: a saved plan (manifests are always YAML)."""
+    if len(paths) != 1:
+        return False
+    path = Path(paths[0])
+    return path.is_file() and path.suffix.lower() not in (".yaml", ".yml")
+
+
+def execute(opts: ApplyOptions) -> int:
+    if is_plan_file(opts.paths):
+        return _apply_saved(opts, opts.paths[0])
+    return _apply_fresh(opts)
+
+
+def _apply_fresh(opts: ApplyOptions) -> int:
+    from assistctl.render import render_plan
+
+    session = open_session(opts.g, opts.paths, "Planning")
+    try:
+        plan = session.compute()
+        write_output(render_plan(plan, "text", color=use_color(opts.g, sys.stdout)), None)
+        plan.raise_if_unsafe()
+        if not plan.has_changes:
+            return EXIT_OK
+        if not _confirmed(opts, plan):
+            click.echo("Apply cancelled: nothing was changed.", err=True)
+            return EXIT_ERROR
+        return _run(opts, session.client, plan)
+    finally:
+        session.close()
+
+
+def _apply_saved(opts: ApplyOptions, source: str) -> int:
+    from assistctl import planfile
+    from assistctl.client import AssistantsClient
+    from assistctl.labels import is_valid_name
+
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"Cannot read plan file {source}: {err}.") from None
+    saved = planfile.loads(text, source)
+    origin = saved.origin
+    g = opts.g
+    if g.local_state is None and origin.local_state is not None:
+        g = dataclasses.replace(g, local_state=origin.local_state)
+    project = g.project or origin.project
+    if not is_valid_name(project):
+        raise UsageError(f"--project '{project}' is not a valid project name.")
+    client = AssistantsClient.from_options(
+        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
+    )
+    try:
+        planfile.check_origin(saved, origin_of(client.target, project), source)
+        status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
+        planfile.raise_if_stale(saved, client.list_all(), source)
+        saved.plan.raise_if_unsafe()
+        if not saved.plan.has_changes:
+            status(opts.g, "No changes in this plan.")
+            return EXIT_OK
+        return _run(opts, client, saved.plan)
+    finally:
+        client.close()
+
+
+def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
+    if opts.auto_approve:
+        return True
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "Refusing to apply without a terminal to confirm on; pass --auto-approve "
+            "(or apply a reviewed plan file: 'assistctl plan --out FILE', then "
+            "'assistctl apply FILE')."
+        )
+    deletes = plan.deletes
+    if deletes:
+        keys = ", ".join(c.key for c in deletes)
+        click.secho(
+            f"WARNING: this apply DELETES {len(deletes)} assistant(s): {keys}",
+            fg="red",
+            bold=True,
+            err=True,
+            color=use_color(opts.g, sys.stderr),
+        )
+    answer = click.prompt(
+        "Do you want to perform these actions? Only 'yes' will be accepted",
+        default="",
+        show_default=False,
+        err=True,
+    )
+    return bool(answer.strip() == "yes")
+
+
+def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
+    from assistctl.apply import apply_plan
+    from assistctl.progress import LineProgress, TtyProgress
+
+    progress = (
+        None
+        if opts.g.quiet
+        else TtyProgress(sys.stderr)
+        if sys.stderr.isatty()
+        else LineProgress(sys.stderr)
+    )
+
+    def hook(applier: object) -> None:
+        client.on_throttle = getattr(applier, "throttled", None)
+
+    report = apply_plan(
+        client, plan, parallelism=opts.parallelism, progress=progress, on_applier=hook
+    )
+    _report(opts, report)
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    if not report.ok:
+        raise ApplyFailed(
+            f"{len(report.failed)} of {len(report.outcomes) + len(report.not_started)} "
+            "change(s) failed; fix the cause and run apply again (it converges)."
+        )
+    return EXIT_OK
+
+
+def _report(opts: ApplyOptions, report: ApplyReport) -> None:
+    from assistctl.progress import describe
+
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    for outcome in report.succeeded:
+        counts[outcome.verb] = counts.get(outcome.verb, 0) + 1
+    for outcome in report.failed:
+        click.echo(describe(outcome), err=True)
+    if report.interrupted:
+        click.echo(
+            f"Interrupted: {len(report.not_started)} change(s) not started; "
+            "run apply again to finish.",
+            err=True,
+        )
+    extra = []
+    if report.retries:
+        extra.append(f"{report.retries} retries")
+    if report.lowest_parallelism and report.lowest_parallelism < opts.parallelism:
+        extra.append(f"parallelism lowered to {report.lowest_parallelism} by rate limits")
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    click.echo(
+        f"Apply complete: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['deleted']} deleted, {len(report.failed)} failed.{tail}"
+    )

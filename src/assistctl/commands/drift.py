@@ -1,0 +1,33 @@
+"""``assistctl drift``: the plan read as a report for cron jobs. 0 in sync, 2 drift, 1 error."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from assistctl.commands._shared import open_session, write_output
+from assistctl.console import use_color
+from assistctl.error_handler import EXIT_CHANGES, EXIT_OK
+from assistctl.options import GlobalOptions
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    fmt: str = "text"
+    out: str | None = None
+
+
+def execute(opts: DriftOptions) -> int:
+    from assistctl.plan import drift_report
+    from assistctl.render import render_drift
+
+    session = open_session(opts.g, opts.paths, "Checking drift of")
+    try:
+        report = drift_report(session.compute())
+    finally:
+        session.close()
+    color = opts.out is None and use_color(opts.g, sys.stdout)
+    write_output(render_drift(report, opts.fmt, color=color), opts.out)
+    return EXIT_OK if report.in_sync else EXIT_CHANGES

@@ -1,0 +1,43 @@
+"""``assistctl plan``: show what apply would do; optionally save it for ``apply FILE``."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from assistctl.commands._shared import open_session, status, write_output
+from assistctl.console import use_color
+from assistctl.error_handler import EXIT_CHANGES, EXIT_OK
+from assistctl.options import GlobalOptions
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    fmt: str = "text"
+    out: str | None = None
+    detailed_exitcode: bool = False
+
+
+def execute(opts: PlanOptions) -> int:
+    from assistctl import planfile
+    from assistctl.render import render_plan
+
+    session = open_session(opts.g, opts.paths, "Planning")
+    try:
+        plan = session.compute()
+    finally:
+        session.close()
+    write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
+    plan.raise_if_unsafe()
+    if opts.out:
+        digest = planfile.manifests_digest(
+            {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in session.loaded.manifests
+        )
+        saved = planfile.build(plan, session.origin(), digest)
+        write_output(planfile.dumps(saved), opts.out)
+        status(opts.g, f"Saved the plan to {opts.out}; run 'assistctl apply {opts.out}'.")
+    if opts.detailed_exitcode and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
