@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import openai
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
@@ -22,7 +21,7 @@ def test_8_threads_x_50_creates(emulator: EmulatorHandle) -> None:
 
     def worker(n: int) -> None:
         try:
-            client = openai.OpenAI(base_url=emulator.base_url, api_key="k", max_retries=0)
+            client = emulator.openai_client()
             start.wait()
             for i in range(PER_THREAD):
                 a = client.beta.assistants.create(model="gpt-4o", name=f"t{n}-{i}")
@@ -41,7 +40,7 @@ def test_8_threads_x_50_creates(emulator: EmulatorHandle) -> None:
     assert len(all_ids) == len(set(all_ids)) == THREADS * PER_THREAD
     assert len(emulator.store) == THREADS * PER_THREAD
 
-    client = openai.OpenAI(base_url=emulator.base_url, api_key="k", max_retries=0)
+    client = emulator.openai_client()
     stored_order = [a["id"] for a in emulator.assistants()]
     for order, expected in (("asc", stored_order), ("desc", stored_order[::-1])):
         listed = [a.id for a in client.beta.assistants.list(limit=100, order=order)]  # type: ignore[arg-type]
@@ -59,7 +58,7 @@ def test_concurrent_modify_and_list(emulator: EmulatorHandle) -> None:
 
     def modifier(chunk: list[str]) -> None:
         try:
-            client = openai.OpenAI(base_url=emulator.base_url, api_key="k", max_retries=0)
+            client = emulator.openai_client()
             for i in chunk:
                 client.beta.assistants.update(i, metadata={"touched": "yes"})
         except BaseException as err:
@@ -67,7 +66,7 @@ def test_concurrent_modify_and_list(emulator: EmulatorHandle) -> None:
 
     def lister() -> None:
         try:
-            client = openai.OpenAI(base_url=emulator.base_url, api_key="k", max_retries=0)
+            client = emulator.openai_client()
             for _ in range(3):
                 ids = [a.id for a in client.beta.assistants.list(limit=100)]
                 assert ids == seeded[::-1]

@@ -20,18 +20,18 @@ HEADERS = {"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v2"}
 
 @pytest.fixture
 def http(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.base_url, headers=emulator.headers) as client:
+    with emulator.http_client() as client:
         yield client
 
 
 @pytest.fixture
 def admin(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.root_url + "/_admin") as client:
+    with emulator.admin_client() as client:
         yield client
 
 
 def sdk(emulator: EmulatorHandle, max_retries: int = 0) -> openai.OpenAI:
-    return openai.OpenAI(base_url=emulator.base_url, api_key="k", max_retries=max_retries)
+    return emulator.openai_client(max_retries=max_retries)
 
 
 def test_rate_limit_carries_retry_after(
@@ -57,7 +57,7 @@ def test_rate_limited_request_commits_nothing(http: httpx.Client, emulator: Emul
 
 
 def test_sdk_retries_through_scripted_faults(emulator: EmulatorHandle) -> None:
-    emulator.set_faults(next_statuses=[429, 503, 500], retry_after_ms=1)
+    emulator.set_faults(next_statuses=[429, 503, 500], retry_after_ms=1, error_retry_after_ms=1)
     created = sdk(emulator, max_retries=3).beta.assistants.create(model="gpt-4o")
     assert [e["status"] for e in emulator.requests()] == [429, 503, 500, 200]
     assert [a["id"] for a in emulator.assistants()] == [created.id]

@@ -11,13 +11,16 @@ import pytest
 from assistctl.emulator.app import FLAVORS, EmulatorApp
 from assistctl.emulator.testing import EmulatorHandle
 
+# One plain-HTTP client for raw requests (no TLS context to build per call).
+RAW = httpx.Client(verify=False)
+
 AIML_ERROR_KEYS = {"message", "path", "requestId", "statusCode", "timestamp"}
 
 
 @pytest.fixture
 def aiml(emulator_aimlapi: EmulatorHandle) -> Iterator[httpx.Client]:
     assert not emulator_aimlapi.base_url.endswith("/v1")
-    with httpx.Client(base_url=emulator_aimlapi.base_url, headers=emulator_aimlapi.headers) as c:
+    with emulator_aimlapi.http_client() as c:
         yield c
 
 
@@ -55,7 +58,7 @@ def test_not_found_and_v1_paths(aiml: httpx.Client) -> None:
 
 
 def test_missing_auth(emulator_aimlapi: EmulatorHandle) -> None:
-    response = httpx.get(emulator_aimlapi.base_url + "/assistants")
+    response = RAW.get(emulator_aimlapi.base_url + "/assistants")
     assert response.status_code == 401
     assert set(response.json()) == AIML_ERROR_KEYS
 

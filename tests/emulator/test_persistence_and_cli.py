@@ -17,6 +17,9 @@ from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import start_server
 from assistctl.emulator.store import Store
 
+# One plain-HTTP client for raw requests (no TLS context to build per call).
+RAW = httpx.Client(verify=False)
+
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 HEADERS = {"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v2"}
@@ -25,13 +28,23 @@ HEADERS = {"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v2"}
 def test_server_restart_with_state_loses_nothing(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with start_server(app=EmulatorApp(store=Store(state))) as server:
-        client = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+        client = openai.OpenAI(
+            base_url=server.base_url,
+            api_key="k",
+            max_retries=0,
+            http_client=openai.DefaultHttpxClient(verify=False),
+        )
         ids = [client.beta.assistants.create(model="gpt-4o", name=f"n{i}").id for i in range(5)]
         client.beta.assistants.update(ids[0], instructions="kept", reasoning_effort="low")
         client.beta.assistants.delete(ids[4])
         before = [a.model_dump() for a in client.beta.assistants.list(order="asc")]
     with start_server(app=EmulatorApp(store=Store(state))) as server:
-        client = openai.OpenAI(base_url=server.base_url, api_key="k", max_retries=0)
+        client = openai.OpenAI(
+            base_url=server.base_url,
+            api_key="k",
+            max_retries=0,
+            http_client=openai.DefaultHttpxClient(verify=False),
+        )
         after = [a.model_dump() for a in client.beta.assistants.list(order="asc")]
         assert after == before
         assert [a["id"] for a in after] == ids[:4]
@@ -69,7 +82,7 @@ def test_cli_prints_url_serves_and_stops_on_sigint(
     state = tmp_path / "cli-state.json"
     proc, url = start_cli(run_cli, "--state", str(state))
     assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
-    created = httpx.post(url + "/assistants", json={"model": "gpt-4o"}, headers=HEADERS)
+    created = RAW.post(url + "/assistants", json={"model": "gpt-4o"}, headers=HEADERS)
     assert created.status_code == 200
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=10)
@@ -78,7 +91,7 @@ def test_cli_prints_url_serves_and_stops_on_sigint(
 
     proc, url = start_cli(run_cli, "--state", str(state), "--flavor", "aimlapi")
     assert not url.endswith("/v1")
-    listed = httpx.get(url + "/assistants", headers={"Authorization": "Bearer k"}).json()
+    listed = RAW.get(url + "/assistants", headers={"Authorization": "Bearer k"}).json()
     assert [a["id"] for a in listed["data"]] == [created.json()["id"]]
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=10)
@@ -90,11 +103,11 @@ def test_cli_fault_flags(run_cli: list[subprocess.Popen[str]]) -> None:
         run_cli, "--lost-creates", "1", "--rate-limit-fraction", "0", "--seed", "1"
     )
     root = url.removesuffix("/v1")
-    faults = httpx.get(root + "/_admin/faults").json()
+    faults = RAW.get(root + "/_admin/faults").json()
     assert faults["lost_creates"] == 1 and faults["seed"] == 1
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.post(url + "/assistants", json={"model": "m"}, headers=HEADERS)
-    assert httpx.get(root + "/_admin/health").json()["assistants"] == 1
+        RAW.post(url + "/assistants", json={"model": "m"}, headers=HEADERS)
+    assert RAW.get(root + "/_admin/health").json()["assistants"] == 1
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=10)
     assert proc.returncode == 0

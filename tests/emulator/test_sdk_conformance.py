@@ -44,10 +44,8 @@ class Recorder:
 @pytest.fixture
 def sdk(emulator: EmulatorHandle, openapi: Any) -> Iterator[tuple[openai.OpenAI, Recorder]]:
     recorder = Recorder()
-    http = httpx2.Client(event_hooks={"response": [recorder]})
-    client = openai.OpenAI(
-        base_url=emulator.base_url, api_key=emulator.api_key, http_client=http, max_retries=0
-    )
+    http = openai.DefaultHttpxClient(verify=False, event_hooks={"response": [recorder]})
+    client = emulator.openai_client(http_client=http)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         yield client, recorder

@@ -10,10 +10,13 @@ import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
 
+# One plain-HTTP client for raw requests (no TLS context to build per call).
+RAW = httpx.Client(verify=False)
+
 
 @pytest.fixture
 def http(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.base_url, headers=emulator.headers) as client:
+    with emulator.http_client() as client:
         yield client
 
 
@@ -258,13 +261,11 @@ def test_list_limits_accepted(http: httpx.Client, emulator: EmulatorHandle) -> N
 
 
 def test_missing_auth(emulator: EmulatorHandle) -> None:
-    response = httpx.get(
-        emulator.base_url + "/assistants", headers={"OpenAI-Beta": "assistants=v2"}
-    )
+    response = RAW.get(emulator.base_url + "/assistants", headers={"OpenAI-Beta": "assistants=v2"})
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "invalid_request_error"
     assert "Authorization: Bearer" in response.json()["error"]["message"]
-    response = httpx.get(
+    response = RAW.get(
         emulator.base_url + "/assistants",
         headers={"OpenAI-Beta": "assistants=v2", "Authorization": "Bearer"},
     )
@@ -272,19 +273,19 @@ def test_missing_auth(emulator: EmulatorHandle) -> None:
 
 
 def test_missing_beta_header(emulator: EmulatorHandle) -> None:
-    response = httpx.get(emulator.base_url + "/assistants", headers={"Authorization": "Bearer k"})
+    response = RAW.get(emulator.base_url + "/assistants", headers={"Authorization": "Bearer k"})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
         "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try "
         "again by setting the header 'OpenAI-Beta: assistants=v2'."
     )
-    response = httpx.get(
+    response = RAW.get(
         emulator.base_url + "/assistants",
         headers={"Authorization": "Bearer k", "OpenAI-Beta": "assistants=v1"},
     )
     assert response.status_code == 400
     assert response.json()["error"]["param"] == "OpenAI-Beta"
-    response = httpx.get(
+    response = RAW.get(
         emulator.base_url + "/assistants",
         headers={"Authorization": "Bearer k", "OpenAI-Beta": "realtime=v1, assistants=v2"},
     )
@@ -301,7 +302,7 @@ def test_missing_beta_header(emulator: EmulatorHandle) -> None:
     ],
 )
 def test_unknown_path(emulator: EmulatorHandle, method: str, path: str) -> None:
-    response = httpx.request(method, emulator.root_url + path, headers=emulator.headers)
+    response = RAW.request(method, emulator.root_url + path, headers=emulator.headers)
     assert response.status_code == 404
     assert response.json()["error"]["message"] == f"Invalid URL ({method} {path})"
 
@@ -315,7 +316,7 @@ def test_unknown_path(emulator: EmulatorHandle, method: str, path: str) -> None:
     ],
 )
 def test_method_not_allowed(emulator: EmulatorHandle, method: str, path: str, allow: str) -> None:
-    response = httpx.request(method, emulator.root_url + path, headers=emulator.headers)
+    response = RAW.request(method, emulator.root_url + path, headers=emulator.headers)
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert "error" in response.json()

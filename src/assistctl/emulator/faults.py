@@ -11,6 +11,8 @@ fields below; fields left out keep their value) or programmatically through
   reads ``retry-after-ms`` first, so tests set it low to stay fast.
 - ``error_fraction``: this fraction is answered with a status drawn from ``error_statuses``
   (default 500 and 503). Nothing is committed.
+- ``error_retry_after_ms``: when set, injected non-429 errors carry ``retry-after-ms`` too
+  (real servers rarely send it; it keeps client retry tests fast).
 - ``next_statuses``: a script: the next API requests are answered with these statuses, in
   order, one each (deterministic retry tests without randomness).
 - ``lost_creates``: the next N creates are committed, then the connection is closed before any
@@ -50,6 +52,7 @@ class FaultConfig:
     error_statuses: list[int] = field(default_factory=lambda: [500, 503])
     retry_after: int = 1
     retry_after_ms: int | None = None
+    error_retry_after_ms: int | None = None
     next_statuses: list[int] = field(default_factory=list)
     lost_creates: int = 0
     failed_creates: int = 0
@@ -83,11 +86,11 @@ def _check(name: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise _bad("'retry_after' must be an integer >= 1 (seconds).", name)
         return value
-    if name == "retry_after_ms":
+    if name in ("retry_after_ms", "error_retry_after_ms"):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
-            raise _bad("'retry_after_ms' must be a non-negative integer or null.", name)
+            raise _bad(f"'{name}' must be a non-negative integer or null.", name)
         return value
     if name in ("error_statuses", "next_statuses"):
         if not isinstance(value, list) or not all(
@@ -196,6 +199,8 @@ class Faults:
             cfg = self._config
             ms = cfg.retry_after_ms if cfg.retry_after_ms is not None else cfg.retry_after * 1000
             headers = {"retry-after": str(cfg.retry_after), "retry-after-ms": str(ms)}
+        elif self._config.error_retry_after_ms is not None:
+            headers = {"retry-after-ms": str(self._config.error_retry_after_ms)}
         return RequestError(status, message, type=kind, code=code, headers=headers)
 
     def take_create_fault(self) -> str | None:

@@ -7,11 +7,15 @@ hints; it has no pytest dependency.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import RunningServer
 from assistctl.emulator.store import Store
+
+if TYPE_CHECKING:
+    import httpx
+    import openai
 
 TEST_API_KEY = "sk-test-emulator-key"
 
@@ -104,3 +108,28 @@ class EmulatorHandle:
 
     def assistants(self) -> list[dict[str, Any]]:
         return [r.obj for r in self.store.all()]
+
+    # Clients. ``verify=False`` only skips building a TLS context (~40 ms per client): the
+    # emulator speaks plain HTTP on 127.0.0.1, so there is nothing to verify.
+
+    def http_client(self, *, auth: bool = True, **kwargs: Any) -> httpx.Client:
+        """An httpx client on ``base_url`` sending ``headers`` (unless ``auth=False``)."""
+        import httpx
+
+        headers = self.headers if auth else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, verify=False, **kwargs)
+
+    def admin_client(self) -> httpx.Client:
+        """An httpx client on ``ROOT/_admin``."""
+        import httpx
+
+        return httpx.Client(base_url=self.root_url + "/_admin", verify=False)
+
+    def openai_client(self, *, max_retries: int = 0, **kwargs: Any) -> openai.OpenAI:
+        """The official SDK pointed at the emulator (no retries unless asked)."""
+        import openai
+
+        kwargs.setdefault("http_client", openai.DefaultHttpxClient(verify=False))
+        return openai.OpenAI(
+            base_url=self.base_url, api_key=self.api_key, max_retries=max_retries, **kwargs
+        )
