@@ -198,9 +198,7 @@ def test_instructions_and_instructions_file_are_exclusive() -> None:
 def test_lifecycle() -> None:
     ok = _ok(lifecycle={"prevent_destroy": True, "ignore_changes": list(m.API_FIELDS)})
     assert ok.prevent_destroy and ok.ignore_changes == m.API_FIELDS
-    assert _fails(lifecycle={"ignore_changes": ["key"]}) == [
-        ("lifecycle", "ignore_changes", 0)
-    ]
+    assert _fails(lifecycle={"ignore_changes": ["key"]}) == [("lifecycle", "ignore_changes", 0)]
     assert _fails(lifecycle={"prevent_destroy": "yes"}) == [("lifecycle", "prevent_destroy")]
     assert not _ok().prevent_destroy and _ok().ignore_changes == ()
 

@@ -33,8 +33,7 @@ CASES = {
     "code interpreter files": HEAD
     + "tool_resources:\n  code_interpreter:\n    file_ids:  #<\n"
     + "".join(f"      - f{i}\n" for i in range(21)),
-    "vector stores": HEAD
-    + "tool_resources:\n  file_search:\n    vector_store_ids: [a, b]  #<\n",
+    "vector stores": HEAD + "tool_resources:\n  file_search:\n    vector_store_ids: [a, b]  #<\n",
     "metadata pairs": HEAD + "metadata:  #<\n" + "".join(f"  k{i}: v\n" for i in range(16)),
     "metadata key": HEAD + "metadata:\n  ok: v\n  " + "k" * 65 + ": v  #<\n",
     "metadata value": HEAD + "metadata:\n  ok: v\n  long: " + "v" * 513 + "  #<\n",

@@ -57,9 +57,7 @@ def test_examples_cover_the_manifest_features() -> None:
     manifests = [m.manifest for m in load([EXAMPLES]).manifests]
     tools = {t.type for m in manifests for t in m.tools or []}
     assert tools == {"code_interpreter", "file_search", "function"}
-    assert any(
-        getattr(m.response_format, "type", None) == "json_schema" for m in manifests
-    )
+    assert any(getattr(m.response_format, "type", None) == "json_schema" for m in manifests)
     assert any(m.instructions_file and m.instructions for m in manifests)
     assert any(m.tool_resources and m.tool_resources.file_search for m in manifests)
     assert any(m.tool_resources and m.tool_resources.code_interpreter for m in manifests)
@@ -206,7 +204,9 @@ def test_instructions_file_resolution(tmp_path: Path) -> None:
         ("x" * 256_001, "{root}/p.md is 256,001 characters long; instructions are limited"),
     ],
 )
-def test_instructions_file_problems(tmp_path: Path, prompt: str | bytes | None, fragment: str) -> None:
+def test_instructions_file_problems(
+    tmp_path: Path, prompt: str | bytes | None, fragment: str
+) -> None:
     files: dict[str, str | bytes] = {"a.yaml": "key: a\nmodel: m\ninstructions_file: p.md\n"}
     if prompt is not None:
         files["p.md"] = prompt
@@ -227,7 +227,10 @@ def test_instructions_file_at_the_limit_is_valid(tmp_path: Path) -> None:
 def test_path_that_does_not_exist(tmp_path: Path) -> None:
     code, out, _ = run("validate", tmp_path / "nope")
     assert code == 1
-    assert out == f"{tmp_path}/nope: no such file or directory; check the path\n1 error in 1 of 1 file\n"
+    assert (
+        out
+        == f"{tmp_path}/nope: no such file or directory; check the path\n1 error in 1 of 1 file\n"
+    )
 
 
 def test_directory_without_manifests(tmp_path: Path) -> None:
