@@ -363,7 +363,7 @@ class Manifest(_Model):
                 "reserved_metadata_key",
                 "'{key}' is the reserved ownership label; assistctl sets it itself, "
                 "remove it from the manifest",
-                # `subpath` tells the loader which node to point at (see loader._located).
+                # `subpath` tells the loader which node to point at (see messages.explain).
                 {"key": OWNER_KEY, "subpath": (OWNER_KEY, "[key]")},
             )
         if len(value) > MAX_USER_METADATA_PAIRS:
