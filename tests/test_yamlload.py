@@ -11,6 +11,13 @@ from assistctl import yamlload
 from assistctl.yamlload import Position, load_file, parse
 
 
+@pytest.fixture(params=["libyaml composer", "python composer"], autouse=True)
+def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test with both composers: big files take the Python one (see yamlload)."""
+    if request.param == "python composer":
+        monkeypatch.setattr(yamlload, "_SAFE_C_DEPTH", -1)
+
+
 def test_documents_keep_values_and_file_line_numbers() -> None:
     text = "# comment\nkey: a\nmodel: m\n---\nkey: b\nmodel: n\n---\n"
     result = parse(text, "f.yaml")

@@ -333,7 +333,9 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
         return _whole_file(file, f"is not valid YAML: {err}")
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
     if isinstance(err, yaml.reader.ReaderError):
-        problem = f"contains the control character #x{err.character:04x}"
+        # libyaml reports the character as a number, PyYAML's Python reader as a string.
+        code = ord(err.character) if isinstance(err.character, str) else err.character
+        problem = f"contains the control character #x{code:04x}"
     lines = text.split("\n")
     offending = lines[line][col : col + 1] if line < len(lines) else ""
     hint = ""
@@ -349,15 +351,15 @@ def _indicator_count(text: str) -> int:
 def parse(text: str, file: str) -> YamlFile:
     """Split ``text`` into documents with their values; empty documents are skipped."""
     result = YamlFile(file)
-    if _CLoader is not None and _indicator_count(text) <= _SAFE_C_DEPTH:
-        loader: Any = _CLoader(text)
-    else:
-        loader = _deep_loader(text)
-    index = 0
+    loader: Any = None
     try:
+        # Inside the try: PyYAML's pure-Python reader checks characters in its constructor.
+        if _CLoader is not None and _indicator_count(text) <= _SAFE_C_DEPTH:
+            loader = _CLoader(text)
+        else:
+            loader = _deep_loader(text)
         while loader.check_node():
             node = loader.get_node()
-            index += 1
             if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
                 continue  # `---` with nothing after it: nothing to check
             builder = _Builder(file)
@@ -368,7 +370,7 @@ def parse(text: str, file: str) -> YamlFile:
                 result.diagnostics.append(Diagnostic(file, where.line, where.col, "", err.message))
                 continue
             result.diagnostics.extend(builder.diagnostics)
-            result.documents.append(Document(file, index, node, data))
+            result.documents.append(Document(file, len(result.documents) + 1, node, data))
     except yaml.YAMLError as err:
         result.diagnostics.append(_yaml_error(file, text, err))
     except RecursionError:
@@ -376,7 +378,8 @@ def parse(text: str, file: str) -> YamlFile:
             _whole_file(file, "is nested too deeply to be a manifest (hundreds of levels)")
         )
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     result.empty = not result.documents and not result.diagnostics
     return result
 
