@@ -336,3 +336,19 @@ def test_pre_commit_hook_definition() -> None:
         assert files.search(name), name
     for name in ("assistants/prompts/a.md", "other/a.yaml", "myassistants/a.yaml"):
         assert not files.search(name), name
+
+
+def test_missing_shared_prompt_is_reported_for_each_manifest(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "a.yaml": "key: a\nmodel: m\ninstructions_file: p.md\n",
+            "sub/b.yaml": "key: b\nmodel: m\ninstructions_file: ../p.md\n",
+        },
+    )
+    errors = load([root]).errors
+    assert [e.message.split(":")[0] for e in errors] == [
+        "instructions file 'p.md' not found",
+        "instructions file '../p.md' not found",
+    ]
+    assert f"relative to {root}/sub/b.yaml" in errors[1].message

@@ -201,18 +201,19 @@ class _Checker:
     def prompt(self, manifest: Path, shown: str, relative: str) -> tuple[str | None, str | None]:
         """Text of an instructions file, or a sentence saying what is wrong with it."""
         resolved = (manifest.parent / relative).resolve()
-        if resolved not in self.prompts:
-            self.prompts[resolved] = self.read_prompt(resolved, shown, relative)
+        if not resolved.exists():
+            # Not cached: the sentence names this manifest and its own relative path.
+            return None, (
+                f"instructions file '{relative}' not found: relative to {shown} it is "
+                f"{_display(resolved)}, which does not exist"
+            )
+        if resolved not in self.prompts:  # several manifests may share one prompt
+            self.prompts[resolved] = self.read_prompt(resolved)
         return self.prompts[resolved]
 
     @staticmethod
-    def read_prompt(resolved: Path, shown: str, relative: str) -> tuple[str | None, str | None]:
+    def read_prompt(resolved: Path) -> tuple[str | None, str | None]:
         where = _display(resolved)
-        if not resolved.exists():
-            return None, (
-                f"instructions file '{relative}' not found: relative to {shown} it is "
-                f"{where}, which does not exist"
-            )
         text, problem = read_text(resolved, where, what="instructions file")
         if problem is not None:
             return None, f"instructions file {where} {problem.message}"
