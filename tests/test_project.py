@@ -211,3 +211,9 @@ def test_policy_instructions_file_checked_after_reading(tmp_path: Path) -> None:
     )
     [error] = load([root]).errors
     assert (error.line, error.path) == (3, "instructions_file")
+
+
+def test_misnamed_project_file(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"assistctl.yml": "project: p\n", "m.yaml": MANIFEST})
+    [error] = load([root]).errors
+    assert error.message == "a project file must be named assistctl.yaml, not assistctl.yml"

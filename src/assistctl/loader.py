@@ -303,13 +303,13 @@ def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> Load
     valid: list[tuple[LoadedManifest, Position]] = []
     for source, shown in inputs.manifests:
         result.files.append(shown)
-        parsed = load_file(source, shown)
-        result.diagnostics += parsed.diagnostics
         if os.path.basename(shown) == "assistctl.yml":
             result.diagnostics.append(
                 _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
             )
             continue
+        parsed = load_file(source, shown)
+        result.diagnostics += parsed.diagnostics
         if parsed.empty:
             result.diagnostics.append(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
