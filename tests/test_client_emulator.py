@@ -38,7 +38,9 @@ def connect(
     base_url: str, *, provider: str | None = None, key: str | None = KEY, **kwargs: Any
 ) -> tuple[AssistantsClient, Sleeps]:
     sleeps = Sleeps()
-    target = resolve_target(GlobalOptions(base_url=base_url, api_key=key, provider=provider), env={})
+    target = resolve_target(
+        GlobalOptions(base_url=base_url, api_key=key, provider=provider), env={}
+    )
     kwargs.setdefault("rng", lambda: 0.0)
     return AssistantsClient(target, sleep=sleeps, **kwargs), sleeps
 
@@ -383,3 +385,14 @@ def test_the_key_never_appears_across_emulated_failures(
         assert KEY not in text
         assert "SECRET" not in text
         assert "1234567890" not in text
+
+
+def test_on_throttle_is_called_on_every_429(
+    emulator: EmulatorHandle, api: tuple[AssistantsClient, Sleeps]
+) -> None:
+    c, _ = api
+    calls: list[None] = []
+    c.on_throttle = lambda: calls.append(None)
+    emulator.set_faults(next_statuses=[429, 500, 429], retry_after_ms=1)
+    c.list_all()
+    assert len(calls) == 2

@@ -202,7 +202,9 @@ def client(server: Scripted) -> Iterator[tuple[AssistantsClient, Sleeps]]:
         yield c, sleeps
 
 
-def openai_error(message: str, code: str | None = None, type_: str = "invalid_request_error") -> Any:
+def openai_error(
+    message: str, code: str | None = None, type_: str = "invalid_request_error"
+) -> Any:
     return {"error": {"message": message, "type": type_, "param": None, "code": code}}
 
 
@@ -454,9 +456,7 @@ def test_aimlapi_flat_envelope(server: Scripted) -> None:
 
 def test_aimlapi_list_of_messages(server: Scripted) -> None:
     c, _ = make_client(f"http://127.0.0.1:{server.port}", provider="aimlapi")
-    server.script(
-        Reply(422, {"message": ["name too long", "model required"], "statusCode": 422})
-    )
+    server.script(Reply(422, {"message": ["name too long", "model required"], "statusCode": 422}))
     with c, pytest.raises(ApiError, match="name too long; model required"):
         c.create({})
 
@@ -606,7 +606,7 @@ def test_client_errors_are_not_retried(
 def test_max_retries_zero(server: Scripted) -> None:
     c, sleeps = make_client(server.url, max_retries=0)
     server.handler = lambda seen: Reply(429, openai_error("slow down"))
-    with c, pytest.raises(ApiError, match="Rate|slow down"):
+    with c, pytest.raises(ApiError, match=r"Rate|slow down"):
         c.list_all()
     assert len(server.seen) == 1 and sleeps == []
 
@@ -707,7 +707,9 @@ def test_dropped_connection_on_a_read_is_retried(
     server: Scripted, client: tuple[AssistantsClient, Sleeps]
 ) -> None:
     c, sleeps = client
-    server.script(Reply(action="drop"), Reply(200, assistant(1), action="partial"), ok(assistant(1)))
+    server.script(
+        Reply(action="drop"), Reply(200, assistant(1), action="partial"), ok(assistant(1))
+    )
     assert c.get("asst_1")["id"] == "asst_1"
     assert len(server.seen) == 3 and len(sleeps) == 2
 
@@ -761,7 +763,7 @@ def test_read_timeout_on_a_read_is_retried(server: Scripted) -> None:
 def test_read_timeout_exhausted(server: Scripted) -> None:
     c, _ = make_client(server.url, timeout=httpx.Timeout(0.2, connect=5.0), max_retries=1)
     server.handler = lambda seen: Reply(200, assistant(1), action="sleep", seconds=0.8)
-    with c, pytest.raises(ConnectionFailed, match="no answer in time.*--timeout"):
+    with c, pytest.raises(ConnectionFailed, match=r"no answer in time.*--timeout"):
         c.get("asst_1")
 
 
@@ -782,7 +784,9 @@ def test_create_5xx_with_x_should_retry_true_is_retried(
     server: Scripted, client: tuple[AssistantsClient, Sleeps]
 ) -> None:
     c, _ = client
-    server.script(Reply(503, openai_error("overloaded"), {"x-should-retry": "true"}), ok(assistant(1)))
+    server.script(
+        Reply(503, openai_error("overloaded"), {"x-should-retry": "true"}), ok(assistant(1))
+    )
     assert c.create({"model": "gpt-4o"})["id"] == "asst_1"
 
 

@@ -265,3 +265,17 @@ def test_every_provider_has_a_row_of_data() -> None:
         assert p.differs and "\n" not in p.differs
     assert PROVIDERS["local"].key_variables == ()
     assert isinstance(resolve_target(GlobalOptions(provider="local")), Target)
+
+
+def test_the_real_project_config_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistctl.project import ProjectConfig
+
+    monkeypatch.setenv("LAPLAS_API_KEY", KEY)
+    config = ProjectConfig(provider="laplas", base_url="https://mirror.example", api_version="v1")
+    t = resolve_target(GlobalOptions(), config)
+    assert (t.provider.name, t.base_url, t.api_version) == (
+        "laplas",
+        "https://mirror.example",
+        "v1",
+    )
+    assert t.base_url_source == "the project file"

@@ -164,6 +164,8 @@ class AssistantsClient:
         key = target.api_key
         self._key = key.reveal() if key is not None else None
         self._closed = False
+        self.on_throttle: Callable[[], None] | None = None
+        """Called on every 429 answer (apply's concurrency limit backs off on it)."""
         _guard_logging(self._key)
         if transport is None and target.local_state is not None:
             # Imported lazily: only --provider local needs the emulator in this process.
@@ -363,6 +365,8 @@ class AssistantsClient:
                 log.debug("%s %s -> %d (%.3f s)", method, url, status, elapsed)
                 if 200 <= status < 300:
                     return self._decode(response, method, url)
+                if status == 429 and self.on_throttle is not None:
+                    self.on_throttle()
                 should_retry = _should_retry(response)
                 if kind == "create" and status >= 500 and should_retry is not True:
                     raise self._unknown(method, url, f"HTTP {status}")

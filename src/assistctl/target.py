@@ -22,8 +22,9 @@ from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions
 
 DEFAULT_PROVIDER = "openai"
-DEFAULT_API_VERSION = "v2"
-API_VERSIONS = ("v1", "v2")
+ApiVersion = Literal["v1", "v2"]
+DEFAULT_API_VERSION: ApiVersion = "v2"
+API_VERSIONS: tuple[ApiVersion, ...] = ("v1", "v2")
 DEFAULT_LOCAL_STATE = Path(".assistctl") / "local-state.json"
 LOCAL_BASE_URL = "http://assistctl.local/v1"
 AZURE_DEFAULT_API_VERSION = "2024-05-01-preview"
@@ -192,7 +193,7 @@ class Target:
     provider: Provider
     base_url: str
     """Without a trailing slash; ``/assistants`` is appended to it."""
-    api_version: str
+    api_version: ApiVersion
     """The Assistants dialect, ``v1`` or ``v2`` (sent as ``OpenAI-Beta: assistants=...``)."""
     api_key: Secret | None = None
     key_source: str | None = None
@@ -349,7 +350,11 @@ def resolve_target(
     if version is None and p_version is not None:
         version, version_source = p_version, "the project file"
     version = (version or DEFAULT_API_VERSION).lower()
-    if version not in API_VERSIONS:
+    if version == "v1":
+        dialect: ApiVersion = "v1"
+    elif version == "v2":
+        dialect = "v2"
+    else:
         error = UsageError if version_source == "--api-version" else ConfigError
         raise error(
             f"Unknown Assistants API version {version!r} from {version_source}; use v1 or v2."
@@ -364,7 +369,7 @@ def resolve_target(
         return Target(
             provider=provider,
             base_url=LOCAL_BASE_URL,
-            api_version=version,
+            api_version=dialect,
             local_state=path,
             base_url_source="local",
         )
@@ -418,7 +423,7 @@ def resolve_target(
     return Target(
         provider=provider,
         base_url=base_url,
-        api_version=version,
+        api_version=dialect,
         api_key=Secret(key) if key is not None else None,
         key_source=key_source,
         query=query,
