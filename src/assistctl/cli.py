@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from assistctl import __version__, error_handler
+from assistctl.console import configure_logging
 from assistctl.options import GlobalOptions
 
 PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
@@ -70,6 +71,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
     """Keep OpenAI-compatible Assistants as code: validate, plan, apply, drift."""
     ctx.obj = GlobalOptions(**kwargs)
     error_handler.state.verbose = ctx.obj.verbose
+    configure_logging(ctx.obj.verbose)
 
 
 @cli.command()
@@ -160,6 +162,55 @@ def apply(ctx: click.Context, paths: tuple[str, ...], auto_approve: bool, parall
         cmd.ApplyOptions(
             g=_globals(ctx), paths=paths, auto_approve=auto_approve, parallelism=parallelism
         )
+    )
+
+
+@cli.command("import")
+@click.argument("key")
+@click.argument("assistant_id")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Take the assistant even if it carries another project's (or another key's) label.",
+)
+@click.pass_context
+def import_(
+    ctx: click.Context, key: str, assistant_id: str, paths: tuple[str, ...], force: bool
+) -> int:
+    """Adopt live assistant ASSISTANT_ID under the manifest KEY found in PATH...
+
+    Only the ownership label is written; run 'assistctl plan' afterwards to see what differs.
+    """
+    from assistctl.commands import import_ as cmd
+
+    return cmd.execute(
+        cmd.ImportOptions(
+            g=_globals(ctx), key=key, assistant_id=assistant_id, paths=paths, force=force
+        )
+    )
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Directory to write KEY.yaml files into (default ./assistants).",
+)
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Also export unmanaged assistants and other projects' ones (adopt them with import).",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.pass_context
+def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) -> int:
+    """Write a manifest for each live assistant of this project (every one with --all)."""
+    from assistctl.commands import export as cmd
+
+    return cmd.execute(
+        cmd.ExportOptions(g=_globals(ctx), out=out, include_all=include_all, force=force)
     )
 
 

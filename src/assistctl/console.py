@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import TextIO
 
 from assistctl.options import GlobalOptions
@@ -14,3 +15,16 @@ def use_color(g: GlobalOptions, stream: TextIO) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def configure_logging(verbose: bool) -> None:
+    """``-v`` shows the HTTP log (method, URL, status, time; never headers) on stderr."""
+    if not verbose:
+        return
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("assistctl: %(name)s: %(message)s"))
+    logger = logging.getLogger("assistctl")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)

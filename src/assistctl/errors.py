@@ -40,7 +40,7 @@ class Diagnostic:
     severity: str = "error"
 
     def format(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
+        where = self.file if self.line == 0 else f"{self.file}:{self.line}:{self.col}"
         field = f" {self.path}:" if self.path else ""
         return f"{where}:{field} {self.message}"
 
