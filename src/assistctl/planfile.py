@@ -95,7 +95,7 @@ def loads(text: str, source: str) -> SavedPlan:
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise StalePlanError(
             f"{source} is not a plan file written by 'assistctl plan --out' "
-            f"(no \"kind\": \"{KIND}\")."
+            f'(no "kind": "{KIND}").'
         )
     try:
         saved = SavedPlan.model_validate(data)
@@ -129,12 +129,17 @@ def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
 
 
 def stale_changes(saved: SavedPlan, live: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What moved since the plan was made, one sentence per assistant; empty when current."""
+    """What the plan creates, updates or deletes that moved since it was made, one sentence
+    per assistant; empty when current. Assistants the plan leaves alone may change."""
     plan = saved.plan
     by_id = {str(obj.get("id")): obj for obj in live}
     labels = {owner_of(dict(obj)) for obj in live}
     problems: list[str] = []
     for change in plan.changes:
+        if change.action == "noop":
+            # Not touched by this plan: if it moved, the next plan shows it; this one is
+            # still exactly what was reviewed.
+            continue
         if change.action == "create":
             if (plan.project, change.key) in labels:
                 label = make_label(plan.project, change.key)

@@ -1,0 +1,95 @@
+"""Run the real CLI in-process, with the exit codes and stderr the installed command has.
+
+``click.testing.CliRunner.invoke`` calls ``cli.main`` either in standalone mode (click maps
+exceptions to its own exit codes: usage errors give 2, which means "changes" for us) or not
+(our exceptions escape). The installed ``assistctl`` goes through
+:func:`assistctl.error_handler.run` instead, so :func:`run` does the same inside
+``CliRunner.isolation`` and returns what a shell would see.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from assistctl import error_handler
+from assistctl.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "assistants"
+
+# The caller's environment must not leak in: a developer's real key or base URL, NO_COLOR.
+CLEAN_ENV: dict[str, str | None] = {
+    name: None
+    for name in (
+        "ASSISTCTL_BASE_URL",
+        "ASSISTCTL_API_KEY",
+        "ASSISTCTL_PROVIDER",
+        "ASSISTCTL_LOCAL_STATE",
+        "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
+        "NO_COLOR",
+    )
+}
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run(
+    *args: str | Path, input: str | None = None, env: Mapping[str, str | None] | None = None
+) -> CliResult:
+    """``assistctl ARGS...`` in-process; returns (exit code, stdout, stderr)."""
+    argv = [str(a) for a in args]
+    code: Any = 0
+    with CliRunner().isolation(input=input, env={**CLEAN_ENV, **(env or {})}) as streams:
+        out, err, _ = streams
+        try:
+            error_handler.run(lambda: cli.main(argv, standalone_mode=False, prog_name="assistctl"))
+        except SystemExit as exit_:
+            code = exit_.code
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            error_handler.state.verbose = False
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    assert isinstance(code, int), code
+    return CliResult(code, stdout, stderr)
+
+
+def at(url: str, key: str) -> list[str]:
+    """The global flags that point the CLI at a host."""
+    return ["--base-url", url, "--api-key", key]
+
+
+def project_dir(root: Path, files: Mapping[str, str] | None = None) -> Path:
+    """A directory that stops project-file discovery (a ``.git``), with ``files`` in it."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".git").mkdir(exist_ok=True)
+    for name, content in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return root
+
+
+def copy_examples(root: Path) -> Path:
+    """A private copy of ``examples/assistants`` (project ``examples``) to edit."""
+    project_dir(root)
+    target = root / "assistants"
+    shutil.copytree(EXAMPLES, target)
+    return target
