@@ -157,7 +157,8 @@ def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
     report = apply_plan(
         client, plan, parallelism=opts.parallelism, progress=progress, on_applier=hook
     )
-    _report(opts, report)
+    # The live bar of a terminal names only failures; the final report names the rest.
+    _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
     if report.interrupted:
         return EXIT_INTERRUPTED
     if not report.ok:
@@ -168,12 +169,14 @@ def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
     return EXIT_OK
 
 
-def _report(opts: ApplyOptions, report: ApplyReport) -> None:
+def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) -> None:
     from assistctl.progress import describe
 
     counts = {"created": 0, "updated": 0, "deleted": 0}
     for outcome in report.succeeded:
         counts[outcome.verb] = counts.get(outcome.verb, 0) + 1
+        if list_succeeded:
+            click.echo(describe(outcome), err=True)
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
     if report.interrupted:

@@ -1,0 +1,325 @@
+"""``assistctl apply`` through the real CLI against the emulator over HTTP: the whole loop."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistctl.emulator.testing import EmulatorHandle
+from assistctl.labels import make_label
+from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
+
+NO_CHANGES = "No changes. Live assistants match the manifests."
+
+
+def label_of(obj: dict[str, Any]) -> str | None:
+    value = (obj.get("metadata") or {}).get("assistctl")
+    return value if isinstance(value, str) else None
+
+
+def managed(emulator: EmulatorHandle, project: str = "examples") -> dict[str, dict[str, Any]]:
+    """This project's live assistants by manifest key."""
+    out: dict[str, dict[str, Any]] = {}
+    for obj in emulator.assistants():
+        label = label_of(obj)
+        if label and label.startswith(project + "/"):
+            key = label.split("/", 1)[1]
+            assert key not in out, f"duplicate label {label}"
+            out[key] = obj
+    return out
+
+
+def writes(emulator: EmulatorHandle) -> list[tuple[str, str]]:
+    """(operation, assistant id or "") of every write request in the log."""
+    return [
+        (e["operation"], e.get("assistant_id") or "")
+        for e in emulator.requests()
+        if e["operation"] in ("create", "modify", "delete")
+    ]
+
+
+@pytest.fixture
+def flags(emulator: EmulatorHandle) -> list[str]:
+    return at(emulator.base_url, emulator.api_key)
+
+
+def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> None:
+    (bystander,) = emulator.seed_assistants(1, name="by hand", temperature=0.7)
+    (neighbour,) = emulator.seed_assistants(
+        1, name="theirs", metadata={"assistctl": make_label("other", "math-tutor")}
+    )
+    root = copy_examples(tmp_path)
+
+    # apply the examples, then the plan is empty
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[-1] == "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed."
+    assert len(re.findall(r"^\[\d/8\] created ", r.err, re.M)) == 8
+    live = managed(emulator)
+    assert len(live) == 8
+    r = run(*flags, "plan", "--detailed-exitcode", root)
+    assert (r.code, r.out.splitlines()[-1]) == (0, NO_CHANGES)
+
+    # edit instructions: one in-place update, same id
+    tutor = root / "math-tutor.yaml"
+    tutor.write_text(tutor.read_text().replace("patient math tutor", "very patient math tutor"))
+    before = len(emulator.requests())
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 0, r.err
+    assert "Plan: 0 to create, 1 to update, 0 to delete." in r.out
+    assert r.out.splitlines()[-1] == "Apply complete: 0 created, 1 updated, 0 deleted, 0 failed."
+    new_writes = [
+        (e["operation"], e.get("assistant_id"))
+        for e in emulator.requests()[before:]
+        if e["operation"] != "list"
+    ]
+    assert new_writes == [("modify", live["math-tutor"]["id"])]
+    after = managed(emulator)
+    assert after["math-tutor"]["id"] == live["math-tutor"]["id"]
+    assert "very patient math tutor" in after["math-tutor"]["instructions"]
+
+    # temperature changed out of band: drift 2, apply, drift 0
+    emulator.modify_out_of_band(live["translator-fr"]["id"], temperature=1.7)
+    r = run(*flags, "drift", root)
+    assert r.code == 2 and "temperature = 0.3 -> 1.7" in r.out
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    assert managed(emulator)["translator-fr"]["temperature"] == 0.3
+    r = run(*flags, "drift", root)
+    assert r.code == 0, r.out
+
+    # remove a manifest: one delete
+    (root / "invoice-extractor.yaml").unlink()
+    before = len(emulator.requests())
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 0
+    assert "Plan: 0 to create, 0 to update, 1 to delete." in r.out
+    deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
+    assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
+    assert [e["operation"] for e in emulator.requests()[before:]] == ["list", "delete"]
+    assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
+    assert run(*flags, "plan", "-d", root).code == 0
+
+    # the unmanaged assistant and the other project's one were never touched
+    assert emulator.get(bystander["id"]) == bystander
+    assert emulator.get(neighbour["id"]) == neighbour
+    touched = {e.get("assistant_id") for e in emulator.requests()}
+    assert bystander["id"] not in touched and neighbour["id"] not in touched
+
+
+def test_moved_from_keeps_the_id(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    translators = root / "translators.yaml"
+    renamed = translators.read_text()
+    old = renamed.replace(
+        "key: translator-es-mx\nmoved_from: translator-es\n", "key: translator-es\n"
+    )
+    assert old != renamed
+    translators.write_text(old)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    original = managed(emulator)["translator-es"]
+
+    translators.write_text(renamed)
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 0, r.err
+    assert "Plan: 0 to create, 1 to update, 0 to delete." in r.out
+    live = managed(emulator)
+    assert "translator-es" not in live
+    assert live["translator-es-mx"]["id"] == original["id"]
+    assert run(*flags, "plan", "-d", root).code == 0
+
+
+def test_without_a_terminal_apply_needs_auto_approve(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    r = run(*flags, "apply", root, input="yes\n")
+    assert r.code == 1
+    assert "Plan: 8 to create" in r.out, "the plan is still shown"
+    assert r.err.splitlines()[-1].startswith(
+        "assistctl: error: Refusing to apply without a terminal to confirm on; pass --auto-approve"
+    )
+    assert emulator.assistants() == []
+    assert writes(emulator) == []
+
+
+def test_nothing_to_do_needs_no_approval(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    r = run(*flags, "apply", root)
+    assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
+
+
+def _run_on_a_pty(args: list[str], answer: str, cwd: Path) -> tuple[int, str]:
+    """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``."""
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    env.update(TERM="dumb", NO_COLOR="1", COLUMNS="120")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistctl", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        env=env,
+        close_fds=True,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    answered = False
+    deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+            if not answered and b"Only 'yes' will be accepted" in b"".join(chunks):
+                os.write(master, answer.encode() + b"\n")
+                answered = True
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_prompt_on_a_terminal_answered_no(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    (root / "weather-agent.yaml").unlink()
+    before = emulator.assistants()
+    code, out = _run_on_a_pty([*flags, "apply", str(root)], "no", tmp_path)
+    assert code == 1, out
+    assert "WARNING: this apply DELETES 1 assistant(s): weather-agent" in out
+    assert "Apply cancelled: nothing was changed." in out
+    assert "Traceback" not in out
+    assert emulator.assistants() == before
+    assert [w for w in writes(emulator) if w[0] != "create"] == []
+
+
+def test_prompt_on_a_terminal_answered_yes(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = project_dir(
+        tmp_path / "p", {"a.yaml": "key: a\nmodel: gpt-4o\n", "b.yaml": "key: b\nmodel: gpt-4o\n"}
+    )
+    emulator.set_faults(next_statuses=[400], operations=["create"])
+    code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes", tmp_path)
+    assert code == 1, out
+    assert "] 2/2, 1 failed" in out, "the live progress line of a terminal"
+    (created,) = emulator.assistants()
+    # the final report names what succeeded too, since the bar did not
+    report = out[out.rindex("] 2/2, 1 failed") :].splitlines()[1:]
+    assert report == [
+        f"created b ({created['id']})",
+        "FAILED to create a: API error 400: Emulated fault: HTTP 400. "
+        f"(POST {emulator.base_url}/assistants)",
+        "Apply complete: 1 created, 0 updated, 0 deleted, 1 failed.",
+        "assistctl: error: 1 of 2 change(s) failed; fix the cause and run apply again "
+        "(it converges).",
+    ]
+
+
+def test_unsafe_plan_sends_nothing(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    before = emulator.assistants()
+    agent = root / "support-agent.yaml"
+    agent.write_text(agent.read_text().replace("key: support-agent", "key: support-bot"))
+    n = len(emulator.requests())
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 1
+    last = r.err.splitlines()[-1]
+    assert last.startswith("assistctl: error: Refusing this plan, 1 problem:")
+    assert "'support-bot' has lifecycle.prevent_destroy" in last and "moved_from" in last
+    assert [e["operation"] for e in emulator.requests()[n:]] == ["list"]
+    assert emulator.assistants() == before
+
+
+def test_one_failure_does_not_stop_the_others_and_a_rerun_converges(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    emulator.set_faults(next_statuses=[400], operations=["create"])
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 1
+    assert r.out.splitlines()[-1] == "Apply complete: 7 created, 0 updated, 0 deleted, 1 failed."
+    failures = [line for line in r.err.splitlines() if line.startswith("FAILED to create ")]
+    # once as it happens, once in the final report
+    assert len(failures) == 1 or (len(failures) == 2 and failures[0] in r.err.splitlines()[-3:])
+    assert "API error 400: Emulated fault: HTTP 400." in failures[-1]
+    assert r.err.splitlines()[-1] == (
+        "assistctl: error: 1 of 8 change(s) failed; fix the cause and run apply again "
+        "(it converges)."
+    )
+    assert len(managed(emulator)) == 7
+
+    emulator.clear_faults()
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[-1] == "Apply complete: 1 created, 0 updated, 0 deleted, 0 failed."
+    assert len(managed(emulator)) == 8
+    assert run(*flags, "plan", "-d", root).code == 0
+
+
+def test_rate_limits_are_retried_and_reported(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    emulator.set_faults(next_statuses=[429, 429, 429], retry_after_ms=1, operations=["create"])
+    r = run(*flags, "apply", "--auto-approve", "--parallelism", "2", root)
+    assert r.code == 0, r.err
+    assert re.search(r"^Apply complete: 8 created, .* 0 failed\. \(3 retries", r.out, re.M)
+    assert len(managed(emulator)) == 8
+    assert len([e for e in emulator.requests("create") if e["status"] == 429]) == 3
+
+
+def test_lost_create_is_adopted_not_duplicated(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path)
+    emulator.set_faults(lost_creates=2)
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert r.code == 0, r.err
+    assert r.err.count("found by its label after a lost response") == 2
+    assert len(emulator.assistants()) == 8 and len(managed(emulator)) == 8
+
+
+def test_local_provider(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    local = ["--provider", "local", "--local-state", str(state)]
+    r = run(*local, "apply", "--auto-approve", EXAMPLES)
+    assert r.code == 0, r.err
+    assert f"against local emulator (state {state})" in r.err
+    assert r.out.splitlines()[-1] == "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed."
+    assert len(json.loads(state.read_text())["assistants"]) == 8
+    r = run(*local, "plan", EXAMPLES)
+    assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
+    assert "local emulator" in r.err
