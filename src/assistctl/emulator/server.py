@@ -135,6 +135,10 @@ class _Server(ThreadingHTTPServer):
     # Let a restarted emulator rebind the port at once (TIME_WAIT); a port with a live
     # listener still fails with EADDRINUSE.
     allow_reuse_address = True
+    # socketserver's default listen backlog is 5: a client opening more connections at once
+    # (apply --parallelism 16) overflows it, Linux drops the SYN and the client resends it
+    # only after a 1 s timeout, which stalls a whole wave of requests.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: EmulatorApp, verbose: bool) -> None:
         self.app = app
