@@ -323,3 +323,15 @@ def test_local_provider(tmp_path: Path) -> None:
     r = run(*local, "plan", EXAMPLES)
     assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
     assert "local emulator" in r.err
+
+
+def test_local_provider_default_state_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    root = copy_examples(tmp_path / "repo")
+    assert run("--provider", "local", "apply", "--auto-approve", root).code == 0
+    assert (tmp_path / ".assistctl" / "local-state.json").is_file()
+    r = run("--provider", "local", "plan", "-d", root)
+    assert (r.code, r.out.splitlines()[-1]) == (0, NO_CHANGES)
+    assert "against local emulator (state .assistctl/local-state.json)" in r.err

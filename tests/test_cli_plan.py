@@ -185,3 +185,15 @@ def test_connection_refused(tmp_path: Path) -> None:
 def test_bad_flag_exits_1_not_2(tmp_path: Path) -> None:
     r = run("plan", "--format", "yaml", manifests(tmp_path, "a"))
     assert r.code == 1 and "Invalid value for '--format'" in r.err
+
+
+@pytest.mark.parametrize("command", [["plan"], ["drift"], ["apply", "--auto-approve"]])
+def test_verbose_failure_shows_a_traceback_but_never_the_key(
+    tmp_path: Path, command: list[str]
+) -> None:
+    key = "sk-wrong-key-1234567890abcdef"
+    root = manifests(tmp_path, "a")
+    with start_server("127.0.0.1", 0, EmulatorApp("openai", api_keys=["sk-right"])) as server:
+        r = run("-v", *at(server.base_url, key), *command, root)
+    assert r.code == 1 and "Traceback" in r.err and "AuthError" in r.err
+    assert key not in r.text and "cdef" not in r.text
