@@ -249,3 +249,21 @@ def test_saved_plan_on_the_local_provider(tmp_path: Path) -> None:
     other = ["--provider", "local", "--local-state", str(tmp_path / "other.json")]
     r = run(*other, "apply", plan)
     assert r.code == 1 and "local_state is" in r.err
+
+
+def test_local_plan_applied_from_another_directory_reaches_the_same_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_examples(tmp_path / "repo")
+    monkeypatch.chdir(tmp_path / "repo")
+    plan = tmp_path / "plan.json"
+    assert run("--provider", "local", "plan", "--out", plan, root).code == 0  # default state
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = run("apply", plan)
+    assert r.code == 0, r.err
+    assert not (elsewhere / ".assistctl").exists()
+    monkeypatch.chdir(tmp_path / "repo")
+    r = run("--provider", "local", "plan", "-d", root)
+    assert r.code == 0 and "No changes." in r.out

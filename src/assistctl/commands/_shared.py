@@ -60,7 +60,8 @@ def origin_of(target: Target, project: str) -> Origin:
         provider=target.provider.name,
         base_url=target.base_url,
         api_version=target.api_version,
-        local_state=str(target.local_state) if target.local_state is not None else None,
+        # Absolute: a saved plan applied from another directory must reach the same state file.
+        local_state=str(target.local_state.absolute()) if target.local_state is not None else None,
     )
 
 
