@@ -14,9 +14,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistctl.errors import Diagnostic, ManifestError
+from assistctl.dialect import v1_problems
+from assistctl.errors import AssistctlError, Diagnostic, ManifestError
 from assistctl.manifest import MAX_INSTRUCTIONS, Manifest
 from assistctl.messages import Loc, explain
+from assistctl.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.options import GlobalOptions
 from assistctl.project import (
     PROJECT_FILE,
     ProjectConfig,
@@ -26,6 +29,7 @@ from assistctl.project import (
     read_project,
 )
 from assistctl.project import display_path as _display
+from assistctl.target import Provider, resolve_provider
 from assistctl.yamlload import Document, Position, dotted, load_file, read_text
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -121,9 +125,12 @@ def collect(paths: Sequence[str | Path]) -> _Inputs:
 class _Checker:
     """Checks the documents of one run against one project configuration."""
 
-    def __init__(self, project: ProjectConfig, api_version: str) -> None:
+    def __init__(
+        self, project: ProjectConfig, api_version: str, provider: Provider | None = None
+    ) -> None:
         self.project = project
         self.api_version = api_version
+        self.provider = provider
         self.prompts: dict[Path, tuple[str | None, str | None]] = {}
         self.keys: dict[str, tuple[str, int]] = {}
         self.moved: dict[str, tuple[str, int]] = {}
@@ -165,9 +172,34 @@ class _Checker:
             manifest = manifest.model_copy(update={"instructions": text})
         for path, message in policy_violations(manifest, self.project.policy):
             problems.append(self.diag(doc, path, message))
+        if self.api_version == "v1":
+            for path, message in v1_problems(manifest):
+                problems.append(self.diag(doc, path, message))
         key_pos = doc.nearest(("key",))
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
-        return (None if problems else loaded), problems
+        warnings = self.model_warnings(doc, manifest)
+        return (None if problems else loaded), problems + warnings
+
+    def model_warnings(self, doc: Document, manifest: Manifest) -> list[Diagnostic]:
+        """A model outside the provider's documented list: a warning, the list may be stale."""
+        provider = self.provider
+        if provider is None or provider.documented_models is None:
+            return []
+        if manifest.model in provider.documented_models:
+            return []
+        pos = doc.nearest(("model",))
+        return [
+            Diagnostic(
+                doc.file,
+                pos.line,
+                pos.col,
+                "model",
+                f"'{manifest.model}' is not among the Assistants models AIML API documents "
+                f"(provider {provider.name}); the host may refuse it at apply time "
+                f"(list: {AIMLAPI_DOCS_URL})",
+                severity="warning",
+            )
+        ]
 
     def v1_only(self, doc: Document, data: dict[object, object]) -> list[Diagnostic]:
         """Assistants API v1 fields, which v2 hosts reject; the hint names the v2 spelling."""
@@ -284,8 +316,19 @@ class _Checker:
         return found
 
 
-def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
-    """Read and check every manifest under ``paths``, the project file and project policy."""
+def load(
+    paths: Sequence[str | Path],
+    *,
+    api_version: str | None = None,
+    options: GlobalOptions | None = None,
+) -> LoadResult:
+    """Read and check every manifest under ``paths``, the project file and project policy.
+
+    ``api_version`` is the ``--api-version`` flag (the project file's ``api_version`` is
+    the fallback). With ``options`` (the global flags), the provider is resolved like the
+    client does (flag, environment, project file, known host), offline, for
+    provider-specific warnings (AIML API's documented model list).
+    """
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
 
@@ -298,7 +341,11 @@ def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> Load
         result.project, problems = read_project(project_file)
         result.project_file = project_file
         result.diagnostics += problems
-    checker = _Checker(result.project, effective_api_version(api_version, result.project))
+    checker = _Checker(
+        result.project,
+        effective_api_version(api_version, result.project),
+        _provider(options, result.project),
+    )
 
     valid: list[tuple[LoadedManifest, Position]] = []
     for source, shown in inputs.manifests:
@@ -333,6 +380,15 @@ def load(paths: Sequence[str | Path], *, api_version: str | None = None) -> Load
         )
     result.diagnostics.sort()
     return result
+
+
+def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:
+    if options is None:
+        return None
+    try:
+        return resolve_provider(options, project)
+    except AssistctlError:
+        return None  # an unknown provider name is reported by the commands that use it
 
 
 def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:

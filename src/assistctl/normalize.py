@@ -51,6 +51,11 @@ Rules, per field (both sides go through :func:`canonical`)
         label — so it never shows as a change otherwise.
     ``file_ids`` (v1 dialect only)
         null or missing means ``[]``; a set (sorted).
+
+The v1 dialect compares :data:`FIELDS_V1` only, after translating the manifest's v2
+spellings (``file_search`` -> ``retrieval``, ``tool_resources.code_interpreter.file_ids`` ->
+``file_ids``; see :mod:`assistctl.dialect`), so a v2-style manifest against a v1 host is
+empty after apply too.
     everything else
         Only the known fields above are compared: keys a host adds (``id``, ``created_at``,
         fields a future API version returns) never produce a change. Inside free-form JSON
@@ -67,6 +72,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from assistctl.dialect import to_v1
 from assistctl.labels import OWNER_KEY, make_label
 from assistctl.manifest import Manifest
 
@@ -123,21 +129,28 @@ def normalize_live(live: Mapping[str, Any], *, api_version: ApiVersion = "v2") -
     return canonical(live, api_version=api_version)
 
 
-def desired_api_object(manifest: Manifest, project: str) -> dict[str, Any]:
-    """The manifest as an API-shaped object: the fields it sets plus the ownership label."""
+def desired_api_object(
+    manifest: Manifest, project: str, *, api_version: ApiVersion = "v2"
+) -> dict[str, Any]:
+    """The manifest as an API-shaped object: the fields it sets plus the ownership label.
+
+    For the v1 dialect the v2 spellings are translated (:func:`assistctl.dialect.to_v1`).
+    """
     body = manifest.api_body()
     body["metadata"] = {
         **(body.get("metadata") or {}),
         OWNER_KEY: make_label(project, manifest.key),
     }
-    return body
+    return to_v1(body) if api_version == "v1" else body
 
 
 def normalize_desired(
     manifest: Manifest, project: str, *, api_version: ApiVersion = "v2"
 ) -> dict[str, Any]:
     """Canonical form of the state a manifest asks for (unset fields = API defaults)."""
-    return canonical(desired_api_object(manifest, project), api_version=api_version)
+    return canonical(
+        desired_api_object(manifest, project, api_version=api_version), api_version=api_version
+    )
 
 
 def canonical(obj: Mapping[str, Any], *, api_version: ApiVersion = "v2") -> dict[str, Any]:

@@ -51,6 +51,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from assistctl.dialect import to_v1
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, make_label, owner_of
 from assistctl.manifest import Manifest
@@ -485,9 +486,12 @@ def create_body(m: Manifest, project: str, *, api_version: ApiVersion = "v2") ->
     """The create request body: the fields the manifest sets, plus the ownership label.
 
     Unset and null fields are left out (the API fills in its defaults, which the canonical
-    form equates with unset); so are fields the dialect does not have.
+    form equates with unset); so are fields the dialect does not have. For v1 the manifest's
+    v2 spellings are translated first (:func:`assistctl.dialect.to_v1`).
     """
     api = m.api_body()
+    if api_version == "v1":
+        api = to_v1(api)
     fields = api_fields(api_version)
     body: dict[str, Any] = {}
     for field in fields:

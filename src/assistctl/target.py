@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 from assistctl.errors import ConfigError, UsageError
+from assistctl.models_aimlapi import ASSISTANT_MODELS as AIMLAPI_MODELS
 from assistctl.options import GlobalOptions
 
 DEFAULT_PROVIDER = "openai"
@@ -95,6 +96,17 @@ class Provider:
     query_api_version_default: str | None = None
     hosts: tuple[str, ...] = ()
     """Host names (or ``.suffix``) that identify this provider when none is named."""
+    dialects: tuple[ApiVersion, ...] = ("v2",)
+    """Assistants dialects the host serves, default first (``--api-version``)."""
+    documented_models: frozenset[str] | None = None
+    """A closed model list the host documents; ``validate`` warns about other models."""
+
+    @property
+    def auth_display(self) -> str:
+        """How the key is sent, e.g. ``Authorization: Bearer KEY``."""
+        if not self.needs_key:
+            return "none"
+        return f"{self.auth_header}: {self.auth_scheme}KEY"
 
     @property
     def key_variables(self) -> tuple[str, ...]:
@@ -120,6 +132,7 @@ PROVIDERS: Mapping[str, Provider] = {
                 "2026-08-26, point --base-url at any compatible host"
             ),
             hosts=("api.openai.com",),
+            dialects=("v2", "v1"),
         ),
         Provider(
             name="aimlapi",
@@ -129,8 +142,12 @@ PROVIDERS: Mapping[str, Provider] = {
             auth_scheme="Bearer ",
             error_envelope="aimlapi",
             key_env=("AIMLAPI_API_KEY",),
-            differs="paths without /v1; flat error body {message, path, requestId, statusCode}",
+            differs=(
+                "paths without /v1; flat error body {message, path, requestId, statusCode}; "
+                "documents a closed model list (validate warns outside it)"
+            ),
             hosts=("api.aimlapi.com",),
+            documented_models=AIMLAPI_MODELS,
         ),
         Provider(
             name="laplas",
@@ -140,8 +157,12 @@ PROVIDERS: Mapping[str, Provider] = {
             auth_scheme="Bearer ",
             error_envelope="aimlapi",
             key_env=("LAPLAS_API_KEY",),
-            differs="white-label copy of AIML API: paths without /v1, flat error body",
+            differs=(
+                "white-label copy of AIML API: paths without /v1, flat error body, "
+                "AIML API's model list"
+            ),
             hosts=("api.apilaplas.com",),
+            documented_models=AIMLAPI_MODELS,
         ),
         Provider(
             name="azure",
@@ -151,7 +172,10 @@ PROVIDERS: Mapping[str, Provider] = {
             auth_scheme="",
             error_envelope="openai",
             key_env=("AZURE_OPENAI_API_KEY",),
-            differs="api-key header, api-version query parameter, URL per resource",
+            differs=(
+                "api-key header instead of Bearer, api-version query parameter "
+                "(OPENAI_API_VERSION), URL per resource (AZURE_OPENAI_ENDPOINT)"
+            ),
             base_url_env=(("AZURE_OPENAI_ENDPOINT", "/openai"),),
             query_api_version_env="OPENAI_API_VERSION",
             query_api_version_default=AZURE_DEFAULT_API_VERSION,
@@ -308,6 +332,38 @@ def _infer_provider(url: str) -> Provider | None:
     return None
 
 
+def _pick_provider(
+    g: GlobalOptions, env: Mapping[str, str], p_provider: str | None, url_hint: str | None
+) -> Provider:
+    if _clean(g.provider) is not None:
+        return _provider_named(str(g.provider), "--provider", UsageError)
+    if _env(ENV_PROVIDER, env) is not None:
+        return _provider_named(str(_env(ENV_PROVIDER, env)), ENV_PROVIDER, UsageError)
+    if p_provider is not None:
+        return _provider_named(p_provider, "the project file", ConfigError)
+    return (_infer_provider(url_hint) if url_hint else None) or PROVIDERS[DEFAULT_PROVIDER]
+
+
+def resolve_provider(
+    g: GlobalOptions, project: ProjectLike | None = None, *, env: Mapping[str, str] | None = None
+) -> Provider:
+    """The provider alone, with :func:`resolve_target`'s precedence; needs no key or URL.
+
+    ``validate`` uses it offline (provider-specific warnings) where a missing key must not
+    be an error. Raises UsageError / ConfigError for an unknown provider name.
+    """
+    env = os.environ if env is None else env
+    p_provider = _clean(getattr(project, "provider", None)) if project is not None else None
+    p_base_url = _clean(getattr(project, "base_url", None)) if project is not None else None
+    hint = (
+        _clean(g.base_url)
+        or _env(ENV_BASE_URL[0], env)
+        or _env(ENV_BASE_URL[1], env)
+        or p_base_url
+    )
+    return _pick_provider(g, env, p_provider, hint)
+
+
 def resolve_target(
     g: GlobalOptions,
     project: ProjectLike | None = None,
@@ -334,16 +390,7 @@ def resolve_target(
     elif _env(ENV_BASE_URL[0], env) is not None:
         url, url_source = _env(ENV_BASE_URL[0], env), ENV_BASE_URL[0]
 
-    provider: Provider
-    if _clean(g.provider) is not None:
-        provider = _provider_named(str(g.provider), "--provider", UsageError)
-    elif _env(ENV_PROVIDER, env) is not None:
-        provider = _provider_named(str(_env(ENV_PROVIDER, env)), ENV_PROVIDER, UsageError)
-    elif p_provider is not None:
-        provider = _provider_named(p_provider, "the project file", ConfigError)
-    else:
-        hinted = url or _env(ENV_BASE_URL[1], env) or p_base_url
-        provider = (_infer_provider(hinted) if hinted else None) or PROVIDERS[DEFAULT_PROVIDER]
+    provider = _pick_provider(g, env, p_provider, url or _env(ENV_BASE_URL[1], env) or p_base_url)
 
     version_source = "--api-version"
     version = _clean(g.api_version)
@@ -361,6 +408,13 @@ def resolve_target(
         )
 
     if provider.in_process:
+        if dialect not in provider.dialects:
+            # The built-in emulator is one flavor in process; a v1 one is served over HTTP.
+            raise UsageError(
+                f"Provider {provider.name} speaks Assistants {', '.join(provider.dialects)} only; "
+                "for v1 run 'assistctl emulator --flavor openai-v1' and pass its URL with "
+                "--provider openai --base-url URL --api-version v1."
+            )
         state = _clean(g.local_state) or _env(ENV_LOCAL_STATE, env)
         path = Path(state) if state else DEFAULT_LOCAL_STATE
         if cwd is not None and not path.is_absolute():

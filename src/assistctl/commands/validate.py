@@ -23,6 +23,6 @@ class ValidateOptions:
 
 def execute(opts: ValidateOptions) -> int:
     """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
-    result = load(opts.paths, api_version=opts.g.api_version)
+    result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
     click.echo(REPORTERS[opts.fmt](result), nl=False)
     return 0 if result.ok else 1
