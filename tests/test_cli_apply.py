@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -163,8 +164,9 @@ def test_nothing_to_do_needs_no_approval(
     assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
 
 
-def _run_on_a_pty(args: list[str], answer: str, cwd: Path) -> tuple[int, str]:
-    """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``."""
+def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, str]:
+    """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
+    at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
     env.update(TERM="dumb", NO_COLOR="1", COLUMNS="120")
@@ -196,7 +198,10 @@ def _run_on_a_pty(args: list[str], answer: str, cwd: Path) -> tuple[int, str]:
                 break
             chunks.append(data)
             if not answered and b"Only 'yes' will be accepted" in b"".join(chunks):
-                os.write(master, answer.encode() + b"\n")
+                if answer is None:
+                    proc.send_signal(signal.SIGINT)
+                else:
+                    os.write(master, answer.encode())
                 answered = True
         code = proc.wait(timeout=30)
     finally:
@@ -206,17 +211,23 @@ def _run_on_a_pty(args: list[str], answer: str, cwd: Path) -> tuple[int, str]:
     return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
 
 
-def test_prompt_on_a_terminal_answered_no(
-    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("answer", "code"), [("no\n", 1), ("\n", 1), ("YES\n", 1), ("\x04", 1), (None, 130)]
+)
+def test_prompt_on_a_terminal_answered_other_than_yes(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path, answer: str | None, code: int
 ) -> None:
     root = copy_examples(tmp_path)
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     (root / "weather-agent.yaml").unlink()
     before = emulator.assistants()
-    code, out = _run_on_a_pty([*flags, "apply", str(root)], "no", tmp_path)
-    assert code == 1, out
+    exit_code, out = _run_on_a_pty([*flags, "apply", str(root)], answer, tmp_path)
+    assert exit_code == code, out
     assert "WARNING: this apply DELETES 1 assistant(s): weather-agent" in out
-    assert "Apply cancelled: nothing was changed." in out
+    if code == 1:  # any answer but 'yes', end of input (Ctrl-D) included
+        assert out.endswith("Apply cancelled: nothing was changed.\n")
+    else:
+        assert out.endswith("Interrupted.\n")
     assert "Traceback" not in out
     assert emulator.assistants() == before
     assert [w for w in writes(emulator) if w[0] != "create"] == []
@@ -229,7 +240,7 @@ def test_prompt_on_a_terminal_answered_yes(
         tmp_path / "p", {"a.yaml": "key: a\nmodel: gpt-4o\n", "b.yaml": "key: b\nmodel: gpt-4o\n"}
     )
     emulator.set_faults(next_statuses=[400], operations=["create"])
-    code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes", tmp_path)
+    code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 1, out
     assert "] 2/2, 1 failed" in out, "the live progress line of a terminal"
     (created,) = emulator.assistants()

@@ -130,13 +130,17 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
             err=True,
             color=use_color(opts.g, sys.stderr),
         )
-    answer = click.prompt(
-        "Do you want to perform these actions? Only 'yes' will be accepted",
-        default="",
-        show_default=False,
-        err=True,
+    # Not click.prompt: it turns end of input (Ctrl-D) into the same Abort as Ctrl-C. End of
+    # input is an answer other than 'yes' (exit 1); Ctrl-C stays an interrupt (exit 130).
+    click.echo(
+        "Do you want to perform these actions? Only 'yes' will be accepted: ", nl=False, err=True
     )
-    return bool(answer.strip() == "yes")
+    try:
+        answer = input()
+    except EOFError:
+        click.echo(err=True)
+        return False
+    return answer.strip() == "yes"
 
 
 def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
