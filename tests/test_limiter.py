@@ -50,3 +50,34 @@ def test_slots_bound_the_calls_in_flight() -> None:
         t.join()
     assert peak == 3
     assert in_flight == 0
+
+
+def test_a_burst_of_429s_halves_once_and_a_retry_counts_again() -> None:
+    gate = AdaptiveLimit(8)
+    both_in = threading.Barrier(2)
+    first_throttled = threading.Event()
+    limits: list[int] = []
+
+    def first() -> None:
+        with gate.slot():
+            both_in.wait()
+            gate.throttled()
+            first_throttled.set()
+
+    def second() -> None:
+        with gate.slot():
+            both_in.wait()
+            first_throttled.wait()
+            gate.throttled()  # sent before the decrease: the same burst
+            limits.append(gate.limit)
+            gate.throttled()  # its retry, sent after it: a new signal
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert limits == [4]
+    assert gate.limit == 2
+    assert gate.decreases == 2
+    assert gate.lowest == 2

@@ -14,9 +14,10 @@ any failure or kill converges.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -149,22 +150,32 @@ class Applier:
     def _run_phase(
         self, pool: ThreadPoolExecutor, changes: Sequence[Change], report: ApplyReport
     ) -> None:
-        futures: dict[Future[Outcome | None], Change] = {
-            pool.submit(self._one, change): change for change in changes
-        }
+        # Finished futures arrive on a queue: concurrent.futures.wait() re-installs a waiter
+        # on every pending future per call, O(n^2) work under the GIL that slowed the workers
+        # of a 200-change apply measurably. The short timeout keeps Ctrl-C responsive.
+        done: queue.SimpleQueue[Future[Outcome | None]] = queue.SimpleQueue()
+        futures: dict[Future[Outcome | None], Change] = {}
+        for change in changes:
+            future = pool.submit(self._one, change)
+            futures[future] = change
+            future.add_done_callback(done.put)
         pending = set(futures)
         try:
             while pending:
-                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    self._collect(future, futures[future], report)
+                try:
+                    future = done.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                self._collect(future, futures[future], report)
+                pending.discard(future)
         except KeyboardInterrupt:
             self._stop.set()
             report.interrupted = True
-            for future in pending:
+            left = [f for f in futures if f in pending]  # plan order, for the report
+            for future in left:
                 future.cancel()
             # Calls already sent are waited for so their outcome is reported, not lost.
-            for future in pending:
+            for future in left:
                 if not future.cancelled():
                     self._collect_quietly(future, futures[future], report)
                 else:
@@ -231,8 +242,7 @@ class Applier:
                     return Outcome(change=change, ok=True, id=found, adopted=True)
                 if lost > MAX_LOST_CREATES:
                     raise AssistctlError(
-                        f"{err} It was not found by its label after {lost} tries; "
-                        "run apply again."
+                        f"{err} It was not found by its label after {lost} tries; run apply again."
                     ) from None
 
     def _find(self, key: str) -> str | None:

@@ -2,8 +2,13 @@
 
 A fixed pool of N workers keeps hammering a host that answers 429 (each worker sleeps its
 own Retry-After, then all retry together). TCP's answer works here too: halve the number of
-calls in flight on every rate-limit signal, add one back after a run of successes, never
-below one nor above what the user asked for.
+calls in flight on a rate-limit signal, add one back after a run of successes, never below
+one nor above what the user asked for.
+
+One burst is one signal, as TCP halves once per window and not once per lost packet: the
+429s of calls that were already in flight when the limit was last lowered do not lower it
+again (otherwise four calls rejected together take 8 down to 1 at once, and a steady trickle
+of 429s pins the limit at 1). A call's own retry, sent after that decrease, does count.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ class AdaptiveLimit:
         self._successes = 0
         self._increase_after = increase_after
         self._cond = threading.Condition()
+        # Bumped on every decrease; each thread remembers the epoch its call started in.
+        self._epoch = 0
+        self._seen = threading.local()
         self.lowest = maximum
         self.decreases = 0
 
@@ -40,6 +48,7 @@ class AdaptiveLimit:
             while self._in_flight >= self._limit:
                 self._cond.wait()
             self._in_flight += 1
+            self._seen.epoch = self._epoch
         try:
             yield
         finally:
@@ -48,8 +57,19 @@ class AdaptiveLimit:
                 self._cond.notify_all()
 
     def throttled(self) -> None:
-        """The host rate-limited a call: halve the width (multiplicative decrease)."""
+        """The host rate-limited a call: halve the width (multiplicative decrease).
+
+        Called on the thread that made the call. A call that started before the latest
+        decrease was already answered by it; its next attempt starts a new epoch.
+        """
         with self._cond:
+            started = getattr(self._seen, "epoch", self._epoch)
+            if started != self._epoch:
+                # Already answered; this thread's retry will be sent in the current epoch.
+                self._seen.epoch = self._epoch
+                return
+            self._epoch += 1
+            self._seen.epoch = self._epoch
             new = max(1, self._limit // 2)
             if new < self._limit:
                 self.decreases += 1
