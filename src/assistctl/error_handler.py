@@ -52,7 +52,12 @@ def _report() -> Iterator[None]:
         raise SystemExit(EXIT_INTERRUPTED) from None
     except click.ClickException as err:
         # click's usage errors exit 2 by default, but 2 means "changes" for plan and drift.
-        err.show()
+        # The usage line stays as a hint; the error itself reads like every other one.
+        if isinstance(err, click.UsageError) and err.ctx is not None:
+            ctx = err.ctx
+            click.echo(ctx.get_usage(), err=True)
+            click.echo(f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", err=True)
+        _say(err.format_message())
         raise SystemExit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
