@@ -227,7 +227,7 @@ def test_prompt_on_a_terminal_answered_other_than_yes(
     if code == 1:  # any answer but 'yes', end of input (Ctrl-D) included
         assert out.endswith("Apply cancelled: nothing was changed.\n")
     else:
-        assert out.endswith("Interrupted.\n")
+        assert out.endswith("Aborted.\n")  # Ctrl-C, as anywhere else
     assert "Traceback" not in out
     assert emulator.assistants() == before
     assert [w for w in writes(emulator) if w[0] != "create"] == []
