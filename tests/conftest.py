@@ -1,12 +1,14 @@
 """Shared fixtures: the emulator on a free 127.0.0.1 port, and the OpenAPI spec validator.
 
-``emulator`` (openai flavor) and ``emulator_aimlapi`` share one server per flavor for the
-whole session and reset it before every test (empty store, no faults, empty request log), so
-tests are isolated and fast. Both yield an ``assistctl.emulator.testing.EmulatorHandle``:
+``emulator`` (openai flavor), ``emulator_aimlapi``, ``emulator_azure`` and ``emulator_v1``
+(openai-v1 flavor) share one server per flavor for the whole session and reset it before
+every test (empty store, no faults, empty request log), so tests are isolated and fast. Each
+yields an ``assistctl.emulator.testing.EmulatorHandle``:
 
-- ``base_url`` (``http://127.0.0.1:PORT/v1`` for openai, no ``/v1`` for aimlapi), ``root_url``,
-  ``api_key``, ``headers`` (auth plus ``OpenAI-Beta`` where the flavor needs it), ``app``,
-  ``store``;
+- ``base_url`` (``http://127.0.0.1:PORT/v1`` for openai and openai-v1, no ``/v1`` for
+  aimlapi, ``/openai`` for azure), ``root_url``, ``api_key``, ``headers`` (auth, ``api-key``
+  for azure, plus ``OpenAI-Beta`` where the flavor needs it), ``params`` (azure's
+  ``api-version``), ``app``, ``store``;
 - ``reset()``, ``set_faults(**fields)`` / ``clear_faults()``, ``requests(operation=None)``
   (the request log), ``modify_out_of_band(id, **fields)``, ``delete_out_of_band(id)``,
   ``seed_assistants(n, metadata=..., **fields)``, ``get(id)`` (the stored object or None),
@@ -50,6 +52,18 @@ def _emulator_aimlapi_server() -> Iterator[RunningServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def _emulator_azure_server() -> Iterator[RunningServer]:
+    with start_server("127.0.0.1", 0, EmulatorApp("azure")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _emulator_v1_server() -> Iterator[RunningServer]:
+    with start_server("127.0.0.1", 0, EmulatorApp("openai-v1")) as server:
+        yield server
+
+
 @pytest.fixture
 def emulator(_emulator_openai_server: RunningServer) -> Iterator[EmulatorHandle]:
     """The openai-flavor emulator, reset for this test."""
@@ -63,6 +77,24 @@ def emulator(_emulator_openai_server: RunningServer) -> Iterator[EmulatorHandle]
 def emulator_aimlapi(_emulator_aimlapi_server: RunningServer) -> Iterator[EmulatorHandle]:
     """The aimlapi-flavor emulator (no /v1, no beta header, AIML error bodies), reset."""
     handle = EmulatorHandle(_emulator_aimlapi_server)
+    handle.reset()
+    yield handle
+    handle.reset()
+
+
+@pytest.fixture
+def emulator_azure(_emulator_azure_server: RunningServer) -> Iterator[EmulatorHandle]:
+    """The azure-flavor emulator (``/openai``, ``api-key`` header, ``api-version``), reset."""
+    handle = EmulatorHandle(_emulator_azure_server)
+    handle.reset()
+    yield handle
+    handle.reset()
+
+
+@pytest.fixture
+def emulator_v1(_emulator_v1_server: RunningServer) -> Iterator[EmulatorHandle]:
+    """The openai-v1-flavor emulator (``OpenAI-Beta: assistants=v1``, v1 shapes), reset."""
+    handle = EmulatorHandle(_emulator_v1_server)
     handle.reset()
     yield handle
     handle.reset()

@@ -15,6 +15,8 @@ from assistctl.console import configure_logging
 from assistctl.options import GlobalOptions
 
 PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
+EMULATOR_FLAVORS = ["openai", "openai-v1", "aimlapi", "azure"]
+"""The keys of ``assistctl.emulator.app.FLAVORS`` (not imported here: it is not light)."""
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
 
@@ -238,10 +240,11 @@ def schema() -> int:
 )
 @click.option(
     "--flavor",
-    type=click.Choice(["openai", "aimlapi"]),
+    type=click.Choice(EMULATOR_FLAVORS),
     default="openai",
     show_default=True,
-    help="Which host to imitate: openai (/v1, OpenAI-Beta header) or aimlapi.",
+    help="Which host to imitate: openai (/v1, assistants=v2), openai-v1 (assistants=v1 "
+    "shapes), aimlapi (no /v1, flat errors) or azure (/openai, api-key, api-version).",
 )
 @click.option(
     "--latency", "latency_ms", type=click.IntRange(0), default=0, help="Delay every request (ms)."

@@ -132,15 +132,15 @@ def v1_problems(manifest: Manifest) -> list[tuple[Loc, str]]:
                 )
             kinds.setdefault("retrieval", index)
     resources = manifest.tool_resources
-    if resources is not None and resources.file_search is not None:
-        if resources.file_search.vector_store_ids:
-            found.append(
-                (
-                    ("tool_resources", "file_search"),
-                    "vector stores do not exist in Assistants API v1; attach the files with "
-                    "'file_ids' and the 'retrieval' tool instead",
-                )
+    search = resources.file_search if resources is not None else None
+    if search is not None and search.vector_store_ids:
+        found.append(
+            (
+                ("tool_resources", "file_search"),
+                "vector stores do not exist in Assistants API v1; attach the files with "
+                "'file_ids' and the 'retrieval' tool instead",
             )
+        )
     translated = to_v1(manifest.api_body())
     if len(translated.get("file_ids") or []) > MAX_V1_FILE_IDS:
         where = ("file_ids",) if manifest.file_ids else ("tool_resources", "code_interpreter")

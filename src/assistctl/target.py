@@ -356,10 +356,7 @@ def resolve_provider(
     p_provider = _clean(getattr(project, "provider", None)) if project is not None else None
     p_base_url = _clean(getattr(project, "base_url", None)) if project is not None else None
     hint = (
-        _clean(g.base_url)
-        or _env(ENV_BASE_URL[0], env)
-        or _env(ENV_BASE_URL[1], env)
-        or p_base_url
+        _clean(g.base_url) or _env(ENV_BASE_URL[0], env) or _env(ENV_BASE_URL[1], env) or p_base_url
     )
     return _pick_provider(g, env, p_provider, hint)
 

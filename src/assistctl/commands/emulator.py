@@ -56,6 +56,18 @@ def build_app(opts: EmulatorOptions) -> EmulatorApp:
     return EmulatorApp(opts.flavor, store=store, faults=faults)
 
 
+def _needs(app: EmulatorApp) -> str:
+    """What a client must send besides the key, for the banner (`` (needs ...)`` or empty)."""
+    flavor = app.flavor
+    needs = []
+    if flavor.beta_versions:
+        needs.append(f"OpenAI-Beta: assistants={flavor.beta_versions[0]}")
+    if flavor.auth_header != "authorization":
+        needs.append(f"the key in an {flavor.auth_header} header")
+    needs += [f"?{name}={value}" for name, value in flavor.query]
+    return f" (needs {', '.join(needs)})" if needs else ""
+
+
 def execute(opts: EmulatorOptions) -> int:
     app = build_app(opts)
     try:
@@ -81,9 +93,10 @@ def execute(opts: EmulatorOptions) -> int:
         sys.stdout.flush()
         if not opts.g.quiet:
             where = f"state in {opts.state}" if opts.state else "state in memory"
+            needs = _needs(app)
             sys.stderr.write(
-                f"assistctl emulator ({app.flavor.name} flavor) serving {server.base_url}; "
-                f"{where}; admin at {server.root_url}/_admin/; Ctrl-C to stop.\n"
+                f"assistctl emulator ({app.flavor.name} flavor) serving {server.base_url}"
+                f"{needs}; {where}; admin at {server.root_url}/_admin/; Ctrl-C to stop.\n"
             )
             sys.stderr.flush()
         while not stop.wait(0.5):

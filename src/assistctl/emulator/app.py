@@ -4,15 +4,15 @@
 over HTTP and :mod:`assistctl.emulator.transport` plugs it into httpx in-process, so both paths
 behave identically.
 
-Operations (``openai`` flavor under ``/v1``, ``aimlapi`` flavor at the root):
-``POST /assistants``, ``GET /assistants``, ``GET|POST|DELETE /assistants/{id}``; plus the admin
-endpoints of :mod:`assistctl.emulator.admin` under ``/_admin/`` (no auth, no faults, not
-logged).
+Operations (``openai`` and ``openai-v1`` flavors under ``/v1``, ``aimlapi`` at the root,
+``azure`` under ``/openai``): ``POST /assistants``, ``GET /assistants``,
+``GET|POST|DELETE /assistants/{id}``; plus the admin endpoints of
+:mod:`assistctl.emulator.admin` under ``/_admin/`` (no auth, no faults, not logged).
 
-Order of checks for an API request: auth (401) → route (404 unknown path, 405 known path and
-wrong method) → ``OpenAI-Beta`` header (openai flavor, 400) → injected faults → JSON body
-(415 non-JSON ``Content-Type``, 400 unparseable) → validation (400, see
-:mod:`assistctl.emulator.validation`) → lookup (404 unknown id).
+Order of checks for an API request: query (azure: ``api-version``) → auth (401) → route (404
+unknown path, 405 known path and wrong method) → ``OpenAI-Beta`` header (openai flavors,
+400) → injected faults → JSON body (415 non-JSON ``Content-Type``, 400 unparseable) →
+validation (400, see :mod:`assistctl.emulator.validation`) → lookup (404 unknown id).
 
 What the server fills in and returns (the client's normalization relies on this):
 
@@ -64,13 +64,38 @@ What the server fills in and returns (the client's normalization relies on this)
   ``*/*+json``); a body without ``Content-Type`` is parsed as JSON. An empty body is ``{}``.
   JSON with ``NaN``/``Infinity`` is not JSON.
 
-Flavors are data (:class:`Flavor`): path prefix, the ``OpenAI-Beta`` versions required, and the
-error-body shape. Adding ``azure`` or an ``openai-v1`` dialect is a new entry in
-:data:`FLAVORS` (plus the v1 request dialect in validation when that lands).
+Flavors are data (:class:`Flavor`): path prefix, the ``OpenAI-Beta`` versions required, the
+auth header, required query parameters, the dialect and the error-body shape.
+
+- ``openai``: ``/v1``, ``Authorization: Bearer``, ``OpenAI-Beta: assistants=v2`` required,
+  ``{"error": {"message", "type", "param", "code"}}``.
+- ``openai-v1``: the same host speaking Assistants v1: ``OpenAI-Beta: assistants=v1``
+  required (v2 is a 400 ``invalid_beta``), and v1 shapes. The v1 assistant object is
+  ``{id, object, created_at, name, description, model, instructions, tools, file_ids,
+  metadata}`` in that order: assistant-level ``file_ids`` (at most 20, ``[]`` by default,
+  replaced whole on modify), tools ``code_interpreter`` | ``retrieval`` | ``function``
+  (function objects come back as sent, without ``strict``: v1 had none), and no
+  ``tool_resources``, ``temperature``, ``top_p``, ``response_format`` or
+  ``reasoning_effort`` (these were added with v2 in April 2024; sending one is an
+  ``unknown_parameter``). ``instructions`` are limited to 32,768 characters as v1
+  documented. *Unsure:* whether a late v1 server also accepted the v2-era sampling fields.
+- ``aimlapi``: no path prefix, no beta header, flat error body ``{"message", "path",
+  "requestId", "statusCode", "timestamp"}``.
+- ``azure``: ``/openai``, the key in an ``api-key`` header (``Authorization: Bearer`` is not
+  accepted: Entra ID tokens are not emulated), an ``api-version`` query parameter on every
+  request (missing: 404 ``{"error": {"code": "404", "message": "Resource not found"}}``, as
+  Azure's gateway answers; older than ``2024-05-01-preview``, Assistants v1 era, or not a
+  ``YYYY-MM-DD[-preview]`` date: 400 ``{"error": {"code": "BadRequest", "message": "API
+  version not supported"}}``), no beta header required (the SDK sends one; it is ignored).
+  A missing or wrong key is Azure's 401 ``{"error": {"code": "401", "message": "Access
+  denied due to invalid subscription key ..."}}``; an unknown path is the gateway 404. API
+  errors (validation, unknown id) use OpenAI's envelope, which Azure's data plane returns
+  too. *Unsure:* the order of the gateway checks (api-version before the key here).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -78,7 +103,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 from assistctl.emulator import validation as v
@@ -109,6 +134,17 @@ def _openai_error_body(err: RequestError, ctx: ErrorContext) -> JsonObject:
     }
 
 
+@dataclass
+class GatewayError(RequestError):
+    """An error from in front of the API (Azure's gateway): ``{"error": {"code", "message"}}``."""
+
+
+def _azure_error_body(err: RequestError, ctx: ErrorContext) -> JsonObject:
+    if isinstance(err, GatewayError):
+        return {"error": {"code": err.code, "message": err.message}}
+    return _openai_error_body(err, ctx)
+
+
 def _aimlapi_error_body(err: RequestError, ctx: ErrorContext) -> JsonObject:
     now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
@@ -120,18 +156,56 @@ def _aimlapi_error_body(err: RequestError, ctx: ErrorContext) -> JsonObject:
     }
 
 
+AZURE_ACCESS_DENIED = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide "
+    "a valid key for an active subscription and use a correct regional API endpoint for your "
+    "resource."
+)
+AZURE_MIN_API_VERSION = "2024-05-01"
+"""The first Azure OpenAI ``api-version`` serving Assistants v2 (``2024-05-01-preview``)."""
+AZURE_DEFAULT_API_VERSION = "2024-05-01-preview"
+_AZURE_VERSION_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(-preview)?$")
+
+
+def _azure_api_version(params: Mapping[str, str]) -> None:
+    """Azure's gateway: no ``api-version`` is a 404, one it does not serve is a 400."""
+    version = params.get("api-version")
+    if version is None or not version.strip():
+        raise GatewayError(404, "Resource not found", type="", code="404")
+    match = _AZURE_VERSION_RE.match(version.strip())
+    if match is None or match.group(1) < AZURE_MIN_API_VERSION:
+        raise GatewayError(400, "API version not supported", type="", code="BadRequest")
+
+
+def _azure_not_found(method: str, path: str) -> RequestError:
+    return GatewayError(404, "Resource not found", type="", code="404")
+
+
 @dataclass(frozen=True)
 class Flavor:
     """How one host family differs. Everything flavor-specific lives here, as data."""
 
     name: str
     path_prefix: str
-    """Prepended to ``/assistants``: ``/v1`` for OpenAI, ``""`` for AIML API."""
+    """Prepended to ``/assistants``: ``/v1`` for OpenAI, ``""`` for AIML API, ``/openai``
+    for Azure."""
     beta_versions: tuple[str, ...] | None
     """Accepted ``OpenAI-Beta: assistants=VERSION`` values; ``None``: header not required."""
     error_body: Callable[[RequestError, ErrorContext], JsonObject]
     unknown_path_message: str = "Invalid URL ({method} {path})"
     extra_headers: tuple[tuple[str, str], ...] = ()
+    dialect: Literal["v1", "v2"] = "v2"
+    """The request and object shapes: v2 (tool_resources, ...) or v1 (file_ids, retrieval)."""
+    auth_header: str = "authorization"
+    """``authorization`` (``Bearer KEY``) or Azure's ``api-key`` (the key itself)."""
+    auth_failure_message: str | None = None
+    """When set, a missing or wrong key is this gateway error (Azure), not OpenAI's 401s."""
+    check_query: Callable[[Mapping[str, str]], None] | None = None
+    """Checked before anything else (Azure's required ``api-version``)."""
+    unknown_path: Callable[[str, str], RequestError] | None = None
+    """The error for an unknown path, when not ``unknown_path_message`` as a 404."""
+    query: tuple[tuple[str, str], ...] = ()
+    """Query parameters a well-behaved client sends on every request (Azure's api-version)."""
 
 
 FLAVORS: dict[str, Flavor] = {
@@ -142,12 +216,31 @@ FLAVORS: dict[str, Flavor] = {
         error_body=_openai_error_body,
         extra_headers=(("openai-version", "2020-10-01"),),
     ),
+    "openai-v1": Flavor(
+        name="openai-v1",
+        path_prefix="/v1",
+        beta_versions=("v1",),
+        error_body=_openai_error_body,
+        extra_headers=(("openai-version", "2020-10-01"),),
+        dialect="v1",
+    ),
     "aimlapi": Flavor(
         name="aimlapi",
         path_prefix="",
         beta_versions=None,
         error_body=_aimlapi_error_body,
         unknown_path_message="Cannot {method} {path}",
+    ),
+    "azure": Flavor(
+        name="azure",
+        path_prefix="/openai",
+        beta_versions=None,
+        error_body=_azure_error_body,
+        auth_header="api-key",
+        auth_failure_message=AZURE_ACCESS_DENIED,
+        check_query=_azure_api_version,
+        unknown_path=_azure_not_found,
+        query=(("api-version", AZURE_DEFAULT_API_VERSION),),
     ),
 }
 
@@ -162,9 +255,22 @@ MISSING_BETA_MESSAGE = (
     "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again "
     "by setting the header 'OpenAI-Beta: assistants=v2'."
 )
+MISSING_BETA_MESSAGE_V1 = MISSING_BETA_MESSAGE.replace("assistants=v2", "assistants=v1")
 DEFAULT_RANKING = {"ranker": "default_2024_08_21", "score_threshold": 0.0}
 
 # ---- building and changing objects -------------------------------------------------------------
+
+
+def _normalize_tool_v1(tool: JsonObject) -> JsonObject:
+    if tool["type"] != "function":
+        return {"type": tool["type"]}
+    fn = dict(tool["function"])
+    # v1 functions have no ``strict``; description and parameters come back as sent.
+    function: JsonObject = {"name": fn["name"]}
+    for key in ("description", "parameters"):
+        if key in fn:
+            function[key] = fn[key]
+    return {"type": "function", "function": function}
 
 
 def _normalize_tool(tool: JsonObject) -> JsonObject:
@@ -217,6 +323,19 @@ def _fill_tool_resources(obj: JsonObject) -> None:
     }
 
 
+def apply_fields_v1(obj: JsonObject, body: Mapping[str, Any]) -> None:
+    """Apply a validated v1 create/modify body to a v1 assistant object."""
+    for key in ("model", "name", "description", "instructions"):
+        if key in body:
+            obj[key] = body[key]
+    if "tools" in body:
+        obj["tools"] = [_normalize_tool_v1(t) for t in body["tools"]]
+    if "file_ids" in body:
+        obj["file_ids"] = list(body["file_ids"])
+    if "metadata" in body:
+        obj["metadata"] = dict(body["metadata"] or {})
+
+
 def apply_fields(obj: JsonObject, extra: JsonObject, body: Mapping[str, Any]) -> None:
     """Apply a validated create/modify body to ``obj`` (returned fields) and ``extra``."""
     for key in ("model", "name", "description", "instructions"):
@@ -266,6 +385,22 @@ def new_assistant(assistant_id: str, created_at: int, model: str) -> JsonObject:
         "tool_resources": {},
         "metadata": {},
         "response_format": "auto",
+    }
+
+
+def new_assistant_v1(assistant_id: str, created_at: int, model: str) -> JsonObject:
+    """A v1 AssistantObject at the server's defaults (fields and order as v1 documented)."""
+    return {
+        "id": assistant_id,
+        "object": "assistant",
+        "created_at": created_at,
+        "name": None,
+        "description": None,
+        "model": model,
+        "instructions": None,
+        "tools": [],
+        "file_ids": [],
+        "metadata": {},
     }
 
 
@@ -339,19 +474,26 @@ class EmulatorApp:
 
     def create_assistant(self, body: Any) -> Record:
         """Validate and create (no faults, not logged). Raises RequestError if invalid."""
-        checked = v.validate_create(body)
+        v1 = self.flavor.dialect == "v1"
+        checked = v.validate_create(body, self.flavor.dialect)
         extra: JsonObject = {}
 
         def build(assistant_id: str, created_at: int) -> JsonObject:
-            obj = new_assistant(assistant_id, created_at, checked["model"])
-            apply_fields(obj, extra, checked)
+            if v1:
+                obj = new_assistant_v1(assistant_id, created_at, checked["model"])
+                apply_fields_v1(obj, checked)
+            else:
+                obj = new_assistant(assistant_id, created_at, checked["model"])
+                apply_fields(obj, extra, checked)
             return obj
 
         return self.store.create(build, extra)
 
     def modify_assistant(self, assistant_id: str, body: Any) -> Record | None:
         """Validate and modify (no faults, not logged); ``None`` for an unknown id."""
-        checked = v.validate_modify(body)
+        checked = v.validate_modify(body, self.flavor.dialect)
+        if self.flavor.dialect == "v1":
+            return self.store.update(assistant_id, lambda rec: apply_fields_v1(rec.obj, checked))
         return self.store.update(
             assistant_id, lambda rec: apply_fields(rec.obj, rec.extra, checked)
         )
@@ -423,13 +565,21 @@ class EmulatorApp:
         return json_response(200, payload, self._common_headers(ctx))
 
     def _check_auth(self, hdrs: Mapping[str, str]) -> None:
-        auth = hdrs.get("authorization", "").strip()
-        scheme, _, token = auth.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        gateway = self.flavor.auth_failure_message
+        if self.flavor.auth_header == "authorization":
+            auth = hdrs.get("authorization", "").strip()
+            scheme, _, token = auth.partition(" ")
+            token = token.strip() if scheme.lower() == "bearer" else ""
+        else:
+            token = hdrs.get(self.flavor.auth_header, "").strip()
+        if not token:
             if not self.require_auth:
                 return
+            if gateway is not None:
+                raise GatewayError(401, gateway, type="", code="401")
             raise RequestError(401, MISSING_KEY_MESSAGE)
+        if self.api_keys is not None and token not in self.api_keys and gateway is not None:
+            raise GatewayError(401, gateway, type="", code="401")
         if self.api_keys is not None and token not in self.api_keys:
             raise RequestError(
                 401,
@@ -440,9 +590,12 @@ class EmulatorApp:
 
     def _route(self, method: str, path: str) -> _Route:
         prefix = self.flavor.path_prefix + "/assistants"
-        unknown = RequestError(
-            404, self.flavor.unknown_path_message.format(method=method, path=path)
-        )
+        if self.flavor.unknown_path is not None:
+            unknown = self.flavor.unknown_path(method, path)
+        else:
+            unknown = RequestError(
+                404, self.flavor.unknown_path_message.format(method=method, path=path)
+            )
         if path == prefix:
             allowed = {"GET": "list", "POST": "create"}
             ident = None
@@ -467,16 +620,17 @@ class EmulatorApp:
         versions = self.flavor.beta_versions
         if versions is None:
             return
+        missing = MISSING_BETA_MESSAGE_V1 if versions == ("v1",) else MISSING_BETA_MESSAGE
         raw = hdrs.get("openai-beta")
         if raw is None:
-            raise RequestError(400, MISSING_BETA_MESSAGE)
+            raise RequestError(400, missing)
         sent = [
             item.strip().partition("=")[2].strip()
             for item in raw.split(",")
             if item.strip().startswith("assistants=")
         ]
         if not sent:
-            raise RequestError(400, MISSING_BETA_MESSAGE)
+            raise RequestError(400, missing)
         if not any(s in versions for s in sent):
             wanted = " or ".join(f"'OpenAI-Beta: assistants={s}'" for s in versions)
             raise RequestError(
@@ -500,6 +654,8 @@ class EmulatorApp:
         latency = self.faults.latency_seconds()
         if latency > 0:
             self._sleep(latency)
+        if self.flavor.check_query is not None:
+            self.flavor.check_query(params)
         self._check_auth(hdrs)
         route = self._route(method, path)
         entry["operation"], entry["assistant_id"] = route.operation, route.assistant_id
@@ -586,8 +742,11 @@ __all__ = [
     "EmulatorApp",
     "ErrorContext",
     "Flavor",
+    "GatewayError",
     "Response",
     "apply_fields",
+    "apply_fields_v1",
     "new_assistant",
+    "new_assistant_v1",
     "parse_json_body",
 ]

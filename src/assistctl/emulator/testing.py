@@ -48,10 +48,19 @@ class EmulatorHandle:
     @property
     def headers(self) -> dict[str, str]:
         """What a well-behaved client sends: auth, plus the beta header where required."""
-        headers = {"Authorization": f"Bearer {self.api_key}"}
-        if self.app.flavor.beta_versions:
-            headers["OpenAI-Beta"] = f"assistants={self.app.flavor.beta_versions[0]}"
+        flavor = self.app.flavor
+        if flavor.auth_header == "authorization":
+            headers = {"Authorization": f"Bearer {self.api_key}"}
+        else:
+            headers = {flavor.auth_header: self.api_key}
+        if flavor.beta_versions:
+            headers["OpenAI-Beta"] = f"assistants={flavor.beta_versions[0]}"
         return headers
+
+    @property
+    def params(self) -> dict[str, str]:
+        """Query parameters every request needs (Azure's ``api-version``), else empty."""
+        return dict(self.app.flavor.query)
 
     def reset(self) -> None:
         self.app.reset()
@@ -117,6 +126,7 @@ class EmulatorHandle:
         import httpx
 
         headers = self.headers if auth else {}
+        kwargs.setdefault("params", self.params)
         return httpx.Client(base_url=self.base_url, headers=headers, verify=False, **kwargs)
 
     def admin_client(self) -> httpx.Client:
@@ -132,4 +142,23 @@ class EmulatorHandle:
         kwargs.setdefault("http_client", openai.DefaultHttpxClient(verify=False))
         return openai.OpenAI(
             base_url=self.base_url, api_key=self.api_key, max_retries=max_retries, **kwargs
+        )
+
+    def azure_openai_client(
+        self, *, max_retries: int = 0, api_version: str | None = None, **kwargs: Any
+    ) -> openai.AzureOpenAI:
+        """The official SDK's ``AzureOpenAI`` client pointed at an azure-flavor emulator.
+
+        ``azure_endpoint`` is the root URL (the SDK appends ``/openai``), as for a real
+        ``https://RESOURCE.openai.azure.com``.
+        """
+        import openai
+
+        kwargs.setdefault("http_client", openai.DefaultHttpxClient(verify=False))
+        return openai.AzureOpenAI(
+            azure_endpoint=self.root_url,
+            api_key=self.api_key,
+            api_version=api_version or self.params["api-version"],
+            max_retries=max_retries,
+            **kwargs,
         )

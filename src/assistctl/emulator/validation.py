@@ -34,6 +34,12 @@ strict side, so a client that passes here also passes against the real server):
   unknown model with ``model_not_found``; the emulator does not know the account's models).
 - An empty ``after``/``before`` query parameter counts as absent.
 
+The v1 dialect (``openai-v1`` flavor, :data:`V1_FIELDS`) checks the v1 request shape the same
+way: top-level fields ``model``, ``name``, ``description``, ``instructions`` (at most 32,768
+characters, v1's documented limit), ``tools`` (``code_interpreter`` | ``retrieval`` |
+``function`` without ``strict``), ``file_ids`` (at most 20 strings) and ``metadata``; any v2
+field (``tool_resources``, ``temperature``, ...) is an ``unknown_parameter``.
+
 Wording and codes follow OpenAI's current validation messages (``Invalid type for 'x':
 expected a string, but got an integer instead.``, ``string_above_max_length``,
 ``decimal_above_max_value``, ``unknown_parameter``, ``missing_required_parameter``, ...).
@@ -82,6 +88,15 @@ CREATE_FIELDS = (
     "response_format",
 )
 MODIFY_FIELDS = CREATE_FIELDS
+
+# Assistants API v1 (``OpenAI-Beta: assistants=v1``), as OpenAI documented it before v2:
+# the assistant had assistant-level ``file_ids`` (at most 20, shared by code_interpreter and
+# retrieval), tools ``code_interpreter`` | ``retrieval`` | ``function`` (no ``strict``), and
+# none of tool_resources, temperature, top_p, response_format, reasoning_effort.
+V1_FIELDS = ("model", "name", "description", "instructions", "tools", "file_ids", "metadata")
+V1_TOOL_TYPES = ("code_interpreter", "retrieval", "function")
+V1_INSTRUCTIONS_LIMIT = 32_768
+V1_FILE_IDS_LIMIT = 20
 
 
 @dataclass
@@ -289,12 +304,20 @@ def check_metadata(value: Any, param: str = "metadata") -> None:
         _string(item, f"{param}.{key}", max_len=METADATA_VALUE_LIMIT)
 
 
-def _check_tool(tool: Any, param: str) -> None:
+def _check_tool(tool: Any, param: str, dialect: str = "v2") -> None:
     if not isinstance(tool, dict):
         raise _type_error(param, "an object", tool)
     kind = _required(tool, "type", f"{param}.type")
     if not isinstance(kind, str):
         raise _type_error(f"{param}.type", "a string", kind)
+    if dialect == "v1":
+        if kind not in V1_TOOL_TYPES:
+            raise _invalid_value(f"{param}.type", kind, V1_TOOL_TYPES)
+        if kind != "function":
+            _object(tool, param, ("type",))
+            return
+        _check_function(tool, param, ("name", "description", "parameters"))
+        return
     if kind == "retrieval":
         raise invalid(
             f"Invalid value: 'retrieval'. The 'retrieval' tool is a v1 tool; use "
@@ -326,23 +349,25 @@ def _check_tool(tool: Any, param: str) -> None:
                 threshold = _required(ro, "score_threshold", f"{rp}.score_threshold")
                 _number(threshold, f"{rp}.score_threshold", 0, 1, nullable=False)
     else:
-        _object(tool, param, ("type", "function"))
-        fp = f"{param}.function"
-        fn = _object(
-            _required(tool, "function", fp), fp, ("name", "description", "parameters", "strict")
-        )
-        _name_pattern(_required(fn, "name", f"{fp}.name"), f"{fp}.name")
-        if "description" in fn:
-            _string(fn["description"], f"{fp}.description")
-        if "parameters" in fn and not isinstance(fn["parameters"], dict):
-            raise _type_error(f"{fp}.parameters", "an object", fn["parameters"])
-        if "strict" in fn and fn["strict"] is not None and not isinstance(fn["strict"], bool):
-            raise _type_error(f"{fp}.strict", "a boolean", fn["strict"])
+        _check_function(tool, param, ("name", "description", "parameters", "strict"))
 
 
-def check_tools(value: Any) -> None:
+def _check_function(tool: dict[str, Any], param: str, keys: Sequence[str]) -> None:
+    _object(tool, param, ("type", "function"))
+    fp = f"{param}.function"
+    fn = _object(_required(tool, "function", fp), fp, keys)
+    _name_pattern(_required(fn, "name", f"{fp}.name"), f"{fp}.name")
+    if "description" in fn:
+        _string(fn["description"], f"{fp}.description")
+    if "parameters" in fn and not isinstance(fn["parameters"], dict):
+        raise _type_error(f"{fp}.parameters", "an object", fn["parameters"])
+    if "strict" in fn and fn["strict"] is not None and not isinstance(fn["strict"], bool):
+        raise _type_error(f"{fp}.strict", "a boolean", fn["strict"])
+
+
+def check_tools(value: Any, dialect: str = "v2") -> None:
     for i, tool in enumerate(_array(value, "tools", TOOLS_LIMIT)):
-        _check_tool(tool, f"tools[{i}]")
+        _check_tool(tool, f"tools[{i}]", dialect)
 
 
 def _check_chunking(value: Any, param: str) -> None:
@@ -441,13 +466,15 @@ def _check_model(value: Any) -> None:
         )
 
 
-def _check_body(body: Any, *, create: bool) -> dict[str, Any]:
+def _check_body(body: Any, *, create: bool, dialect: str = "v2") -> dict[str, Any]:
     if not isinstance(body, dict):
         raise invalid(
             f"Invalid type for request body: expected an object, but got {_kind(body)} instead.",
             None,
             "invalid_type",
         )
+    if dialect == "v1":
+        return _check_body_v1(body, create=create)
     allowed = CREATE_FIELDS if create else MODIFY_FIELDS
     for key in body:
         if key not in allowed:
@@ -483,14 +510,37 @@ def _check_body(body: Any, *, create: bool) -> dict[str, Any]:
     return body
 
 
-def validate_create(body: Any) -> dict[str, Any]:
+def _check_body_v1(body: dict[str, Any], *, create: bool) -> dict[str, Any]:
+    for key in body:
+        if key not in V1_FIELDS:
+            raise invalid(f"Unknown parameter: '{key}'.", key, "unknown_parameter")
+    if create:
+        _required(body, "model", "model")
+    if "model" in body:
+        _check_model(body["model"])
+    if "name" in body:
+        _string(body["name"], "name", max_len=NAME_LIMIT, nullable=True)
+    if "description" in body:
+        _string(body["description"], "description", max_len=DESCRIPTION_LIMIT, nullable=True)
+    if "instructions" in body:
+        _string(body["instructions"], "instructions", max_len=V1_INSTRUCTIONS_LIMIT, nullable=True)
+    if "tools" in body:
+        check_tools(body["tools"], "v1")
+    if "file_ids" in body:
+        _string_array(body["file_ids"], "file_ids", V1_FILE_IDS_LIMIT)
+    if "metadata" in body:
+        check_metadata(body["metadata"])
+    return body
+
+
+def validate_create(body: Any, dialect: str = "v2") -> dict[str, Any]:
     """Check a create body; return it unchanged or raise :class:`RequestError`."""
-    return _check_body(body, create=True)
+    return _check_body(body, create=True, dialect=dialect)
 
 
-def validate_modify(body: Any) -> dict[str, Any]:
+def validate_modify(body: Any, dialect: str = "v2") -> dict[str, Any]:
     """Check a modify body; return it unchanged or raise :class:`RequestError`."""
-    return _check_body(body, create=False)
+    return _check_body(body, create=False, dialect=dialect)
 
 
 @dataclass(frozen=True)
