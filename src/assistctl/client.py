@@ -42,6 +42,7 @@ from assistctl.errors import (
     ConnectionFailed,
     NotFoundError,
     OutcomeUnknown,
+    UsageError,
 )
 from assistctl.options import GlobalOptions
 from assistctl.target import ProjectLike, Secret, Target, resolve_target
@@ -177,20 +178,28 @@ class AssistantsClient:
             if key is not None
             else None
         )
-        self._http = httpx.Client(
-            base_url=target.base_url,
-            params=dict(target.query),
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-                **target.headers(),
-            },
-            auth=auth,
-            timeout=self._timeout,
-            transport=transport,
-            # Redirects would carry the key to wherever they point: report them instead.
-            follow_redirects=False,
-        )
+        try:
+            self._http = httpx.Client(
+                base_url=target.base_url,
+                params=dict(target.query),
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                    **target.headers(),
+                },
+                auth=auth,
+                timeout=self._timeout,
+                transport=transport,
+                # Redirects would carry the key to wherever they point: report them instead.
+                follow_redirects=False,
+            )
+        except httpx.InvalidURL as err:
+            # A host name httpx cannot encode (control characters, bad IDNA labels).
+            _release_key(self._key)
+            raise UsageError(
+                f"The base URL from {target.base_url_source} ({target.base_url!r}) is not a "
+                f"valid URL ({err}); use a URL like https://api.openai.com/v1."
+            ) from None
 
     @classmethod
     def from_options(
@@ -424,7 +433,7 @@ class AssistantsClient:
                 "was expected; is the base URL an Assistants API host?"
             )
         try:
-            return json.loads(response.content)
+            return _json(response.content)
         except ValueError:
             raise ApiError(
                 f"{method} {url} answered {status} with a body that is not JSON "
@@ -576,7 +585,7 @@ def parse_error_body(response: httpx.Response) -> ParsedError:
     if not raw.strip():
         return ParsedError(f"{reason} (empty response body)")
     try:
-        body = json.loads(raw)
+        body = _json(raw)
     except ValueError:
         return ParsedError(
             f"{reason}; the body is not JSON ({_content_type(response)}): {excerpt(response.text)!r}"
@@ -703,6 +712,14 @@ def _content_type(response: httpx.Response) -> str:
     return value.split(";")[0].strip()
 
 
+def _json(raw: bytes) -> Any:
+    """``json.loads``; JSON nested deeper than Python's parser goes is not JSON either."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def _kind_of(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
@@ -710,22 +727,70 @@ def _kind_of(value: object) -> str:
         return "a list"
     if isinstance(value, str):
         return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
     return "null" if value is None else type(value).__name__
+
+
+# What each compared field of an AssistantObject must be when present and not null. A value
+# of another type is refused rather than compared: read as the API default, it would hide
+# from the plan (and from apply) whatever the host really holds.
+_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "model": ((str,), "a string"),
+    "name": ((str,), "a string"),
+    "description": ((str,), "a string"),
+    "instructions": ((str,), "a string"),
+    "tools": ((list,), "a list"),
+    "tool_resources": ((dict,), "an object"),
+    "metadata": ((dict,), "an object"),
+    "temperature": ((int, float), "a number"),
+    "top_p": ((int, float), "a number"),
+    "response_format": ((str, dict), "a string or an object"),
+}
+
+
+def _check_assistant(item: Any, where: str) -> dict[str, Any]:
+    """``item`` if it is shaped like an AssistantObject as far as a plan reads it."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(item, dict) or not isinstance(ident, str) or not ident.strip():
+        raise ApiError(
+            f"{where} answered {_kind_of(item)} without an 'id' where an assistant object was "
+            "expected; is the base URL an Assistants API host?"
+        )
+    for field, (types, expected) in _FIELD_TYPES.items():
+        value = item.get(field)
+        if value is None or (isinstance(value, types) and not isinstance(value, bool)):
+            continue
+        raise ApiError(
+            f"{where} answered assistant {ident!r} whose '{field}' is {_kind_of(value)} "
+            f"({excerpt(repr(value), 40)}), not {expected}; the host does not answer like the "
+            "Assistants API."
+        )
+    for index, tool in enumerate(item.get("tools") or []):
+        fn = tool.get("function") if isinstance(tool, dict) else None
+        if (
+            not isinstance(tool, dict)
+            or not isinstance(tool.get("type"), str)
+            or (tool["type"] == "function" and not isinstance(fn, dict))
+            or (isinstance(fn, dict) and not isinstance(fn.get("name"), str))
+        ):
+            raise ApiError(
+                f"{where} answered assistant {ident!r} whose tools[{index}] is not a tool object "
+                f"({excerpt(repr(tool), 60)}); the host does not answer like the Assistants API."
+            )
+    return item
 
 
 def _object_path(assistant_id: str) -> str:
     if not isinstance(assistant_id, str) or not assistant_id.strip():
-        raise ValueError(f"an assistant id must be a non-empty string, not {assistant_id!r}")
+        raise UsageError(f"{assistant_id!r} is not an assistant id; ids look like asst_abc123.")
     return f"{COLLECTION}/{quote(assistant_id, safe='')}"
 
 
 def _object(answer: Any, url: str) -> dict[str, Any]:
-    if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
-        raise ApiError(
-            f"{url} answered {_kind_of(answer)} without an 'id' where an assistant object was "
-            "expected; is the base URL an Assistants API host?"
-        )
-    return answer
+    return _check_assistant(answer, url)
 
 
 def _page_items(page: Any, url: str) -> list[dict[str, Any]]:
@@ -736,6 +801,5 @@ def _page_items(page: Any, url: str) -> list[dict[str, Any]]:
             "assistants was expected; is the base URL an Assistants API host?"
         )
     for item in data:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise ApiError(f"GET {url} returned a list entry without an 'id': {item!r:.80}.")
+        _check_assistant(item, f"GET {url}")
     return data
