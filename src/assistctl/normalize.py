@@ -258,9 +258,14 @@ def _ranking_options(value: Any) -> dict[str, Any] | None:
         out["ranker"] = ranker
     threshold = value.get("score_threshold")
     if threshold is not None and not isinstance(threshold, bool):
-        threshold = round(float(threshold), 6)
-        if threshold != 0.0:
-            out["score_threshold"] = threshold
+        try:
+            threshold = round(float(threshold), 6)
+        except (TypeError, ValueError):
+            # Not a number (a host's oddity): a real difference, shown as it is.
+            out["score_threshold"] = normalize_json(threshold)
+        else:
+            if threshold != 0.0:
+                out["score_threshold"] = threshold
     return out or None
 
 
