@@ -90,7 +90,7 @@ def loads(text: str, source: str) -> SavedPlan:
     """Parse and verify a plan file; raise :class:`StalePlanError` when it cannot be trusted."""
     try:
         data = json.loads(text)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise StalePlanError(f"{source} is not a plan file: invalid JSON ({err}).") from None
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise StalePlanError(
