@@ -283,7 +283,9 @@ class Store:
     def _load(self, path: Path) -> None:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(raw, dict) or raw.get("format_version") != STATE_FORMAT_VERSION:
+            if not isinstance(raw, dict):
+                raise ValueError("not a JSON object")
+            if raw.get("format_version") != STATE_FORMAT_VERSION:
                 raise ValueError(f"unsupported format_version {raw.get('format_version')!r}")
             for item in raw["assistants"]:
                 rec = Record(int(item["seq"]), dict(item["object"]), dict(item.get("extra", {})))
@@ -300,7 +302,7 @@ class Store:
             raise StateFileError(
                 f"Cannot read the emulator state file {path}: {err.strerror or err}."
             ) from err
-        except (ValueError, KeyError, TypeError) as err:
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
             raise StateFileError(
                 f"The emulator state file {path} is not a valid state file ({err}); "
                 "move it away or delete it to start empty."
