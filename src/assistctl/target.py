@@ -289,8 +289,13 @@ def _is_loopback(host: str) -> bool:
 
 def check_base_url(url: str, source: str) -> str:
     """Return ``url`` without its trailing slash, or raise UsageError saying what is wrong."""
-    parts = urlsplit(url.strip())
     what = f"The base URL from {source} ({url.strip()!r})"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise UsageError(
+            f"{what} is not a valid URL; use a URL like https://api.openai.com/v1."
+        ) from None
     if "{" in url or "}" in url:
         raise UsageError(f"{what} is a template; replace the {{...}} part with your own value.")
     if parts.scheme not in ("http", "https"):
@@ -324,7 +329,10 @@ def _provider_named(name: str, source: str, error: type[Exception]) -> Provider:
 
 
 def _infer_provider(url: str) -> Provider | None:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None  # not a URL at all: check_base_url says so
     for provider in PROVIDERS.values():
         for pattern in provider.hosts:
             if host == pattern or (pattern.startswith(".") and host.endswith(pattern)):
