@@ -115,7 +115,9 @@ def find_project_file(start: Path) -> Path | None:
     directory = start.resolve()
     for candidate in (directory, *directory.parents):
         path = candidate / PROJECT_FILE
-        if path.is_file():
+        # Not only regular files: a directory or a dangling link by that name is reported by
+        # the reader, instead of silently planning under the default project.
+        if path.exists() or path.is_symlink():
             return path
         if (candidate / ".git").exists():
             return None
