@@ -68,7 +68,9 @@ def origin_of(target: Target, project: str) -> Origin:
 def project_name(g: GlobalOptions, loaded: LoadResult) -> str:
     from assistctl.labels import is_valid_name
 
-    name = g.project or loaded.project.project
+    # An empty --project (a script's unset variable) is an error, not the project file's
+    # name: the project decides what apply may delete.
+    name = g.project if g.project is not None else loaded.project.project
     if not is_valid_name(name):
         raise UsageError(
             f"--project '{name}' is not a valid project name (letters, digits, '.', '_', '-')."

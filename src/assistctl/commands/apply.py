@@ -92,7 +92,7 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
     g = opts.g
     if g.local_state is None and origin.local_state is not None:
         g = dataclasses.replace(g, local_state=origin.local_state)
-    project = g.project or origin.project
+    project = g.project if g.project is not None else origin.project
     if not is_valid_name(project):
         raise UsageError(f"--project '{project}' is not a valid project name.")
     client = AssistantsClient.from_options(
