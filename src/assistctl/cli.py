@@ -217,6 +217,18 @@ def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) 
 
 
 @cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def providers(ctx: click.Context, fmt: str) -> int:
+    """List the host presets (--provider): URL, auth, dialects and what each differs in."""
+    from assistctl.commands import providers as cmd
+
+    return cmd.execute(cmd.ProvidersOptions(g=_globals(ctx), fmt=fmt))
+
+
+@cli.command()
 def schema() -> int:
     """Print the manifest JSON Schema."""
     from assistctl.commands import schema as cmd
