@@ -267,3 +267,17 @@ def test_local_plan_applied_from_another_directory_reaches_the_same_state(
     monkeypatch.chdir(tmp_path / "repo")
     r = run("--provider", "local", "plan", "-d", root)
     assert r.code == 0 and "No changes." in r.out
+
+
+def test_a_plan_file_with_manifests_is_refused(
+    emulator: EmulatorHandle, flags: list[str], root: Path, tmp_path: Path
+) -> None:
+    plan = save(flags, root, tmp_path)
+    n = len(emulator.requests())
+    r = run(*flags, "apply", plan, root)
+    assert r.code == 1
+    assert r.err == (
+        f"assistctl: error: {plan} is not a YAML manifest; apply takes manifest paths or one "
+        "plan file written by 'assistctl plan --out', not both.\n"
+    )
+    assert ops_since(emulator, n) == []

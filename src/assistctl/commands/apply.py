@@ -46,17 +46,27 @@ class _PlanOrigin:
     api_version: str | None
 
 
+def _not_yaml_file(path: str) -> bool:
+    p = Path(path)
+    return p.is_file() and p.suffix.lower() not in (".yaml", ".yml")
+
+
 def is_plan_file(paths: tuple[str, ...]) -> bool:
     """One regular file that is not YAML: a saved plan (manifests are always YAML)."""
-    if len(paths) != 1:
-        return False
-    path = Path(paths[0])
-    return path.is_file() and path.suffix.lower() not in (".yaml", ".yml")
+    return len(paths) == 1 and _not_yaml_file(paths[0])
 
 
 def execute(opts: ApplyOptions) -> int:
     if is_plan_file(opts.paths):
         return _apply_saved(opts, opts.paths[0])
+    others = [p for p in opts.paths if _not_yaml_file(p)]
+    if others:
+        # Otherwise a plan file given with manifests is read as a manifest: a dozen
+        # "unknown field" errors instead of the point.
+        raise UsageError(
+            f"{others[0]} is not a YAML manifest; apply takes manifest paths or one plan "
+            "file written by 'assistctl plan --out', not both."
+        )
     return _apply_fresh(opts)
 
 
