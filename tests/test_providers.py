@@ -505,5 +505,6 @@ def test_404_from_api_openai_com_is_the_sunset(
     assert r.code == 1
     assert "OpenAI sunset the Assistants API on 2026-08-26" in r.err
     assert "point --base-url at a host that still serves it" in r.err
+    assert "see 'assistctl providers'" in r.err
     assert len(r.err.strip().splitlines()) == 2  # the progress note, then the one error line
     assert "Traceback" not in r.text

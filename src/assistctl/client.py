@@ -529,8 +529,10 @@ class AssistantsClient:
         text = f"{base} does not serve the Assistants API (no {COLLECTION} there)"
         if self.target.is_openai_host:
             return (
-                f"{text}: OpenAI sunset the Assistants API on {OPENAI_SUNSET}; point "
-                "--base-url at a host that still serves it (or use --provider)."
+                f"{base} does not serve the Assistants API any more: OpenAI sunset the "
+                f"Assistants API on {OPENAI_SUNSET}; point --base-url at a host that still "
+                "serves it (AIML API, Laplas, Azure OpenAI or another compatible host: "
+                "see 'assistctl providers')."
             )
         prefix = self.target.provider.path_prefix
         path = httpx.URL(base).path.rstrip("/")
