@@ -10,7 +10,7 @@ import pytest
 
 from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions
-from assistctl.target import PROVIDERS, Secret, Target, resolve_target
+from assistctl.target import PROVIDERS, Secret, Target, resolve_provider, resolve_target
 
 KEY = "sk-test-SECRET-1234567890"
 
@@ -279,3 +279,24 @@ def test_the_real_project_config_is_accepted(monkeypatch: pytest.MonkeyPatch) ->
         "v1",
     )
     assert t.base_url_source == "the project file"
+
+
+def test_resolve_provider_needs_no_key_and_follows_the_same_precedence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert resolve_provider(GlobalOptions()).name == "openai"
+    assert resolve_provider(GlobalOptions(), Project(provider="laplas")).name == "laplas"
+    assert resolve_provider(GlobalOptions(), Project(base_url="https://api.aimlapi.com")).name == (
+        "aimlapi"
+    )
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://x.openai.azure.com/openai")
+    assert resolve_provider(GlobalOptions()).name == "azure"
+    monkeypatch.setenv("ASSISTCTL_PROVIDER", "aimlapi")
+    assert resolve_provider(GlobalOptions(), Project(provider="laplas")).name == "aimlapi"
+    assert resolve_provider(GlobalOptions(provider="local")).name == "local"
+
+
+def test_local_provider_speaks_v2_only() -> None:
+    with pytest.raises(UsageError, match="--flavor openai-v1"):
+        resolve_target(GlobalOptions(provider="local", api_version="v1"))
+    assert PROVIDERS["openai"].dialects == ("v2", "v1")
