@@ -230,3 +230,15 @@ def test_every_flavor_is_offered_by_the_cli() -> None:
     from assistctl.cli import EMULATOR_FLAVORS
 
     assert sorted(EMULATOR_FLAVORS) == sorted(FLAVORS)
+
+
+def test_the_emulator_command_builds_each_flavor() -> None:
+    from assistctl.commands.emulator import EmulatorOptions, _needs, build_app
+
+    azure = build_app(EmulatorOptions(flavor="azure"))
+    assert azure.base_path == "/openai"
+    assert _needs(azure) == (
+        " (needs the key in an api-key header, ?api-version=2024-05-01-preview)"
+    )
+    v1 = build_app(EmulatorOptions(flavor="openai-v1"))
+    assert (v1.base_path, _needs(v1)) == ("/v1", " (needs OpenAI-Beta: assistants=v1)")
