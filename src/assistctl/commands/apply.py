@@ -124,7 +124,8 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
 def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
     if opts.auto_approve:
         return True
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # As Terraform: only stdin must be a terminal, so `apply | tee log` can still confirm.
+    if not sys.stdin.isatty():
         raise UsageError(
             "Refusing to apply without a terminal to confirm on; pass --auto-approve "
             "(or apply a reviewed plan file: 'assistctl plan --out FILE', then "

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from assistctl.commands._shared import open_session, status, write_output
 from assistctl.console import use_color
 from assistctl.error_handler import EXIT_CHANGES, EXIT_OK
+from assistctl.errors import UsageError
 from assistctl.options import GlobalOptions
 
 
@@ -24,6 +25,9 @@ def execute(opts: PlanOptions) -> int:
     from assistctl import planfile
     from assistctl.render import render_plan
 
+    if opts.out == "-":
+        # A saved plan on stdout would be mixed with the rendered plan: a file it must be.
+        raise UsageError("--out needs a file name; '-' (stdout) cannot hold a saved plan.")
     session = open_session(opts.g, opts.paths, "Planning")
     try:
         plan = session.compute()
