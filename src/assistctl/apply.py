@@ -6,9 +6,9 @@ exists before its predecessor goes. Each change is independent: a failure is rec
 the others go on. Only what the plan holds is executed, nothing is recomputed here.
 
 A create whose answer was lost (the client raises :class:`OutcomeUnknown`: timeout, reset or
-5xx after the request left) is never blindly retried: the assistants are listed and one
-carrying the change's ownership label is adopted; only when none exists is the create sent
-again. Updates send each changed field whole and deletes are idempotent, so re-running after
+5xx after the request left) is never blindly retried: after the client's backoff the
+assistants are listed and one carrying the change's ownership label is adopted; only when
+none exists is the create sent again, at most ``max_retries`` times (``--max-retries``). Updates send each changed field whole and deletes are idempotent, so re-running after
 any failure or kill converges.
 """
 
@@ -27,14 +27,15 @@ from assistctl.limiter import AdaptiveLimit
 from assistctl.plan import Change, Plan
 
 DEFAULT_PARALLELISM = 4
-# A create is re-sent at most this many times after its answer was lost and no assistant
-# with its label turned up: enough to ride out a flaky proxy, never an endless loop.
-MAX_LOST_CREATES = 3
 
 
 class AssistantsApi(Protocol):
     """The part of :class:`assistctl.client.AssistantsClient` that apply uses."""
 
+    max_retries: int
+    """Also bounds how often a create whose answer was lost is looked up and re-sent."""
+
+    def pause(self, attempt: int, retry_after: float | None = None) -> None: ...
     def list_all(self) -> list[dict[str, Any]]: ...
     def create(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def modify(self, assistant_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
@@ -236,11 +237,15 @@ class Applier:
                 created = self.client.create(body)
                 return Outcome(change=change, ok=True, id=str(created.get("id")))
             except OutcomeUnknown as err:
+                # Back off first, as for any retry: a 5xx means an overloaded host (honour
+                # its retry-after), and a create still being committed after a timeout then
+                # shows up in the lookup instead of being sent twice.
+                self.client.pause(lost, err.retry_after)
                 lost += 1
                 found = self._find(change.key)
                 if found is not None:
                     return Outcome(change=change, ok=True, id=found, adopted=True)
-                if lost > MAX_LOST_CREATES:
+                if lost > self.client.max_retries:
                     raise AssistctlError(
                         f"{err} It was not found by its label after {lost} tries; run apply again."
                     ) from None

@@ -378,7 +378,9 @@ class AssistantsClient:
                     self.on_throttle()
                 should_retry = _should_retry(response)
                 if kind == "create" and status >= 500 and should_retry is not True:
-                    raise self._unknown(method, url, f"HTTP {status}")
+                    raise self._unknown(
+                        method, url, f"HTTP {status}", parse_retry_after(response.headers)
+                    )
                 if kind == "idempotent" and method == "DELETE" and status == 404 and maybe_done:
                     # The lost earlier attempt did the delete: that is success, not an error.
                     log.debug("DELETE %s: 404 after a lost attempt, treated as deleted", url)
@@ -419,6 +421,13 @@ class AssistantsClient:
             )
             self._sleep(delay)
 
+    def pause(self, attempt: int, retry_after: float | None = None) -> None:
+        """Wait as before retry ``attempt`` (0-based) of a request: for a caller that retries
+        a write itself (apply re-sending a create whose outcome was unknown). Counted as a
+        retry; ``retry_after`` is the host's, from :attr:`OutcomeUnknown.retry_after`."""
+        self._count(retry=True)
+        self._sleep(self._backoff(attempt, retry_after))
+
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None and 0 < retry_after <= MAX_RETRY_AFTER:
             return retry_after
@@ -441,12 +450,15 @@ class AssistantsClient:
                 "is the base URL an Assistants API host?"
             ) from None
 
-    def _unknown(self, method: str, url: str, why: str) -> OutcomeUnknown:
+    def _unknown(
+        self, method: str, url: str, why: str, retry_after: float | None = None
+    ) -> OutcomeUnknown:
         return OutcomeUnknown(
             f"{method} {url} was sent but its answer was lost ({self._scrub(why)}): the "
             "assistant may or may not have been created, so the request was not retried "
             "(that could create a duplicate); look it up by its ownership label before "
-            "creating it again."
+            "creating it again.",
+            retry_after=retry_after,
         )
 
     def _connection_failed(

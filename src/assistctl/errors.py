@@ -98,6 +98,11 @@ class ConnectionFailed(AssistctlError):
 class OutcomeUnknown(AssistctlError):
     """A write was sent but its answer was lost: it may or may not have been committed."""
 
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        """Seconds the host asked to wait (a 5xx with ``retry-after``), if it said."""
+
 
 class PlanError(AssistctlError):
     """The plan cannot be carried out as is (prevent_destroy, label conflicts, ...)."""
