@@ -44,7 +44,8 @@ def _properties(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, An
         for name, prop in (node.get("properties") or {}).items():
             yield f"{where}/properties/{name}", prop
         for key, value in node.items():
-            yield from _properties(value, f"{where}/{key}")
+            if key != "examples":  # example values (JSON Schemas among them) are not schema
+                yield from _properties(value, f"{where}/{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _properties(value, f"{where}/{i}")

@@ -87,10 +87,12 @@ class RankingOptions(_Model):
     """How file search ranks its results."""
 
     ranker: Literal["auto", "default_2024_08_21"] | None = Field(
-        default=None, description="Ranker to use; the server default is `auto`."
+        default=None,
+        description="Ranker to use; the server default is `auto`.",
+        examples=["auto"],
     )
     score_threshold: Number = Field(
-        ge=0, le=1, description="Minimum score of a result, 0 to 1 inclusive."
+        ge=0, le=1, description="Minimum score of a result, 0 to 1 inclusive.", examples=[0.4]
     )
 
 
@@ -98,10 +100,16 @@ class FileSearchOptions(_Model):
     """Overrides for the file search tool."""
 
     max_num_results: Integer | None = Field(
-        default=None, ge=1, le=50, description="Most results to return, 1 to 50 inclusive."
+        default=None,
+        ge=1,
+        le=50,
+        description="Most results to return, 1 to 50 inclusive.",
+        examples=[8],
     )
     ranking_options: RankingOptions | None = Field(
-        default=None, description="Ranking overrides; the server fills in defaults."
+        default=None,
+        description="Ranking overrides; the server fills in defaults.",
+        examples=[{"score_threshold": 0.4}],
     )
 
 
@@ -110,7 +118,9 @@ class FileSearchTool(_Model):
 
     type: Literal["file_search"] = Field(description="Always `file_search`.")
     file_search: FileSearchOptions | None = Field(
-        default=None, description="Optional overrides for the file search tool."
+        default=None,
+        description="Optional overrides for the file search tool.",
+        examples=[{"max_num_results": 8}],
     )
 
 
@@ -119,17 +129,25 @@ class FunctionDef(_Model):
 
     name: FunctionName = Field(
         description="Function name: a-z, A-Z, 0-9, `_` or `-`, 1 to 64 characters; "
-        "unique within the assistant."
+        "unique within the assistant.",
+        examples=["get_weather"],
     )
     description: str | None = Field(
-        default=None, description="What the function does, for the model to decide when to call."
+        default=None,
+        description="What the function does, for the model to decide when to call.",
+        examples=["Current weather of a city."],
     )
     parameters: dict[str, Any] | None = Field(
         default=None,
         description="JSON Schema of the arguments; omitted means an empty parameter list.",
+        examples=[
+            {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+        ],
     )
     strict: Bool | None = Field(
-        default=None, description="Strict schema adherence; the server default is false."
+        default=None,
+        description="Strict schema adherence; the server default is false.",
+        examples=[True],
     )
 
 
@@ -137,7 +155,10 @@ class FunctionTool(_Model):
     """A function tool."""
 
     type: Literal["function"] = Field(description="Always `function`.")
-    function: FunctionDef = Field(description="The function definition.")
+    function: FunctionDef = Field(
+        description="The function definition.",
+        examples=[{"name": "get_weather", "parameters": {"type": "object"}}],
+    )
 
 
 class RetrievalTool(_Model):
@@ -159,6 +180,7 @@ class CodeInterpreterResources(_Model):
         default_factory=list,
         max_length=MAX_CODE_INTERPRETER_FILES,
         description=f"File ids, at most {MAX_CODE_INTERPRETER_FILES}.",
+        examples=[["file-abc123"]],
     )
 
 
@@ -169,6 +191,7 @@ class FileSearchResources(_Model):
         default_factory=list,
         max_length=MAX_VECTOR_STORES,
         description=f"Vector store ids, at most {MAX_VECTOR_STORES}.",
+        examples=[["vs_abc123"]],
     )
 
 
@@ -176,10 +199,14 @@ class ToolResources(_Model):
     """Resources used by the assistant's tools."""
 
     code_interpreter: CodeInterpreterResources | None = Field(
-        default=None, description="Resources of the code interpreter tool."
+        default=None,
+        description="Resources of the code interpreter tool.",
+        examples=[{"file_ids": ["file-abc123"]}],
     )
     file_search: FileSearchResources | None = Field(
-        default=None, description="Resources of the file search tool."
+        default=None,
+        description="Resources of the file search tool.",
+        examples=[{"vector_store_ids": ["vs_abc123"]}],
     )
 
 
@@ -199,14 +226,22 @@ class JsonSchemaSpec(_Model):
     """Structured Outputs configuration."""
 
     name: FunctionName = Field(
-        description="Name of the format: a-z, A-Z, 0-9, `_` or `-`, 1 to 64 characters."
+        description="Name of the format: a-z, A-Z, 0-9, `_` or `-`, 1 to 64 characters.",
+        examples=["invoice"],
     )
-    description: str | None = Field(default=None, description="What the format is for.")
+    description: str | None = Field(
+        default=None, description="What the format is for.", examples=["One invoice."]
+    )
     schema_: dict[str, Any] | None = Field(
-        default=None, alias="schema", description="The JSON Schema the output must match."
+        default=None,
+        alias="schema",
+        description="The JSON Schema the output must match.",
+        examples=[{"type": "object", "properties": {"total": {"type": "number"}}}],
     )
     strict: Bool | None = Field(
-        default=None, description="Strict schema adherence; the server default is false."
+        default=None,
+        description="Strict schema adherence; the server default is false.",
+        examples=[True],
     )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -216,7 +251,10 @@ class ResponseFormatJsonSchema(_Model):
     """Structured Outputs: the output matches a JSON Schema."""
 
     type: Literal["json_schema"] = Field(description="Always `json_schema`.")
-    json_schema: JsonSchemaSpec = Field(description="The schema and its name.")
+    json_schema: JsonSchemaSpec = Field(
+        description="The schema and its name.",
+        examples=[{"name": "invoice", "schema": {"type": "object"}, "strict": True}],
+    )
 
 
 ResponseFormatObject = Annotated[
@@ -257,13 +295,16 @@ class Lifecycle(_Model):
     """Safety rails in the style of Terraform's `lifecycle` block."""
 
     prevent_destroy: Bool = Field(
-        default=False, description="When true, a plan that would delete this assistant fails."
+        default=False,
+        description="When true, a plan that would delete this assistant fails.",
+        examples=[True],
     )
     ignore_changes: list[Literal[API_FIELDS]] = Field(  # type: ignore[valid-type]
         default_factory=list,
         description="API fields whose live value is left alone on update: "
         + ", ".join(f"`{f}`" for f in API_FIELDS)
         + ".",
+        examples=[["instructions"]],
     )
 
 
@@ -277,70 +318,92 @@ class Manifest(_Model):
     key: Name = Field(
         description="Stable identity of the assistant within the project (letters, digits, "
         "`.`, `_`, `-`; 1 to 128 characters; unique across the project). Stored in the "
-        f"ownership label `metadata.{OWNER_KEY}`."
+        f"ownership label `metadata.{OWNER_KEY}`.",
+        examples=["math-tutor"],
     )
-    model: str = Field(min_length=1, description="Model id, e.g. `gpt-4o`.")
+    model: str = Field(min_length=1, description="Model id, e.g. `gpt-4o`.", examples=["gpt-4o"])
     name: str | None = Field(
-        default=None, max_length=MAX_NAME, description=f"Display name, at most {MAX_NAME} chars."
+        default=None,
+        max_length=MAX_NAME,
+        description=f"Display name, at most {MAX_NAME} chars.",
+        examples=["Math Tutor"],
     )
     description: str | None = Field(
         default=None,
         max_length=MAX_DESCRIPTION,
         description=f"Description, at most {MAX_DESCRIPTION} characters.",
+        examples=["Explains algebra step by step."],
     )
     instructions: str | None = Field(
         default=None,
         max_length=MAX_INSTRUCTIONS,
         description=f"System instructions, at most {MAX_INSTRUCTIONS:,} characters. "
         "Exclusive with `instructions_file`.",
+        examples=["You are a patient math tutor. Explain each step."],
     )
     instructions_file: str | None = Field(
         default=None,
         min_length=1,
         description="Path of a file holding the instructions, relative to the manifest. "
         "Exclusive with `instructions`.",
+        examples=["prompts/math-tutor.md"],
     )
     tools: list[Tool] | None = Field(
         default=None,
         max_length=MAX_TOOLS,
         description=f"Enabled tools, at most {MAX_TOOLS}: `code_interpreter`, `file_search`, "
         "`function` (and `retrieval` for v1 providers).",
+        examples=[[{"type": "code_interpreter"}]],
     )
     tool_resources: ToolResources | None = Field(
-        default=None, description="Files and vector stores used by the tools."
+        default=None,
+        description="Files and vector stores used by the tools.",
+        examples=[{"code_interpreter": {"file_ids": ["file-abc123"]}}],
     )
     metadata: dict[MetadataKey, MetadataValue] | None = Field(
         default=None,
         description=f"String pairs, at most {MAX_USER_METADATA_PAIRS} (the API allows "
         f"{MAX_METADATA_PAIRS}; one is the ownership label `{OWNER_KEY}`); keys at most "
         f"{MAX_METADATA_KEY} characters, values at most {MAX_METADATA_VALUE}.",
+        examples=[{"team": "education"}],
+        # The validator below checks the count (with its own message); the schema says it
+        # too, so that editors flag a 16th pair.
+        json_schema_extra={"maxProperties": MAX_USER_METADATA_PAIRS},
     )
     temperature: Number | None = Field(
-        default=None, ge=0, le=2, description="Sampling temperature, 0 to 2."
+        default=None, ge=0, le=2, description="Sampling temperature, 0 to 2.", examples=[0.2]
     )
-    top_p: Number | None = Field(default=None, ge=0, le=1, description="Nucleus sampling, 0 to 1.")
+    top_p: Number | None = Field(
+        default=None, ge=0, le=1, description="Nucleus sampling, 0 to 1.", examples=[1.0]
+    )
     response_format: ResponseFormat | None = Field(
         default=None,
         description="`auto`, `{type: text}`, `{type: json_object}` or "
         "`{type: json_schema, json_schema: {name, schema, strict}}`.",
+        examples=[{"type": "json_object"}],
     )
     reasoning_effort: Literal[REASONING_EFFORTS] | None = Field(  # type: ignore[valid-type]
         default=None,
         description="Reasoning effort for reasoning models: " + ", ".join(REASONING_EFFORTS) + ".",
+        examples=["medium"],
     )
     file_ids: list[str] | None = Field(
         default=None,
         max_length=MAX_V1_FILE_IDS,
         description="v1 only: assistant-level file ids (v2: `tool_resources`). Accepted only "
         "for v1 providers.",
+        examples=[["file-abc123"]],
     )
     lifecycle: Lifecycle | None = Field(
-        default=None, description="`prevent_destroy` and `ignore_changes`."
+        default=None,
+        description="`prevent_destroy` and `ignore_changes`.",
+        examples=[{"prevent_destroy": True}],
     )
     moved_from: Name | None = Field(
         default=None,
         description="Previous `key` of this assistant: the rename is applied in place "
         "(same assistant id) instead of delete + create.",
+        examples=["algebra-tutor"],
     )
 
     @field_validator("instructions_file")
