@@ -15,9 +15,11 @@ any failure or kill converges.
 from __future__ import annotations
 
 import queue
+import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -120,6 +122,7 @@ class Applier:
         self.limit = AdaptiveLimit(parallelism)
         self.progress: Progress = progress or _Silent()
         self._stop = threading.Event()
+        self._events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._done = 0
         self._failures = 0
@@ -129,6 +132,11 @@ class Applier:
         """Hook for the client: the host answered 429."""
         self.limit.throttled()
 
+    def stop(self) -> None:
+        """Start no new call; those in flight finish and are reported. What Ctrl-C does."""
+        self._stop.set()
+        self._events.put(None)  # wakes the collecting loop; put() is safe in a signal handler
+
     def run(self) -> ApplyReport:
         """Execute every change; Ctrl-C stops new calls, waits for those in flight."""
         report = ApplyReport()
@@ -137,7 +145,7 @@ class Applier:
         self._total = len(work) + len(deletes)
         self.progress.start(self._total)
         try:
-            with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            with self._ctrl_c_stops(), ThreadPoolExecutor(max_workers=self.parallelism) as pool:
                 for phase in (work, deletes):
                     if self._stop.is_set():
                         report.not_started += phase
@@ -145,42 +153,63 @@ class Applier:
                     self._run_phase(pool, phase, report)
         finally:
             self.progress.close()
+        report.interrupted = self._stop.is_set()
         report.lowest_parallelism = self.limit.lowest
         return report
+
+    @contextmanager
+    def _ctrl_c_stops(self) -> Iterator[None]:
+        """Ctrl-C calls :meth:`stop` instead of raising KeyboardInterrupt wherever the main
+        thread is: raised while an outcome is being recorded, it would drop that change from
+        the report or count it twice. Only from the main thread and over Python's default
+        handler (a caller's own handler, or an ignored SIGINT, is left alone)."""
+        if (
+            threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        ):
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: self.stop())
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def _run_phase(
         self, pool: ThreadPoolExecutor, changes: Sequence[Change], report: ApplyReport
     ) -> None:
         # Finished futures arrive on a queue: concurrent.futures.wait() re-installs a waiter
         # on every pending future per call, O(n^2) work under the GIL that slowed the workers
-        # of a 200-change apply measurably. The short timeout keeps Ctrl-C responsive.
-        done: queue.SimpleQueue[Future[Outcome | None]] = queue.SimpleQueue()
+        # of a 200-change apply measurably. The timeout keeps a Ctrl-C on Windows noticed.
+        events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
+        self._events = events
         futures: dict[Future[Outcome | None], Change] = {}
         for change in changes:
             future = pool.submit(self._one, change)
             futures[future] = change
-            future.add_done_callback(done.put)
+            future.add_done_callback(events.put)
         pending = set(futures)
-        try:
-            while pending:
-                try:
-                    future = done.get(timeout=0.2)
-                except queue.Empty:
-                    continue
+        while pending and not self._stop.is_set():
+            try:
+                finished = events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            except KeyboardInterrupt:  # raised by a SIGINT handler of the caller's
+                self.stop()
+                continue
+            if finished is not None:
+                self._collect(finished, futures[finished], report)
+                pending.discard(finished)
+        # Stopped: what has not started never will; calls already sent are waited for so
+        # their outcome is reported, not lost. In plan order, for the report.
+        left = [f for f in futures if f in pending]
+        for future in left:
+            future.cancel()
+        for future in left:
+            if future.cancelled():
+                report.not_started.append(futures[future])
+            else:
                 self._collect(future, futures[future], report)
-                pending.discard(future)
-        except KeyboardInterrupt:
-            self._stop.set()
-            report.interrupted = True
-            left = [f for f in futures if f in pending]  # plan order, for the report
-            for future in left:
-                future.cancel()
-            # Calls already sent are waited for so their outcome is reported, not lost.
-            for future in left:
-                if not future.cancelled():
-                    self._collect_quietly(future, futures[future], report)
-                else:
-                    report.not_started.append(futures[future])
 
     def _collect(self, future: Future[Outcome | None], change: Change, report: ApplyReport) -> None:
         outcome = future.result()
@@ -193,17 +222,6 @@ class Applier:
             self._failures += 0 if outcome.ok else 1
             done, failures = self._done, self._failures
         self.progress.finished(outcome, done, self._total, failures)
-
-    def _collect_quietly(
-        self, future: Future[Outcome | None], change: Change, report: ApplyReport
-    ) -> None:
-        while True:
-            try:
-                self._collect(future, change, report)
-                return
-            except KeyboardInterrupt:
-                # A second Ctrl-C while waiting: keep waiting, the call is already out.
-                continue
 
     def _one(self, change: Change) -> Outcome | None:
         if self._stop.is_set():

@@ -195,6 +195,9 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
     if report.interrupted:
+        # Named one per line, like the progress lines: what the rerun will still do.
+        for change in report.not_started:
+            click.echo(f"not started: {change.action} {change.key}", err=True)
         click.echo(
             f"Interrupted: {len(report.not_started)} change(s) not started; "
             "run apply again to finish.",
@@ -206,7 +209,8 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
     if report.lowest_parallelism and report.lowest_parallelism < opts.parallelism:
         extra.append(f"parallelism lowered to {report.lowest_parallelism} by rate limits")
     tail = f" ({'; '.join(extra)})" if extra else ""
+    ended = "interrupted" if report.interrupted else "complete"
     click.echo(
-        f"Apply complete: {counts['created']} created, {counts['updated']} updated, "
+        f"Apply {ended}: {counts['created']} created, {counts['updated']} updated, "
         f"{counts['deleted']} deleted, {len(report.failed)} failed.{tail}"
     )

@@ -1,0 +1,144 @@
+"""Ctrl-C (SIGINT) during ``assistctl apply``: calls in flight finish and are reported, nothing
+new starts, the report names what was not started, exit 130; a rerun does exactly the rest.
+
+The emulator runs as its own process with 20 ms latency, so 50 creates at parallelism 4 take
+long enough to be interrupted midway; the signal goes out once it holds 10 assistants.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from applyhelpers import (
+    KEY,
+    assert_one_each,
+    clean_env,
+    cli_args,
+    emulator_process,
+    manifests,
+    run_cli,
+    write_manifests,
+)
+from assistctl.apply import Applier, Outcome, apply_plan
+from assistctl.client import AssistantsClient
+from assistctl.emulator.testing import EmulatorHandle
+from assistctl.options import GlobalOptions
+from assistctl.plan import compute_plan
+from assistctl.target import resolve_target
+
+PROJECT = "interrupted"
+COUNT = 50
+EXIT_INTERRUPTED = 130
+
+
+def test_ctrl_c_midway_reports_what_was_not_started_and_a_rerun_finishes(
+    tmp_path: Path,
+) -> None:
+    root = write_manifests(tmp_path / "m", COUNT, PROJECT)
+    keys = {f"a{i:02d}" for i in range(COUNT)}
+    with emulator_process("--latency", "20") as emu:
+        apply = subprocess.Popen(
+            cli_args(emu.url, "apply", "--auto-approve", "--parallelism", "4", root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(),
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while emu.count() < 10 and time.monotonic() < deadline:
+                assert apply.poll() is None, "apply finished before it could be interrupted"
+                time.sleep(0.002)
+            apply.send_signal(signal.SIGINT)
+            out, err = apply.communicate(timeout=30)
+        finally:
+            if apply.poll() is None:
+                apply.kill()
+                apply.communicate()
+
+        assert apply.returncode == EXIT_INTERRUPTED, out + err
+        assert "Traceback" not in err
+        created = set(re.findall(r"^\[\d+/\d+\] created (a\d\d) \(asst_", err, re.M))
+        not_started = set(re.findall(r"^not started: create (a\d\d)$", err, re.M))
+        # Every change is accounted for exactly once: done, or named as not started.
+        assert created | not_started == keys
+        assert not created & not_started
+        assert 10 <= len(created) < COUNT
+        assert f"Interrupted: {len(not_started)} change(s) not started;" in err
+        assert out.splitlines()[-1] == (
+            f"Apply interrupted: {len(created)} created, 0 updated, 0 deleted, 0 failed."
+        )
+        # The calls in flight were waited for: what exists is exactly what was reported.
+        live = emu.assistants()
+        assert sorted(a["metadata"]["assistctl"] for a in live) == sorted(
+            f"{PROJECT}/{k}" for k in created
+        )
+
+        rerun = run_cli(emu.url, "apply", "--auto-approve", "--parallelism", "4", root)
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        redone = set(re.findall(r"^\[\d+/\d+\] created (a\d\d) ", rerun.stderr, re.M))
+        assert redone == not_started
+        assert_one_each(emu.assistants(), PROJECT, COUNT)
+        plan = run_cli(emu.url, "plan", "--detailed-exitcode", root)
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+class StopAfter:
+    """A progress that interrupts the apply after ``n`` finished changes."""
+
+    def __init__(self, n: int, interrupt: Callable[[], None]) -> None:
+        self.n = n
+        self.interrupt = interrupt
+        self.lines: list[str] = []
+
+    def start(self, total: int) -> None:
+        pass
+
+    def finished(self, outcome: Outcome, done: int, total: int, failures: int) -> None:
+        self.lines.append(outcome.change.key)
+        if done == self.n:
+            self.interrupt()
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("how", ["stop", "sigint"])
+def test_engine_interrupted_accounts_for_every_change(emulator: EmulatorHandle, how: str) -> None:
+    """In process: :meth:`Applier.stop`, or a real SIGINT, after 10 of 30 creates."""
+    if how == "sigint" and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT has a handler other than Python's default here")
+    emulator.set_faults(latency_ms=5)
+    wanted = manifests(30)
+    target = resolve_target(GlobalOptions(base_url=emulator.base_url, api_key=KEY), env={})
+    holder: list[Applier] = []
+
+    def interrupt() -> None:
+        if how == "stop":
+            holder[0].stop()
+        else:
+            signal.raise_signal(signal.SIGINT)
+
+    progress = StopAfter(10, interrupt)
+    with AssistantsClient(target) as client:
+        plan = compute_plan(wanted, client.list_all(), PROJECT)
+        report = apply_plan(
+            client, plan, parallelism=3, progress=progress, on_applier=holder.append
+        )
+
+    assert report.interrupted and not report.ok
+    done = [o.change.key for o in report.outcomes]
+    assert progress.lines == done  # each reported exactly once
+    assert all(o.ok for o in report.outcomes)
+    assert 10 <= len(done) < 30
+    assert sorted(done + [c.key for c in report.not_started]) == sorted(m.key for m in wanted)
+    # What exists is exactly what was reported done: the calls in flight were waited for.
+    assert sorted(o.id for o in report.outcomes) == sorted(a["id"] for a in emulator.assistants())
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
