@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -144,6 +145,20 @@ def test_latency_waits_before_every_api_request() -> None:
     assert slept == [0.25, 0.25]
 
 
+def test_health_counts_the_api_requests_in_flight() -> None:
+    seen: list[int] = []
+
+    def sleep(seconds: float) -> None:  # runs while a request is being handled
+        health = app.handle("GET", "/_admin/health", "", {}, b"")
+        seen.append(json.loads(health.body)["in_flight"])
+
+    app = EmulatorApp(faults=Faults(FaultConfig(latency_ms=1, lost_creates=1)), sleep=sleep)
+    app.handle("POST", "/v1/assistants", "", HEADERS, b'{"model": "m"}')  # lost: still ends
+    app.handle("GET", "/v1/nope", "", HEADERS, b"")
+    assert seen == [1, 1]
+    assert app.in_flight == 0
+
+
 def test_latency_over_http(http: httpx.Client, emulator: EmulatorHandle) -> None:
     emulator.set_faults(latency_ms=1)
     assert http.get("/assistants").status_code == 200
@@ -192,7 +207,12 @@ def test_admin_bypasses_faults_and_is_not_logged(
     assert changed.json()["instructions"] == "by hand"
     assert admin.get(f"/assistants/{ids[0]}").json()["instructions"] == "by hand"
     assert admin.delete(f"/assistants/{ids[1]}").json()["deleted"] is True
-    assert admin.get("/health").json() == {"ok": True, "flavor": "openai", "assistants": 2}
+    assert admin.get("/health").json() == {
+        "ok": True,
+        "flavor": "openai",
+        "assistants": 2,
+        "in_flight": 0,
+    }
     assert admin.get("/requests").json()["data"] == []
     assert emulator.app.faults.config.lost_creates == 5
 

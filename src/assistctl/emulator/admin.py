@@ -1,7 +1,8 @@
 """Admin endpoints under ``/_admin/`` (same paths for every flavor): tests and benchmarks drive
 the emulator through these. No auth, no faults, never written to the request log.
 
-- ``GET /_admin/health``: ``{"ok": true, "flavor", "assistants": N}``.
+- ``GET /_admin/health``: ``{"ok": true, "flavor", "assistants": N, "in_flight": M}``, M the
+  API requests being handled (0: nothing sent so far can still change the store).
 - ``GET /_admin/faults``: the fault settings; ``POST /_admin/faults`` with a JSON object
   changes the fields it names (see :mod:`assistctl.emulator.faults`); ``DELETE`` clears all.
 - ``GET /_admin/requests``: ``{"data": [...]}``, the request log (method, path, query,
@@ -83,7 +84,15 @@ def _dispatch(
     if head == "health" and len(parts) == 1:
         if method != "GET":
             raise _not_allowed(method, path)
-        return _respond(200, {"ok": True, "flavor": app.flavor.name, "assistants": len(app.store)})
+        return _respond(
+            200,
+            {
+                "ok": True,
+                "flavor": app.flavor.name,
+                "assistants": len(app.store),
+                "in_flight": app.in_flight,
+            },
+        )
     if head == "faults" and len(parts) == 1:
         if method == "GET":
             return _respond(200, app.faults.config.to_json())

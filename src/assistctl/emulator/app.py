@@ -449,6 +449,7 @@ class EmulatorApp:
         self._log_lock = threading.Lock()
         self._log: deque[JsonObject] = deque(maxlen=request_log_size)
         self._log_seq = 0
+        self._in_flight = 0
 
     # ---- public helpers (admin endpoints and tests use these) ------------------------------
 
@@ -456,6 +457,13 @@ class EmulatorApp:
     def base_path(self) -> str:
         """Where the API lives on this app: ``/v1`` or ``""``."""
         return self.flavor.path_prefix
+
+    @property
+    def in_flight(self) -> int:
+        """API requests received and not yet answered (a test waits for 0 to know that
+        nothing a killed client sent can still change the store)."""
+        with self._log_lock:
+            return self._in_flight
 
     def requests(self) -> list[JsonObject]:
         """The request log: one entry per API request (admin requests are not logged)."""
@@ -514,6 +522,8 @@ class EmulatorApp:
         params = parse_query(query)
         if path == "/_admin" or path.startswith("/_admin/"):
             return handle_admin(self, method, path, params, hdrs, body)
+        with self._log_lock:
+            self._in_flight += 1  # until _record(), which every API request ends with
         request_id = "req_" + secrets.token_hex(16)
         ctx = ErrorContext(method, path, request_id)
         entry: JsonObject = {
@@ -550,6 +560,7 @@ class EmulatorApp:
 
     def _record(self, entry: JsonObject) -> None:
         with self._log_lock:
+            self._in_flight -= 1
             self._log_seq += 1
             entry["seq"] = self._log_seq
             self._log.append(entry)
