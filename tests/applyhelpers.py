@@ -122,9 +122,14 @@ class EmulatorProcess:
         self.root = self.url.removesuffix("/v1")
         self.admin = httpx.Client(base_url=self.root + "/_admin", timeout=10)
 
+    def health(self) -> dict[str, Any]:
+        """``assistants`` stored and API requests ``in_flight`` right now."""
+        answer: dict[str, Any] = self.admin.get("/health").json()
+        return answer
+
     def count(self) -> int:
         """Assistants stored right now."""
-        answer: int = self.admin.get("/health").json()["assistants"]
+        answer: int = self.health()["assistants"]
         return answer
 
     def assistants(self) -> list[dict[str, Any]]:
