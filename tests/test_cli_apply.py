@@ -234,24 +234,38 @@ def test_prompt_on_a_terminal_answered_other_than_yes(
 def test_prompt_on_a_terminal_answered_yes(
     emulator: EmulatorHandle, flags: list[str], tmp_path: Path
 ) -> None:
-    root = project_dir(
-        tmp_path / "p", {"a.yaml": "key: a\nmodel: gpt-4o\n", "b.yaml": "key: b\nmodel: gpt-4o\n"}
-    )
+    # Four changes: the bar is for applies of more than a few (progress.BAR_MIN_CHANGES).
+    root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "abcd"})
     emulator.set_faults(next_statuses=[400], operations=["create"])
     code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 1, out
-    assert "] 2/2, 1 failed" in out, "the live progress line of a terminal"
-    (created,) = emulator.assistants()
+    assert "] 4/4, 1 failed" in out, "the live progress line of a terminal"
+    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    assert sorted(ids) == ["default/b", "default/c", "default/d"]
     # the final report names what succeeded too, since the bar did not
-    report = out[out.rindex("] 2/2, 1 failed") :].splitlines()[1:]
+    report = out[out.rindex("] 4/4, 1 failed") :].splitlines()[1:]
     assert report == [
-        f"created b ({created['id']})",
+        *(f"created {k} ({ids['default/' + k]})" for k in "bcd"),
         "FAILED to create a: API error 400: Emulated fault: HTTP 400. "
         f"(POST {emulator.base_url}/assistants)",
-        "Apply complete: 1 created, 0 updated, 0 deleted, 1 failed.",
-        "assistctl: error: 1 of 2 change(s) failed; fix the cause and run apply again "
+        "Apply complete: 3 created, 0 updated, 0 deleted, 1 failed.",
+        "assistctl: error: 1 of 4 change(s) failed; fix the cause and run apply again "
         "(it converges).",
     ]
+
+
+def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "ab"})
+    code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
+    assert code == 0, out
+    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    assert f"[1/2] created a ({ids['default/a']})" in out and "] 2/2" not in out
+    assert out.endswith(
+        f"[2/2] created b ({ids['default/b']})\n"
+        "Apply complete: 2 created, 0 updated, 0 deleted, 0 failed.\n"
+    )
 
 
 def test_unsafe_plan_sends_nothing(

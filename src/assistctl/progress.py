@@ -1,4 +1,9 @@
-"""How an apply shows its progress: a live line on a TTY, one line per change otherwise."""
+"""How an apply shows its progress: a live bar on a TTY, one line per change otherwise.
+
+The bar is for applies with more than a few changes (:data:`BAR_MIN_CHANGES`): below that a
+line per change says as much and stays in the scrollback. Without a TTY (CI logs, cron, a
+pipe) it is always one line per change; with ``-q`` nothing until the final report.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import threading
 from typing import TextIO
 
 from assistctl.apply import Outcome
+
+BAR_MIN_CHANGES = 4
 
 
 def describe(outcome: Outcome) -> str:
@@ -70,3 +77,13 @@ class TtyProgress:
                 self.stream.write("\n")
                 self.stream.flush()
                 self._shown = False
+
+
+def choose(stream: TextIO, total: int, *, quiet: bool) -> LineProgress | TtyProgress | None:
+    """The progress display for an apply of ``total`` changes reported on ``stream``."""
+    if quiet:
+        return None
+    isatty = getattr(stream, "isatty", None)
+    if total >= BAR_MIN_CHANGES and isatty is not None and isatty():
+        return TtyProgress(stream)
+    return LineProgress(stream)

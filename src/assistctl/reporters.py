@@ -34,10 +34,15 @@ def _where(d: Diagnostic) -> str:
     return d.file if d.line == 0 else f"{d.file}:{d.line}:{d.col}"
 
 
-def text(result: LoadResult) -> str:
+def _listed(result: LoadResult, quiet: bool) -> list[Diagnostic]:
+    """``-q`` lists errors only; the summary still counts the warnings."""
+    return [d for d in result.diagnostics if not quiet or d.severity == "error"]
+
+
+def text(result: LoadResult, quiet: bool = False) -> str:
     """One ``path:line:col: field.path: message`` line per problem, then the summary."""
     lines = []
-    for d in result.diagnostics:
+    for d in _listed(result, quiet):
         field = f" {d.path}:" if d.path else ""
         level = " warning:" if d.severity != "error" else ""
         lines.append(f"{_where(d)}:{level}{field} {d.message}")
@@ -45,8 +50,11 @@ def text(result: LoadResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_json(result: LoadResult) -> str:
-    """A JSON list of diagnostics: file, line, column, path, message, severity."""
+def as_json(result: LoadResult, quiet: bool = False) -> str:
+    """A JSON list of diagnostics: file, line, column, path, message, severity.
+
+    Data for programs: complete even with ``-q``.
+    """
     items = [
         {
             "file": d.file,
@@ -70,10 +78,10 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(result: LoadResult) -> str:
+def github(result: LoadResult, quiet: bool = False) -> str:
     """``::error file=...,line=...,col=...::message`` annotations, then the summary."""
     lines = []
-    for d in result.diagnostics:
+    for d in _listed(result, quiet):
         level = "error" if d.severity == "error" else "warning"
         props = [f"file={_escape_property(d.file)}"]
         if d.line:
@@ -84,7 +92,7 @@ def github(result: LoadResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-REPORTERS: dict[str, Callable[[LoadResult], str]] = {
+REPORTERS: dict[str, Callable[[LoadResult, bool], str]] = {
     "text": text,
     "json": as_json,
     "github": github,

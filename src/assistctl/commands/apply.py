@@ -76,7 +76,14 @@ def _apply_fresh(opts: ApplyOptions) -> int:
     session = open_session(opts.g, opts.paths, "Planning")
     try:
         plan = session.compute()
-        write_output(render_plan(plan, "text", color=use_color(opts.g, sys.stdout)), None)
+        shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
+        if opts.g.quiet and opts.auto_approve:
+            # Nobody reviews this plan: -q shows only the result (the error names any
+            # problem, and the final report what was done).
+            if not plan.has_changes:
+                write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
+        else:
+            write_output(shown, None)
         plan.raise_if_unsafe()
         if not plan.has_changes:
             return EXIT_OK
@@ -114,7 +121,8 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
         planfile.raise_if_stale(saved, client.list_all(), source)
         saved.plan.raise_if_unsafe()
         if not saved.plan.has_changes:
-            status(opts.g, "No changes in this plan.")
+            # The result, so shown even with -q.
+            click.echo("No changes in this plan.", err=True)
             return EXIT_OK
         return _run(opts, client, saved.plan)
     finally:
@@ -156,15 +164,10 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
     from assistctl.apply import apply_plan
-    from assistctl.progress import LineProgress, TtyProgress
+    from assistctl.progress import TtyProgress, choose
 
-    progress = (
-        None
-        if opts.g.quiet
-        else TtyProgress(sys.stderr)
-        if sys.stderr.isatty()
-        else LineProgress(sys.stderr)
-    )
+    total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
+    progress = choose(sys.stderr, total, quiet=opts.g.quiet)
 
     def hook(applier: object) -> None:
         client.on_throttle = getattr(applier, "throttled", None)

@@ -109,9 +109,10 @@ def execute(opts: ExportOptions) -> int:
     for item in result.exported:
         note = {"managed": "managed", "unmanaged": "UNMANAGED", "other_project": "other project"}
         prompt = f" + {out / item.prompt_filename}" if item.prompt_filename else ""
-        click.echo(
-            f"wrote {out / item.filename}{prompt}  ({item.assistant_id}, {note[item.status]})"
-        )
+        if not opts.g.quiet:  # -q: the summary below is the result
+            click.echo(
+                f"wrote {out / item.filename}{prompt}  ({item.assistant_id}, {note[item.status]})"
+            )
         assert item.manifest is not None
         for _, problem in policy_violations(item.manifest, config.policy):
             click.echo(
@@ -119,7 +120,7 @@ def execute(opts: ExportOptions) -> int:
                 "refuses the manifest until it is fixed.",
                 err=True,
             )
-    if out / PROJECT_FILE in files:
+    if out / PROJECT_FILE in files and not opts.g.quiet:
         click.echo(f"wrote {out / PROJECT_FILE}  (project: {project})")
 
     _summary(project, shown, result)

@@ -24,5 +24,5 @@ class ValidateOptions:
 def execute(opts: ValidateOptions) -> int:
     """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
     result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
-    click.echo(REPORTERS[opts.fmt](result), nl=False)
+    click.echo(REPORTERS[opts.fmt](result, opts.g.quiet), nl=False)
     return 0 if result.ok else 1
