@@ -62,6 +62,8 @@ OPENAI_SUNSET = "2026-08-26"
 USER_AGENT = f"assistctl/{__version__}"
 
 _EXCERPT_CHARS = 160
+_MESSAGE_CHARS = 500
+_EXCERPT_SCAN_CHARS = 16 * 1024
 _Kind = Literal["read", "idempotent", "create"]
 
 
@@ -496,7 +498,7 @@ class AssistantsClient:
         status = response.status_code
         url = self._url(path)
         parsed = parse_error_body(response)
-        message = self._scrub(parsed.message)
+        message = _clip(self._scrub(parsed.message))
         where = f"({method} {url}"
         if retries:
             where += f", gave up after {retries} retries"
@@ -632,6 +634,8 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     """A short one-line excerpt of a body: an HTML page's title, or its text, never a dump."""
+    # The head of the body is enough, and keeps the regexes' work bounded on a huge one.
+    text = text[:_EXCERPT_SCAN_CHARS]
     title = _TITLE_RE.search(text)
     if title and title.group(1).strip():
         text = title.group(1)
@@ -643,8 +647,16 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     return text
 
 
-_MASKED_RE = re.compile(r"[A-Za-z0-9_\-.]*\*{3,}[A-Za-z0-9_\-]*")
+# Anchored at the start of a token: unanchored, a long run of token characters without a
+# "*" (a multi-megabyte error message) is re-scanned from every position, in quadratic time.
+_MASKED_RE = re.compile(r"(?<![A-Za-z0-9_\-.])[A-Za-z0-9_\-.]*\*{3,}[A-Za-z0-9_\-]*")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_\-.]{8,}")
+
+
+def _clip(message: str, limit: int = _MESSAGE_CHARS) -> str:
+    """The API's own message as one line, cut to a length an error line can carry."""
+    message = " ".join(message[: limit * 2].split())
+    return message if len(message) <= limit else message[: limit - 3].rstrip() + "..."
 
 
 def scrub(text: str, key: str | None) -> str:
