@@ -4,7 +4,11 @@ and the invariants every fault scenario ends with."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -201,6 +205,74 @@ def scripted_server(script: Script) -> Iterator[Scripted]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+class EmulatorProcess:
+    """``assistctl emulator FLAGS...`` as a subprocess, driven through its admin endpoints."""
+
+    def __init__(self, *flags: str) -> None:
+        import httpx
+
+        if "--port" not in flags:
+            flags = (*flags, "--port", "0")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assistctl", "emulator", *flags],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=self.env(),
+        )
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        assert self.url.startswith("http://127.0.0.1:"), self.url
+        self.admin = httpx.Client(base_url=self.url.removesuffix("/v1") + "/_admin", timeout=30)
+        self.requests_before_kill: list[dict[str, Any]] = []
+
+    @staticmethod
+    def env() -> dict[str, str]:
+        """This environment minus anything that would point the CLI elsewhere."""
+        drop = ("ASSISTCTL_", "OPENAI_")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k != "NO_COLOR"}
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def count(self) -> int:
+        answer: int = self.admin.get("/health").json()["assistants"]
+        return answer
+
+    def assistants(self) -> list[dict[str, Any]]:
+        return [e["assistant"] for e in self.admin.get("/assistants").json()["data"]]
+
+    def requests(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self.admin.get("/requests").json()["data"]
+        return data
+
+    def seed(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        created: dict[str, Any] = self.admin.post("/assistants", json=dict(body)).json()["data"][0]
+        return created
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, connections in flight are reset."""
+        self.requests_before_kill = self.requests()
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        self.admin.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def cli_command(url: str, key: str, *args: str | Path) -> list[str]:
+    """``python -m assistctl --base-url URL --api-key KEY ARGS...``."""
+    return [sys.executable, "-m", "assistctl", "--base-url", url, "--api-key", key, *map(str, args)]
 
 
 def free_port() -> int:
