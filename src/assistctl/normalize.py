@@ -185,14 +185,21 @@ def fingerprint(normalized: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(dict(normalized)).encode()).hexdigest()[:16]
 
 
+_LEAVES = (str, int, type(None))  # bool is an int
+
+
 def normalize_json(value: Any) -> Any:
     """Free-form JSON: dicts with sorted keys, integral floats as ints, recursively."""
+    # Leaves first: they are most of a schema's nodes, and the Mapping check below is an
+    # ABC check, several times slower than these (a plan normalizes every tool's schema).
+    if isinstance(value, _LEAVES):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
     if isinstance(value, Mapping):
         return {str(k): normalize_json(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list | tuple):
         return [normalize_json(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     return value
 
 

@@ -569,6 +569,10 @@ def diff_paths(
     ``after`` for changed and added tools and to ``before`` for removed ones, and a pure
     reordering reports ``tools``.
     """
+    if canonical_json(dict(before)) == canonical_json(dict(after)):
+        # The common case (a noop): one comparison instead of one per field; equal JSON
+        # texts mean no field differs under _differs' rules either.
+        return []
     order = list(fields or ())
     order += [f for f in (*before, *after) if f not in order]
     paths: list[str] = []
