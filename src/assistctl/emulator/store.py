@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import copy
 import json
 import os
 import secrets
@@ -87,7 +86,17 @@ class Record:
         return (int(self.obj["created_at"]), self.seq)
 
     def copy(self) -> Record:
-        return Record(self.seq, copy.deepcopy(self.obj), copy.deepcopy(self.extra))
+        return Record(self.seq, _copy_json(self.obj), _copy_json(self.extra))
+
+
+def _copy_json(value: Any) -> Any:
+    """``copy.deepcopy`` for JSON values, about twice as fast: every read copies, and a list
+    page copies 100 objects on the path of each request."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
