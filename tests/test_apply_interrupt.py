@@ -140,5 +140,7 @@ def test_engine_interrupted_accounts_for_every_change(emulator: EmulatorHandle, 
     assert 10 <= len(done) < 30
     assert sorted(done + [c.key for c in report.not_started]) == sorted(m.key for m in wanted)
     # What exists is exactly what was reported done: the calls in flight were waited for.
-    assert sorted(o.id for o in report.outcomes) == sorted(a["id"] for a in emulator.assistants())
+    assert sorted(str(o.id) for o in report.outcomes) == sorted(
+        a["id"] for a in emulator.assistants()
+    )
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -58,6 +58,7 @@ def kill_when(proc: subprocess.Popen[str], stored: int, emu: EmulatorProcess) ->
     raise AssertionError(f"the emulator never held {stored} assistants")
 
 
+@pytest.mark.slow  # about 2 s per case: three processes, 50 creates twice
 @pytest.mark.parametrize(("seed", "restart"), [(1, False), (2, True), (3, False)])
 def test_apply_killed_midway_then_rerun_converges(tmp_path: Path, seed: int, restart: bool) -> None:
     kill_at = random.Random(seed).randint(5, 40)
