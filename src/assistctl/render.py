@@ -6,7 +6,8 @@ decides ``color`` with :func:`assistctl.console.use_color`), no deepdiff.
 
 - text: ``+`` create, ``~`` update, ``-`` delete; only changed fields, the rest folded as
   ``(N unchanged fields)``; multi-line strings and JSON values (tools, schemas) as a
-  line-level unified diff (difflib on lines, so a 256,000-character prompt stays fast);
+  line-level unified diff (:mod:`assistctl.linediff`: a 256,000-character prompt renders in
+  well under a second, however its lines changed);
   ANSI colour only when ``color=True``.
 - json: ``format_version: "1"``, one entry per assistant with key, id, action, changed
   paths, before and after; ``sort_keys`` and the plan's fixed order make it stable.
@@ -17,7 +18,6 @@ decides ``color`` with :func:`assistctl.console.use_color`), no deepdiff.
 
 from __future__ import annotations
 
-import difflib
 import html
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +26,7 @@ from typing import Any
 
 from assistctl.errors import UsageError
 from assistctl.labels import OWNER_KEY
+from assistctl.linediff import unified_lines
 from assistctl.plan import (
     Action,
     Change,
@@ -223,7 +224,7 @@ def _block_lines(value: Any) -> list[str]:
 def _hunks(old: Any, new: Any, context: int) -> tuple[tuple[str, ...], str]:
     a = [] if old is None else _block_lines(old)
     b = [] if new is None else _block_lines(new)
-    lines = list(difflib.unified_diff(a, b, n=context, lineterm=""))[2:]
+    lines = unified_lines(a, b, context)
     note = ""
     if not lines:
         note = "(only line endings or the trailing newline differ)"
