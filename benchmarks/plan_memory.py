@@ -1,0 +1,87 @@
+"""Peak memory of the whole ``assistctl plan`` process: 10,000 assistants, 4 KB instructions.
+
+    python benchmarks/plan_memory.py [--count 10000] [--instructions 4096] [--runs 3]
+
+The emulator runs in this process on 127.0.0.1 (``--latency`` ms, default 0: memory does not
+depend on it) and is seeded straight through its store with the assistants the manifests
+would create (every 100th one drifted, so the plan has a few updates and renders them).
+``assistctl plan DIR`` then loads COUNT manifest files, lists COUNT assistants (COUNT/100
+pages) and plans. Its peak RSS comes from ``/usr/bin/time -v`` (else ``RUSAGE_CHILDREN``).
+
+The data size is what the API sends for the listing: the JSON of every live assistant, as
+the emulator serializes it (the manifests on disk are about the same again). Target (issue
+7): peak RSS <= 3x the data size. The interpreter's own baseline (``python -c pass``) and
+the start-up of ``assistctl --version`` are reported separately: they are paid at any N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import command, env_for, peak_rss_kib, seed, write_manifests
+
+from assistctl.emulator.app import EmulatorApp
+from assistctl.emulator.server import start_server
+
+TARGET_RATIO = 3.0
+MB = 1_000_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--instructions", type=int, default=4096, help="characters each")
+    parser.add_argument("--runs", type=int, default=3, help="plan runs (median peak RSS)")
+    parser.add_argument("--latency", type=int, default=0, help="emulator latency, ms")
+    args = parser.parse_args()
+    cmd = command()
+    python_rss, _ = peak_rss_kib([sys.executable, "-c", "pass"])
+    version_rss, _ = peak_rss_kib([*cmd, "--version"])
+    with tempfile.TemporaryDirectory(prefix="assistctl-bench-") as tmp:
+        directory = Path(tmp) / "assistants"
+        write_manifests(directory, args.count, args.instructions)
+        on_disk = sum(p.stat().st_size for p in directory.glob("*.yaml"))
+        app = EmulatorApp("openai")
+        seed(app, directory, drifted_every=100)
+        data = sum(len(json.dumps(r.obj, ensure_ascii=False).encode()) for r in app.store.all())
+        app.faults.configure(latency_ms=args.latency)
+        with start_server("127.0.0.1", 0, app) as server:
+            env = env_for(server.base_url)
+            peaks, walls = [], []
+            for _ in range(args.runs):
+                peak, result = peak_rss_kib([*cmd, "plan", str(directory)], env)
+                if f"{args.count // 100} to update" not in result.stdout:
+                    sys.exit(f"unexpected plan output:\n{result.stdout[-2000:]}")
+                peaks.append(peak)
+                walls.append(result.wall)
+    peak_mb = statistics.median(peaks) * 1024 / MB
+    ratio = peak_mb * MB / data
+    verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
+    print(
+        f"{args.count} assistants, {args.instructions}-character instructions; "
+        f"'{' '.join(cmd)} plan DIR', {args.runs} runs, latency {args.latency} ms"
+    )
+    print(f"data: live JSON {data / MB:.1f} MB, manifests on disk {on_disk / MB:.1f} MB")
+    print(
+        f"baseline: python -c pass {python_rss * 1024 / MB:.1f} MB, "
+        f"assistctl --version {version_rss * 1024 / MB:.1f} MB"
+    )
+    print(
+        f"plan peak RSS: median {peak_mb:.1f} MB (runs: "
+        f"{', '.join(f'{p * 1024 / MB:.1f}' for p in peaks)}), wall median "
+        f"{statistics.median(walls):.2f} s"
+    )
+    print(
+        f"peak / data = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x): {verdict}; without "
+        f"the interpreter baseline {(peak_mb - python_rss * 1024 / MB) * MB / data:.2f}x"
+    )
+    sys.exit(0 if ratio <= TARGET_RATIO else 1)
+
+
+if __name__ == "__main__":
+    main()
