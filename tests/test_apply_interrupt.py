@@ -110,9 +110,10 @@ class StopAfter:
         pass
 
 
-@pytest.mark.parametrize("how", ["stop", "sigint"])
+@pytest.mark.parametrize("how", ["stop", "sigint", "keyboard_interrupt"])
 def test_engine_interrupted_accounts_for_every_change(emulator: EmulatorHandle, how: str) -> None:
-    """In process: :meth:`Applier.stop`, or a real SIGINT, after 10 of 30 creates."""
+    """In process, after 10 of 30 creates: :meth:`Applier.stop`, a real SIGINT, or a
+    KeyboardInterrupt raised in the main thread (as a caller's own SIGINT handler would)."""
     if how == "sigint" and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         pytest.skip("SIGINT has a handler other than Python's default here")
     emulator.set_faults(latency_ms=5)
@@ -123,8 +124,10 @@ def test_engine_interrupted_accounts_for_every_change(emulator: EmulatorHandle, 
     def interrupt() -> None:
         if how == "stop":
             holder[0].stop()
-        else:
+        elif how == "sigint":
             signal.raise_signal(signal.SIGINT)
+        else:
+            raise KeyboardInterrupt
 
     progress = StopAfter(10, interrupt)
     with AssistantsClient(target) as client:

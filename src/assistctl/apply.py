@@ -192,14 +192,14 @@ class Applier:
         while pending and not self._stop.is_set():
             try:
                 finished = events.get(timeout=0.2)
+                if finished is not None:
+                    # Discarded first: an interrupt inside _collect must not collect it twice.
+                    pending.discard(finished)
+                    self._collect(finished, futures[finished], report)
             except queue.Empty:
                 continue
-            except KeyboardInterrupt:  # raised by a SIGINT handler of the caller's
+            except KeyboardInterrupt:  # not from Ctrl-C (see _ctrl_c_stops): treated alike
                 self.stop()
-                continue
-            if finished is not None:
-                self._collect(finished, futures[finished], report)
-                pending.discard(finished)
         # Stopped: what has not started never will; calls already sent are waited for so
         # their outcome is reported, not lost. In plan order, for the report.
         left = [f for f in futures if f in pending]
