@@ -182,6 +182,7 @@ def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, 
     os.close(slave)
     chunks: list[bytes] = []
     answered = False
+    last_sigint = 0.0
     deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
     try:
         while time.monotonic() < deadline:
@@ -189,6 +190,11 @@ def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, 
             if not ready:
                 if proc.poll() is not None:
                     break
+                if answered and answer is None and time.monotonic() > last_sigint + 2:
+                    # CPython's readline can miss a SIGINT that lands just before it blocks
+                    # in select() (no self-pipe); a person presses Ctrl-C again, so do we.
+                    proc.send_signal(signal.SIGINT)
+                    last_sigint = time.monotonic()
                 continue
             try:
                 data = os.read(master, 65536)
@@ -200,6 +206,7 @@ def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, 
             if not answered and b"Only 'yes' will be accepted" in b"".join(chunks):
                 if answer is None:
                     proc.send_signal(signal.SIGINT)
+                    last_sigint = time.monotonic()
                 else:
                     os.write(master, answer.encode())
                 answered = True
