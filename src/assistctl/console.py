@@ -23,8 +23,13 @@ def configure_logging(verbose: bool) -> None:
         return
     import logging
 
+    logger = logging.getLogger("assistctl")
+    # One handler, however often the CLI runs in one process (tests do), writing to the
+    # stderr of the current run (click's test runner swaps sys.stderr).
+    for old in [h for h in logger.handlers if getattr(h, "_assistctl", False)]:
+        logger.removeHandler(old)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("assistctl: %(name)s: %(message)s"))
-    logger = logging.getLogger("assistctl")
+    handler._assistctl = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
