@@ -74,23 +74,11 @@ from typing import Any, Literal
 
 from assistctl.dialect import to_v1
 from assistctl.labels import OWNER_KEY, make_label
-from assistctl.manifest import Manifest
+from assistctl.manifest import API_FIELDS, Manifest
 
 ApiVersion = Literal["v1", "v2"]
 
-FIELDS_V2: tuple[str, ...] = (
-    "model",
-    "name",
-    "description",
-    "instructions",
-    "tools",
-    "tool_resources",
-    "metadata",
-    "temperature",
-    "top_p",
-    "response_format",
-    "reasoning_effort",
-)
+FIELDS_V2: tuple[str, ...] = tuple(f for f in API_FIELDS if f != "file_ids")
 """The fields a v2 plan compares, in display order."""
 
 FIELDS_V1: tuple[str, ...] = (
