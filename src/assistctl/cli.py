@@ -6,6 +6,7 @@ path) never pays for httpx or deepdiff.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import click
@@ -17,6 +18,13 @@ from assistctl.options import GlobalOptions
 PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
 EMULATOR_FLAVORS = ["openai", "openai-v1", "aimlapi", "azure"]
 """The keys of ``assistctl.emulator.app.FLAVORS`` (not imported here: it is not light)."""
+
+GC_THRESHOLDS = (50_000, 20, 20)
+"""A run builds mostly objects that live until it ends (manifests, live assistants, the
+plan), and with Python's default thresholds (700, 10, 10) the collector rescans all of them
+each time they grow by a quarter: 0.5 s of CPU in a plan of 5,000 assistants, 0.1 s with
+these. Young cycles are still freed every 50,000 allocations, and full collections still
+come every 20 million, which the long-running ``assistctl emulator`` reaches."""
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
 
@@ -289,4 +297,5 @@ def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
     error_handler.run(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))
