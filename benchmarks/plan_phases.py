@@ -5,7 +5,8 @@ emulator's own cost per list page.
 
 The diagnostic behind ``plan_scaling.py``: the same manifests and seeded emulator (in this
 process), then ``--runs`` child processes that each time the phases of a plan in-process
-(wall; ``compute`` also as CPU), printed as medians. The emulator line is the CPU time of
+(wall; ``compute`` also as CPU), printed as medians, with the collector thresholds
+``assistctl`` sets. The emulator line is the CPU time of
 answering one list page of 100 in-process (``EmulatorApp.handle`` plus the client's
 ``json.loads``), median over all pages of 5 passes: the part of each page's round trip that
 is the emulator's, not the latency it simulates.
@@ -14,6 +15,7 @@ is the emulator's, not the latency it simulates.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -34,12 +36,15 @@ PHASES = ("imports", "load", "list", "compute", "compute_cpu", "render")
 def child(directory: str) -> None:
     """Time the phases of one plan in this process; print them as one JSON line."""
     t0 = time.perf_counter()
+    from assistctl import cli
     from assistctl.client import AssistantsClient
     from assistctl.loader import load_or_raise
     from assistctl.options import GlobalOptions
     from assistctl.plan import compute_plan
     from assistctl.render import render_plan
 
+    # As cli.main does (absent before that setting existed).
+    gc.set_threshold(*getattr(cli, "GC_THRESHOLDS", gc.get_threshold()))
     t1 = time.perf_counter()
     loaded = load_or_raise([directory])
     t2 = time.perf_counter()
