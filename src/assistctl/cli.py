@@ -7,7 +7,8 @@ path) never pays for httpx or deepdiff.
 from __future__ import annotations
 
 import gc
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -27,6 +28,15 @@ these. Young cycles are still freed every 50,000 allocations, and full collectio
 come every 20 million, which the long-running ``assistctl emulator`` reaches."""
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
+
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+
+def _format_option(*choices: str) -> Callable[[FC], FC]:
+    """``--format`` (stored as ``fmt``), defaulting to ``text``."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default="text", show_default=True
+    )
 
 
 def _globals(ctx: click.Context) -> GlobalOptions:
@@ -86,13 +96,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 @cli.command()
 @_path_args
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-)
+@_format_option("text", "json", "github")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     """Check manifests offline. Exit 0 valid, 1 invalid."""
@@ -103,13 +107,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
 
 @cli.command()
 @_path_args
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@_format_option("text", "json", "markdown")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -137,13 +135,7 @@ def plan(
 
 @cli.command()
 @_path_args
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@_format_option("text", "json", "markdown")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.pass_context
 def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None) -> int:
@@ -225,9 +217,7 @@ def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) 
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_format_option("text", "json")
 @click.pass_context
 def providers(ctx: click.Context, fmt: str) -> int:
     """List the host presets (--provider): URL, auth, dialects and what each differs in."""
