@@ -12,33 +12,74 @@ The data size is what the API sends for the listing: the JSON of every live assi
 the emulator serializes it (the manifests on disk are about the same again). Target (issue
 7): peak RSS <= 3x the data size. The interpreter's own baseline (``python -c pass``) and
 the start-up of ``assistctl --version`` are reported separately: they are paid at any N.
+
+``--phases`` adds where the memory goes: a child process plans in-process (with the CLI's
+collector thresholds) and prints its RSS after each phase: imports, loading the manifests,
+listing, computing the plan, rendering it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _common import command, env_for, peak_rss_kib, seed, write_manifests
-
-from assistctl.emulator.app import EmulatorApp
-from assistctl.emulator.server import start_server
-
 TARGET_RATIO = 3.0
 MB = 1_000_000
+PHASES = ("imports", "load", "list", "compute", "render")
+
+
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) * 1024 / MB
+
+
+def child(directory: str) -> None:
+    """Plan in this process; print the RSS after each phase as one JSON line."""
+    rss = []
+    from assistctl import cli
+    from assistctl.client import AssistantsClient
+    from assistctl.loader import load_or_raise
+    from assistctl.options import GlobalOptions
+    from assistctl.plan import compute_plan
+    from assistctl.render import render_plan
+
+    gc.set_threshold(*getattr(cli, "GC_THRESHOLDS", gc.get_threshold()))  # absent before it existed
+    rss.append(_rss_mb())
+    loaded = load_or_raise([directory])
+    rss.append(_rss_mb())
+    with AssistantsClient.from_options(GlobalOptions(), loaded.project) as client:
+        live = client.list_all()
+    rss.append(_rss_mb())
+    plan = compute_plan([lm.manifest for lm in loaded.manifests], live, "bench")
+    rss.append(_rss_mb())
+    render_plan(plan, "text")
+    rss.append(_rss_mb())
+    print(json.dumps(dict(zip(PHASES, rss, strict=True))))
 
 
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+        return
+    from _common import command, env_for, peak_rss_kib, seed, write_manifests
+
+    from assistctl.emulator.app import EmulatorApp
+    from assistctl.emulator.server import start_server
+
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--instructions", type=int, default=4096, help="characters each")
     parser.add_argument("--runs", type=int, default=3, help="plan runs (median peak RSS)")
     parser.add_argument("--latency", type=int, default=0, help="emulator latency, ms")
+    parser.add_argument("--phases", action="store_true", help="also RSS after each phase")
     args = parser.parse_args()
+    phases: dict[str, float] = {}
     cmd = command()
     python_rss, _ = peak_rss_kib([sys.executable, "-c", "pass"])
     version_rss, _ = peak_rss_kib([*cmd, "--version"])
@@ -59,6 +100,15 @@ def main() -> None:
                     sys.exit(f"unexpected plan output:\n{result.stdout[-2000:]}")
                 peaks.append(peak)
                 walls.append(result.wall)
+            if args.phases:
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", str(directory)],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=True,
+                )
+                phases = json.loads(proc.stdout)
     peak_mb = statistics.median(peaks) * 1024 / MB
     ratio = peak_mb * MB / data
     verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
@@ -80,6 +130,12 @@ def main() -> None:
         f"peak / data = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x): {verdict}; without "
         f"the interpreter baseline {(peak_mb - python_rss * 1024 / MB) * MB / data:.2f}x"
     )
+    if phases:
+        steps, last = [], 0.0
+        for name, rss in phases.items():
+            steps.append(f"{name} {rss:.0f} MB ({rss - last:+.0f})")
+            last = rss
+        print("in-process RSS after each phase: " + ", ".join(steps))
     sys.exit(0 if ratio <= TARGET_RATIO else 1)
 
 
