@@ -46,10 +46,60 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
+_RESOLVED: dict[str, str] = {}
+"""Tag of each plain scalar seen so far. The same keys and values recur in every manifest,
+and PyYAML's resolver tries a list of regular expressions in Python for each of them."""
+
+_RESOLVED_MAX = 20_000
+_RESOLVED_LONGEST = 100
+"""The cache starts afresh at ``_RESOLVED_MAX`` entries and skips longer texts (prose, which
+rarely recurs), so that it holds at most a few megabytes."""
+
+
+class _CachedResolver(Resolver):
+    """PyYAML's implicit resolver with its answers cached.
+
+    Without path resolvers (SafeLoader's resolver has none), a tag depends only on the kind
+    of node, on whether a scalar is plain and on its text, so the answer for a text can be
+    reused; and descending or ascending the tree has nothing to track.
+    """
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return self.DEFAULT_SCALAR_TAG
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                # Resolver.resolve's own matching, inline: calling it would add a frame,
+                # and nesting depth is bounded by the recursion limit (see _SAFE_C_DEPTH).
+                resolvers = self.yaml_implicit_resolvers.get(value[0] if value else "", [])
+                wildcard = self.yaml_implicit_resolvers.get(None, [])
+                tag = self.DEFAULT_SCALAR_TAG
+                for candidate, regexp in resolvers + wildcard:
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+                if len(value) <= _RESOLVED_LONGEST:
+                    if len(_RESOLVED) >= _RESOLVED_MAX:
+                        _RESOLVED.clear()
+                    _RESOLVED[value] = tag
+            return tag
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        if kind is MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        return None
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 _CLoader: Any
 _CParser: Any
 try:
-    from yaml import CSafeLoader as _CLoader
     from yaml._yaml import CParser as _CParser
 except ImportError:  # PyYAML built without libyaml: pure Python, slower but identical results
     _CLoader = None
@@ -58,7 +108,13 @@ except ImportError:  # PyYAML built without libyaml: pure Python, slower but ide
 
 if _CParser is not None:
 
-    class _DeepLoader(Composer, SafeConstructor, Resolver, _CParser):  # type: ignore[misc]
+    class _CComposer(_CachedResolver, _CParser):  # type: ignore[misc]
+        """libyaml's parser and composer: the fast path."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+
+    class _DeepLoader(_CachedResolver, Composer, SafeConstructor, Resolver, _CParser):  # type: ignore[misc]
         """libyaml's parser with PyYAML's Python composer: deep input fails with RecursionError
         instead of a crash."""
 
@@ -68,6 +124,7 @@ if _CParser is not None:
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
 
+    _CLoader = _CComposer
     _deep_loader: Any = _DeepLoader
 else:  # pragma: no cover - depends on how PyYAML was built
     _deep_loader = yaml.SafeLoader

@@ -1,0 +1,125 @@
+"""The fast paths of yamlload give exactly what PyYAML's SafeLoader gives.
+
+yamlload caches the resolution of plain scalars and takes string scalars without a call;
+these tests compare values *and types* with ``yaml.SafeLoader`` (PyYAML's pure-Python
+resolver and constructor) on scalars whose resolution is easy to get wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from assistctl import yamlload
+from assistctl.yamlload import parse
+
+
+@pytest.fixture(params=["libyaml composer", "python composer"], autouse=True)
+def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.param == "python composer":
+        monkeypatch.setattr(yamlload, "_SAFE_C_DEPTH", -1)
+
+
+YAML11_BOOLS = ["yes", "no", "on", "off", "y", "n", "Y", "N", "Yes", "NO", "On", "OFF"]
+BOOLS_AND_NULLS = ["true", "True", "TRUE", "false", "False", "FALSE", "~", "null", "Null", "NULL"]
+INTS = ["0", "-0", "00", "017", "0o17", "0x1F", "0X1F", "0x_1", "+0x10", "0b101", "0b2", "1_000"]
+MORE_INTS = ["1,000", "+1", "-1", "190:20:30", "1:20", "-1:20", "12:30:00"]
+FLOATS = ["1e3", "1.0e3", "1.0e+3", "1e+3", "1.5", "-.5", ".5", "3.", "0.", "1__0", "6.8523015e+5"]
+SPECIAL = [".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", "-.nan", "NaN", "inf"]
+DATES = ["2001-12-14", "2002-1-1", "2001-12-14t21:59:43.10-05:00", "2002-12-14T21:59:43Z"]
+STRINGS = [":colon", "a:b", "--", ".", "..", "...", "-x", "x-", "-1-2", "gpt-4o", "x y"]
+TRICKY = [
+    *YAML11_BOOLS,
+    *BOOLS_AND_NULLS,
+    *INTS,
+    *MORE_INTS,
+    *FLOATS,
+    *SPECIAL,
+    *DATES,
+    *STRINGS,
+    *["685.230_15e+03", "e3", "1e", "2001-12-14 21:59:43.10 -5", "caf\u00e9"],
+]
+
+
+def typed(value: Any) -> Any:
+    """``value`` with the type of every part spelled out (and NaN comparable)."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def documents(text: str) -> list[Any]:
+    result = parse(text, "f.yaml")
+    assert result.diagnostics == [], result.diagnostics
+    return [typed(doc.data) for doc in result.documents]
+
+
+def texts(scalar: str) -> list[str]:
+    quoted = scalar.replace("'", "''")
+    found = [
+        f"k: {scalar}\n",
+        f"- {scalar}\n- '{quoted}'\n- [{scalar}, '{quoted}']\n- {{k: {scalar}}}\n",
+        f"{scalar}\n",
+        # Twice in one document and in a later document: the second answer is a cached one.
+        f"a: {scalar}\nb: {scalar}\n---\nc: {scalar}\n",
+    ]
+    if scalar != "--":
+        found.append(f"{scalar}: v\n---\n'{quoted}': w\n")
+    return found
+
+
+@pytest.mark.parametrize("scalar", TRICKY, ids=repr)
+def test_plain_and_quoted_scalars_resolve_like_safe_loader(scalar: str) -> None:
+    checked = 0
+    for text in texts(scalar):
+        try:
+            # parse skips empty documents (`~` alone): there is nothing to check in them
+            loaded = list(yaml.load_all(text, Loader=yaml.SafeLoader))
+        except yaml.YAMLError:  # e.g. `:colon` cannot start a flow item
+            continue
+        expected = [typed(data) for data in loaded if data is not None]
+        assert documents(text) == expected, text
+        assert documents(text) == expected, text  # now every answer comes from the cache
+        checked += 1
+    assert checked >= 2
+
+
+def test_quoting_and_block_styles_are_never_resolved() -> None:
+    text = 'a: "1"\nb: \'true\'\nc: |\n  1\nd: >\n  ~\ne: "~"\nf: !!str 1\ng: ! 12\n'
+    expected = [typed(data) for data in yaml.load_all(text, Loader=yaml.SafeLoader)]
+    assert documents(text) == expected
+
+
+# `=` and `<<` resolve to the value and merge tags, which only make sense as mapping keys, where
+# SafeLoader reads `=` as a string and yamlload refuses it: compared at the resolver only.
+@pytest.mark.parametrize("scalar", [*TRICKY, "", "=", "<<"], ids=repr)
+def test_cached_resolver_answers_like_pyyaml_resolver(scalar: str) -> None:
+    cached = yamlload._CachedResolver()
+    plain = Resolver()
+    for implicit in [(True, False), (False, True), (False, False), (True, True)]:
+        for _ in range(2):
+            assert cached.resolve(ScalarNode, scalar, implicit) == plain.resolve(
+                ScalarNode, scalar, implicit
+            )
+    long = "1" * (yamlload._RESOLVED_LONGEST + 1)  # not cached, resolved all the same
+    assert cached.resolve(ScalarNode, long, (True, False)) == "tag:yaml.org,2002:int"
+    for kind in (SequenceNode, MappingNode):
+        assert cached.resolve(kind, None, (True, False)) == plain.resolve(kind, None, (True, False))
+    assert not yamlload._CachedResolver.yaml_path_resolvers  # the cache would be wrong
+
+
+def test_resolver_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlload, "_RESOLVED_MAX", 50)
+    monkeypatch.setattr(yamlload, "_RESOLVED", {})
+    text = "".join(f"k{i}: v{i}\n" for i in range(200))
+    assert parse(text, "f").documents[0].data == {f"k{i}": f"v{i}" for i in range(200)}
+    assert len(yamlload._RESOLVED) <= 50
+    long = "x" * (yamlload._RESOLVED_LONGEST + 1)
+    assert parse(f"k: {long}\n", "f").documents[0].data == {"k": long}
+    assert long not in yamlload._RESOLVED
