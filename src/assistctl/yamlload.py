@@ -152,38 +152,55 @@ class _Unbuildable(Exception):
 
 
 class _Builder:
-    """Builds Python values from a node tree, collecting duplicate-key diagnostics."""
+    """Builds Python values from a node tree, collecting duplicate-key diagnostics.
 
-    def __init__(self, file: str) -> None:
+    Paths are only built for collections and for diagnostics: string scalars, nearly all of
+    a manifest, are taken inline. Values are still counted one by one, so that the alias
+    guard stops at the same node as before.
+    """
+
+    def __init__(self, file: str, *, aliases: bool = True) -> None:
         self.file = file
-        self.constructor = SafeConstructor()
+        self._constructor: SafeConstructor | None = None
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
-        self.active: set[int] = set()
+        self.limit = MAX_VALUES
+        # Without aliases no node is reached twice, so nothing can contain itself.
+        self.active: set[int] | None = set() if aliases else None
 
     def error(self, node: Node, path: Loc, message: str) -> None:
         p = _pos(node)
         self.diagnostics.append(Diagnostic(self.file, p.line, p.col, dotted(path), message))
 
+    def too_many(self, node: Node) -> _Unbuildable:
+        return _Unbuildable(
+            node,
+            f"the document expands to more than {self.limit:,} values through aliases; "
+            "this is not a manifest",
+        )
+
     def build(self, node: Node, path: Loc) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
-            raise _Unbuildable(
-                node,
-                f"the document expands to more than {MAX_VALUES:,} values through aliases; "
-                "this is not a manifest",
-            )
+        if self.count > self.limit:
+            raise self.too_many(node)
         if isinstance(node, ScalarNode):
             if node.tag == _STR:
                 return node.value
+            constructor = self._constructor
+            if constructor is None:  # most documents have no other scalars
+                constructor = self._constructor = SafeConstructor()
             try:
-                return self.constructor.construct_object(node)
+                return constructor.construct_object(node)
             except ConstructorError as err:
                 self.error(node, path, f"cannot read this value: {err.problem}")
                 return None
-        if id(node) in self.active:
-            raise _Unbuildable(node, "an alias refers to the value that contains it")
-        self.active.add(id(node))
+        # Collections inline, not in a helper: one frame more per nesting level would lower
+        # the depth at which the recursion limit stops a document (see _SAFE_C_DEPTH).
+        active = self.active
+        if active is not None:
+            if id(node) in active:
+                raise _Unbuildable(node, "an alias refers to the value that contains it")
+            active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ:
@@ -194,21 +211,35 @@ class _Builder:
                     self.error(node, path, f"unsupported YAML tag {node.tag}")
                 return self.build_mapping(node, path)
         finally:
-            self.active.discard(id(node))
+            if active is not None:
+                active.discard(id(node))
         raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
     def build_mapping(self, node: MappingNode, path: Loc) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, Node] = {}
         merged: list[dict[Any, Any]] = []
+        # A local count, written back around every call that counts too.
+        count = self.count
+        limit = self.limit
         for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
-                merged.extend(self.merge_sources(value_node, path))
-                continue
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, path, "a mapping key must be a plain value, not a collection")
                 continue
-            key = self.build(key_node, path)
+            if key_node.tag == _STR:
+                count += 1
+                if count > limit:
+                    raise self.too_many(key_node)
+                key = key_node.value
+            elif key_node.tag == _MERGE:
+                self.count = count
+                merged.extend(self.merge_sources(value_node, path))
+                count = self.count
+                continue
+            else:
+                self.count = count
+                key = self.build(key_node, path)
+                count = self.count
             try:
                 earlier = first_seen.get(key)
             except TypeError:  # an unhashable key, e.g. !!binary tricks
@@ -223,7 +254,16 @@ class _Builder:
                 )
                 continue
             first_seen[key] = key_node
-            result[key] = self.build(value_node, (*path, key))
+            if value_node.tag == _STR and isinstance(value_node, ScalarNode):
+                count += 1
+                if count > limit:
+                    raise self.too_many(value_node)
+                result[key] = value_node.value
+            else:
+                self.count = count
+                result[key] = self.build(value_node, (*path, key))
+                count = self.count
+        self.count = count
         if not merged:
             return result
         # Merge keys (`<<: *base`): explicit keys win, then earlier sources over later ones.
@@ -409,6 +449,7 @@ def parse(text: str, file: str) -> YamlFile:
     """Split ``text`` into documents with their values; empty documents are skipped."""
     result = YamlFile(file)
     loader: Any = None
+    aliases = "*" in text  # an alias needs one
     try:
         # Inside the try: PyYAML's pure-Python reader checks characters in its constructor.
         if _CLoader is not None and _indicator_count(text) <= _SAFE_C_DEPTH:
@@ -419,7 +460,7 @@ def parse(text: str, file: str) -> YamlFile:
             node = loader.get_node()
             if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
                 continue  # `---` with nothing after it: nothing to check
-            builder = _Builder(file)
+            builder = _Builder(file, aliases=aliases)
             try:
                 data = builder.build(node, ())
             except _Unbuildable as err:
