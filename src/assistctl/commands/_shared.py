@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,35 +16,26 @@ from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
     from assistctl.client import AssistantsClient
-    from assistctl.plan import Plan
+    from assistctl.plan import Plan, Planner
     from assistctl.planfile import Origin
     from assistctl.target import Target
 
 
 @dataclass
 class Session:
-    """One run against one host: the loaded manifests, the client, the live objects."""
+    """One run against one host: the client, and the plan that the manifests and the
+    listing of live state were reduced to."""
 
     g: GlobalOptions
-    loaded: LoadResult
     project: str
     client: AssistantsClient
-    live: list[dict[str, Any]]
+    plan: Plan
+    manifests_digest: str | None = None
+    """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
 
     @property
     def target(self) -> Target:
         return self.client.target
-
-    @property
-    def api_version(self) -> str:
-        return self.client.target.api_version
-
-    def compute(self) -> Plan:
-        from assistctl.plan import compute_plan
-
-        manifests = [lm.manifest for lm in self.loaded.manifests]
-        version = "v1" if self.api_version == "v1" else "v2"
-        return compute_plan(manifests, self.live, self.project, api_version=version)
 
     def origin(self) -> Origin:
         return origin_of(self.target, self.project)
@@ -84,20 +76,57 @@ def status(g: GlobalOptions, message: str) -> None:
         click.echo(message, err=True)
 
 
-def open_session(g: GlobalOptions, paths: tuple[str, ...], verb: str) -> Session:
-    """Validate (nothing is sent for invalid manifests), then list live state once."""
+def open_session(
+    g: GlobalOptions, paths: tuple[str, ...], verb: str, *, digest: bool = False
+) -> Session:
+    """Validate (nothing is sent for invalid manifests), then list live state once and plan.
+
+    ``digest``: also compute the manifests' digest (``plan --out``), now, because the
+    manifests themselves are not kept: the planner lets each go once it is planned.
+    """
     from assistctl.client import AssistantsClient
+    from assistctl.plan import Planner
 
     loaded = load_or_raise(paths, api_version=g.api_version)
     project = project_name(g, loaded)
+    manifests_digest = _digest(loaded) if digest else None
     client = AssistantsClient.from_options(g, loaded.project)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
-        live = client.list_all()
+        version = "v1" if client.target.api_version == "v1" else "v2"
+        planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
+        del loaded  # the planner holds the only references to the manifests now
+        plan = list_and_plan(client, planner)
     except BaseException:
         client.close()
         raise
-    return Session(g=g, loaded=loaded, project=project, client=client, live=live)
+    return Session(g, project, client, plan, manifests_digest)
+
+
+def _digest(loaded: LoadResult) -> str:
+    from assistctl.planfile import manifests_digest
+
+    return manifests_digest(
+        {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in loaded.manifests
+    )
+
+
+def list_and_plan(client: AssistantsClient, planner: Planner) -> Plan:
+    """List the live assistants into ``planner``, and return its plan.
+
+    Each page is planned while the next one is fetched, and then dropped: neither the time
+    to plan nor the memory of the raw objects adds up with the listing.
+    """
+    from assistctl.prefetch import ahead
+
+    for page in ahead(client.pages()):
+        for obj in page:
+            planner.add(obj)
+            # Hand the GIL over now and then: the listing thread sends the next request as
+            # soon as it has it, instead of up to the 5 ms switch interval later, on every
+            # page (0.25 s of a 5,000-assistant plan).
+            time.sleep(0)
+    return planner.finish()
 
 
 def write_output(text: str, out: str | None) -> None:

@@ -75,7 +75,7 @@ def _apply_fresh(opts: ApplyOptions) -> int:
 
     session = open_session(opts.g, opts.paths, "Planning")
     try:
-        plan = session.compute()
+        plan = session.plan
         shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
         if opts.g.quiet and opts.auto_approve:
             # Nobody reviews this plan: -q shows only the result (the error names any

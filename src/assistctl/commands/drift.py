@@ -24,10 +24,8 @@ def execute(opts: DriftOptions) -> int:
     from assistctl.render import render_drift
 
     session = open_session(opts.g, opts.paths, "Checking drift of")
-    try:
-        report = drift_report(session.compute())
-    finally:
-        session.close()
+    session.close()  # the live state is read and planned: no more requests
+    report = drift_report(session.plan)
     color = opts.out is None and use_color(opts.g, sys.stdout)
     write_output(render_drift(report, opts.fmt, color=color), opts.out)
     return EXIT_OK if report.in_sync else EXIT_CHANGES

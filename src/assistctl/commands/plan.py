@@ -22,24 +22,21 @@ class PlanOptions:
 
 
 def execute(opts: PlanOptions) -> int:
-    from assistctl import planfile
     from assistctl.render import render_plan
 
     if opts.out == "-":
         # A saved plan on stdout would be mixed with the rendered plan: a file it must be.
         raise UsageError("--out needs a file name; '-' (stdout) cannot hold a saved plan.")
-    session = open_session(opts.g, opts.paths, "Planning")
-    try:
-        plan = session.compute()
-    finally:
-        session.close()
+    session = open_session(opts.g, opts.paths, "Planning", digest=bool(opts.out))
+    session.close()  # the live state is read and planned: no more requests
+    plan = session.plan
     write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
     plan.raise_if_unsafe()
     if opts.out:
-        digest = planfile.manifests_digest(
-            {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in session.loaded.manifests
-        )
-        saved = planfile.build(plan, session.origin(), digest)
+        from assistctl import planfile
+
+        assert session.manifests_digest is not None
+        saved = planfile.build(plan, session.origin(), session.manifests_digest)
         write_output(planfile.dumps(saved), opts.out)
         status(opts.g, f"Saved the plan to {opts.out}; run 'assistctl apply {opts.out}'.")
     if opts.detailed_exitcode and plan.has_changes:
