@@ -14,8 +14,9 @@ the emulator serializes it (the manifests on disk are about the same again). Tar
 the start-up of ``assistctl --version`` are reported separately: they are paid at any N.
 
 ``--phases`` adds where the memory goes: a child process plans in-process (with the CLI's
-collector thresholds) and prints its RSS after each phase: imports, loading the manifests,
-listing, computing the plan, rendering it.
+collector thresholds, and the command's own listing-and-planning function) and prints its RSS
+after each phase: imports, loading the manifests, listing and planning (page by page),
+rendering the plan.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 
 TARGET_RATIO = 3.0
 MB = 1_000_000
-PHASES = ("imports", "load", "list", "compute", "render")
+PHASES = ("imports", "load", "list and plan", "render")
 
 
 def _rss_mb() -> float:
@@ -40,23 +41,25 @@ def _rss_mb() -> float:
 
 
 def child(directory: str) -> None:
-    """Plan in this process; print the RSS after each phase as one JSON line."""
+    """Plan in this process as ``assistctl plan`` does; print the RSS after each phase."""
     rss = []
     from assistctl import cli
     from assistctl.client import AssistantsClient
+    from assistctl.commands._shared import list_and_plan
     from assistctl.loader import load_or_raise
     from assistctl.options import GlobalOptions
-    from assistctl.plan import compute_plan
+    from assistctl.plan import Planner
     from assistctl.render import render_plan
 
-    gc.set_threshold(*getattr(cli, "GC_THRESHOLDS", gc.get_threshold()))  # absent before it existed
+    gc.set_threshold(*cli.GC_THRESHOLDS)
     rss.append(_rss_mb())
     loaded = load_or_raise([directory])
     rss.append(_rss_mb())
     with AssistantsClient.from_options(GlobalOptions(), loaded.project) as client:
-        live = client.list_all()
-    rss.append(_rss_mb())
-    plan = compute_plan([lm.manifest for lm in loaded.manifests], live, "bench")
+        # As open_session: the planner holds the only references to the manifests.
+        planner = Planner((lm.manifest for lm in loaded.manifests), "bench")
+        del loaded
+        plan = list_and_plan(client, planner)
     rss.append(_rss_mb())
     render_plan(plan, "text")
     rss.append(_rss_mb())

@@ -1,12 +1,14 @@
-"""Where a plan's time goes: imports, loading, listing, computing, rendering; and the
+"""Where a plan's time goes: imports, loading, listing and planning, rendering; and the
 emulator's own cost per list page.
 
     python benchmarks/plan_phases.py [--count 5000] [--latency 100] [--runs 3]
 
 The diagnostic behind ``plan_scaling.py``: the same manifests and seeded emulator (in this
 process), then ``--runs`` child processes that each time the phases of a plan in-process
-(wall; ``compute`` also as CPU), printed as medians, with the collector thresholds
-``assistctl`` sets. The emulator line is the CPU time of
+(wall), printed as medians, with the collector thresholds ``assistctl`` sets.
+``list_and_plan`` is the command's own function, which plans each page while the next is
+fetched; ``plan_cpu`` is the CPU of that planning (hidden behind the listing when it works),
+``round_trip_ms`` the median time of one list request as the client sees it. The emulator line is the CPU time of
 answering one list page of 100 in-process (``EmulatorApp.handle`` plus the client's
 ``json.loads``), median over all pages of 5 passes: the part of each page's round trip that
 is the emulator's, not the latency it simulates.
@@ -23,14 +25,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistctl.emulator.app import EmulatorApp
 
 PROJECT = "bench"  # as in _common, not imported by the child: it would pre-import assistctl
-PHASES = ("imports", "load", "list", "compute", "compute_cpu", "render")
+PHASES = ("imports", "load", "list_and_plan", "plan_cpu", "render", "round_trip_ms")
 
 
 def child(directory: str) -> None:
@@ -38,26 +41,45 @@ def child(directory: str) -> None:
     t0 = time.perf_counter()
     from assistctl import cli
     from assistctl.client import AssistantsClient
+    from assistctl.commands._shared import list_and_plan
     from assistctl.loader import load_or_raise
     from assistctl.options import GlobalOptions
-    from assistctl.plan import compute_plan
+    from assistctl.plan import Planner
     from assistctl.render import render_plan
 
-    # As cli.main does (absent before that setting existed).
-    gc.set_threshold(*getattr(cli, "GC_THRESHOLDS", gc.get_threshold()))
+    gc.set_threshold(*cli.GC_THRESHOLDS)
+    # CPU of the planning itself (main thread), which list_and_plan overlaps with the
+    # listing; and each list request's round trip, in the listing thread.
+    plan_cpu = [0.0]
+    add = Planner.add
+
+    def timed_add(self: Planner, obj: Mapping[str, Any]) -> None:
+        start = time.thread_time()
+        add(self, obj)
+        plan_cpu[0] += time.thread_time() - start
+
+    Planner.add = timed_add  # type: ignore[method-assign]
+    trips: list[float] = []
+    request = AssistantsClient._request
+
+    def timed_request(self: AssistantsClient, *args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return request(self, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            trips.append(time.perf_counter() - start)
+
+    AssistantsClient._request = timed_request  # type: ignore[method-assign]
     t1 = time.perf_counter()
     loaded = load_or_raise([directory])
     t2 = time.perf_counter()
     with AssistantsClient.from_options(GlobalOptions(), loaded.project) as client:
-        live = client.list_all()
+        planner = Planner((lm.manifest for lm in loaded.manifests), PROJECT)
+        plan = list_and_plan(client, planner)
     t3 = time.perf_counter()
-    cpu = time.process_time()
-    plan = compute_plan([lm.manifest for lm in loaded.manifests], live, PROJECT)
-    cpu = time.process_time() - cpu
-    t4 = time.perf_counter()
     render_plan(plan, "text")
-    t5 = time.perf_counter()
-    times = [t1 - t0, t2 - t1, t3 - t2, t4 - t3, cpu, t5 - t4]
+    t4 = time.perf_counter()
+    times = [t1 - t0, t2 - t1, t3 - t2, plan_cpu[0], t4 - t3, statistics.median(trips) * 1000]
     print(json.dumps(dict(zip(PHASES, times, strict=True))))
 
 
@@ -115,7 +137,12 @@ def main() -> None:
         f"{args.count} manifests, {args.count} live ({args.count // 100} drifted), latency "
         f"{args.latency} ms, median of {args.runs} runs; assistctl from {source}"
     )
-    print("  ".join(f"{p} {statistics.median(r[p] for r in runs):.3f} s" for p in PHASES))
+    print(
+        "  ".join(
+            f"{p} {statistics.median(r[p] for r in runs):.3f}{'' if p.endswith('_ms') else ' s'}"
+            for p in PHASES
+        )
+    )
     print(f"emulator: {page_ms:.2f} ms CPU per list page of 100 (handle + json.loads)")
 
 
