@@ -1,12 +1,16 @@
-"""The fast paths of yamlload give exactly what PyYAML's SafeLoader gives.
+"""The fast paths of loading give exactly what the straightforward ways give.
 
 yamlload caches the resolution of plain scalars and takes string scalars without a call;
 these tests compare values *and types* with ``yaml.SafeLoader`` (PyYAML's pure-Python
-resolver and constructor) on scalars whose resolution is easy to get wrong.
+resolver and constructor) on scalars whose resolution is easy to get wrong. Files are read
+with ``os.read`` in pieces sized by ``stat``, which must not lose a byte when the size is
+stale.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -123,3 +127,27 @@ def test_resolver_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     long = "x" * (yamlload._RESOLVED_LONGEST + 1)
     assert parse(f"k: {long}\n", "f").documents[0].data == {"k": long}
     assert long not in yamlload._RESOLVED
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "expected"), [(100, 1000, 100), (10, 50, 50), (0, 1000, 100)]
+)
+def test_reading_goes_past_a_stale_size_and_stops_at_the_limit(
+    size: int, limit: int, expected: int
+) -> None:
+    """``size`` is what stat said; the file may have grown since (a pipe stands in for it)."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, bytes(range(100)))
+    os.close(write_end)
+    try:
+        assert yamlload._read_at_most(read_end, size, limit) == bytes(range(100))[:expected]
+    finally:
+        os.close(read_end)
+
+
+def test_read_text_gives_the_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    text = "key: k\nname: Zo\u00eb\n" * 5000
+    path.write_text(text, encoding="utf-8")
+    assert yamlload.read_text(path, "m.yaml") == (text, None)
+    assert yamlload.read_text(str(path), "m.yaml") == (text, None)

@@ -16,7 +16,6 @@ import os
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -385,7 +384,27 @@ def _whole_file(file: str, message: str) -> Diagnostic:
     return Diagnostic(file, 0, 0, "", message)
 
 
-def read_text(path: Path, file: str, *, what: str = "file") -> tuple[str | None, Diagnostic | None]:
+def _read_at_most(fd: int, size: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an open file whose size is ``size``, until its end.
+
+    Not ``open(...).read(limit)``: that allocates ``limit`` bytes (10 MiB) for every file.
+    """
+    parts: list[bytes] = []
+    total = 0
+    want = min(size + 1, limit)  # one byte more than expected, to see the end early
+    while total < limit:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 65536)  # the file grew, or this is the end
+    return b"".join(parts)
+
+
+def read_text(
+    path: str | os.PathLike[str], file: str, *, what: str = "file"
+) -> tuple[str | None, Diagnostic | None]:
     """The text of a UTF-8 file, or a diagnostic saying why it cannot be had."""
     try:
         info = os.stat(path)
@@ -398,12 +417,15 @@ def read_text(path: Path, file: str, *, what: str = "file") -> tuple[str | None,
                 f"is {info.st_size / 1024 / 1024:.1f} MiB; a {what} is limited to "
                 f"{MAX_FILE_BYTES // 1024 // 1024} MiB, so this is probably not one",
             )
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            raw = _read_at_most(fd, info.st_size, MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as err:
         reason = err.strerror or type(err).__name__
         return None, _whole_file(file, f"cannot read this {what}: {reason}")
-    if b"\x00" in raw[:8192]:
+    if raw.find(b"\x00", 0, 8192) != -1:
         return None, _whole_file(file, f"looks like a binary file, not a YAML {what}")
     try:
         return raw.decode("utf-8-sig"), None
@@ -482,7 +504,7 @@ def parse(text: str, file: str) -> YamlFile:
     return result
 
 
-def load_file(path: Path, file: str, *, what: str = "file") -> YamlFile:
+def load_file(path: str | os.PathLike[str], file: str, *, what: str = "file") -> YamlFile:
     """Read and parse one file; ``file`` is the name shown in diagnostics."""
     text, problem = read_text(path, file, what=what)
     if text is None:
