@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from assistctl import yamlload
+from assistctl import loader, yamlload
 from assistctl.yamlload import parse
 
 
@@ -151,3 +151,77 @@ def test_read_text_gives_the_whole_file(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     assert yamlload.read_text(path, "m.yaml") == (text, None)
     assert yamlload.read_text(str(path), "m.yaml") == (text, None)
+
+
+def _collect_slowly(paths: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What loader.collect did before it learnt to save system calls: os.walk, then
+    os.path.realpath and os.path.normpath of every file."""
+    manifests: list[tuple[str, str]] = []
+    project_files: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(path: str, explicit: bool) -> None:
+        real = os.path.realpath(path)
+        if real in seen:
+            return
+        seen.add(real)
+        if os.path.basename(path) == "assistctl.yaml":
+            if explicit:
+                project_files.append((path, os.path.normpath(path)))
+            return
+        manifests.append((path, os.path.normpath(path)))
+
+    for path in paths:
+        if os.path.isdir(path):
+            for directory, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if not name.startswith(".") and name.endswith((".yaml", ".yml")):
+                        add(os.path.join(directory, name), False)
+        elif os.path.lexists(path):
+            add(path, True)
+    return manifests, project_files
+
+
+def test_collect_finds_what_os_walk_and_realpath_find(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "r"
+    (root / "a" / "sub" / "deeper").mkdir(parents=True)
+    (root / "a" / ".hidden").mkdir()
+    (root / "a" / "dir.yaml").mkdir()
+    (root / "b").mkdir()
+    for name in ["a/m.yaml", "a/n.yml", "a/.h.yaml", "a/note.txt", "a/sub/x.yaml", "a/B.yaml"]:
+        (root / name).write_text("key: k\n")
+    for name in ["a/sub/deeper/y.yaml", "a/.hidden/h.yaml", "a/dir.yaml/in.yaml"]:
+        (root / name).write_text("key: k\n")
+    (root / "a" / "assistctl.yaml").write_text("project: p\n")
+    (root / "a" / "link.yaml").symlink_to(root / "a" / "sub" / "x.yaml")
+    (root / "a" / "relative.yaml").symlink_to("sub/../m.yaml")
+    (root / "a" / "dangling.yaml").symlink_to("nowhere.yaml")
+    (root / "a" / "loop.yaml").symlink_to("loop.yaml")
+    (root / "a" / "linkdir").symlink_to(root / "a" / "sub")
+    (root / "a" / "linkdir.yaml").symlink_to("sub")
+    (root / "b" / "to_a").symlink_to("../a")
+    (root / "b" / "z.yaml").symlink_to("../a/sub/deeper/y.yaml")
+    monkeypatch.chdir(root)
+    shapes = [
+        ["a"],
+        ["a", "a"],
+        ["a/sub/x.yaml", "a"],
+        ["./a/", "a/sub"],
+        ["a/linkdir", "a/sub/x.yaml"],
+        ["a/linkdir/..", "b/to_a/sub"],
+        ["b", "b/to_a", "a/sub/deeper/y.yaml"],
+        ["a/sub/..", "a//sub/./deeper/", "a/assistctl.yaml"],
+        [".", "a/linkdir.yaml"],
+        [str(root / "a" / "sub"), "/" + str(root / "b")],
+        ["a/link.yaml", "a/relative.yaml", "a/dangling.yaml", "a/loop.yaml"],
+    ]
+    for paths in shapes:
+        inputs = loader.collect(paths)
+        assert (inputs.manifests, inputs.project_files) == _collect_slowly(paths), paths
+    monkeypatch.chdir(root / "a" / "sub")
+    for paths in [[".."], ["."], ["../sub/deeper", "../../b"]]:
+        inputs = loader.collect(paths)
+        assert (inputs.manifests, inputs.project_files) == _collect_slowly(paths), paths

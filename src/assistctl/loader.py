@@ -65,8 +65,9 @@ class LoadResult:
 
 @dataclass
 class _Inputs:
-    manifests: list[tuple[Path, str]] = field(default_factory=list)
-    project_files: list[tuple[Path, str]] = field(default_factory=list)
+    # (path as found, path as shown): strings, a Path per file costs more than it serves
+    manifests: list[tuple[str, str]] = field(default_factory=list)
+    project_files: list[tuple[str, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -74,15 +75,58 @@ def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
     return Diagnostic(file, 0, 0, "", message, severity)
 
 
-def _walk(top: str) -> list[str]:
-    """YAML files below ``top``, sorted, skipping hidden files and directories."""
-    found: list[str] = []
-    for directory, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and name.endswith(MANIFEST_SUFFIXES):
-                found.append(os.path.join(directory, name))
+def _walk(top: str) -> list[tuple[str, str, str]]:
+    """``(path, shown, real)`` of the YAML files below ``top``, sorted, skipping hidden files
+    and directories; as ``os.walk`` (no symbolic links to directories followed, unreadable
+    directories skipped) with ``os.path.normpath`` and ``os.path.realpath`` of each path.
+
+    Both are computed once per directory: below a directory, a name that is not a symbolic
+    link adds itself to the directory's real path (the scan says which are links, for free),
+    and a plain name adds itself to the normalized path.
+    """
+    found: list[tuple[str, str, str]] = []
+    _walk_into(top, os.path.normpath(top), os.path.realpath(top), found)
     return found
+
+
+def _walk_into(directory: str, shown: str, real: str, found: list[tuple[str, str, str]]) -> None:
+    files: list[tuple[str, bool]] = []
+    subdirectories: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                try:
+                    is_link = entry.is_symlink()
+                except OSError:
+                    # Unknown: os.walk then walks into a directory; a file's path is
+                    # resolved, which is right either way.
+                    is_link = not is_dir
+                (subdirectories if is_dir else files).append((entry.name, is_link))
+    except OSError:
+        return  # what os.walk does without onerror: the directory is skipped
+    for name, is_link in sorted(files):
+        if name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES):
+            continue
+        path = os.path.join(directory, name)
+        found.append(
+            (
+                path,
+                name if shown == "." else os.path.join(shown, name),
+                os.path.realpath(path) if is_link else os.path.join(real, name),
+            )
+        )
+    for name, is_link in sorted(subdirectories):
+        if not name.startswith(".") and not is_link:
+            _walk_into(
+                os.path.join(directory, name),
+                name if shown == "." else os.path.join(shown, name),
+                os.path.join(real, name),
+                found,
+            )
 
 
 def collect(paths: Sequence[str | Path]) -> _Inputs:
@@ -90,33 +134,31 @@ def collect(paths: Sequence[str | Path]) -> _Inputs:
     inputs = _Inputs()
     seen: set[str] = set()
 
-    def add(path: str, explicit: bool) -> None:
-        real = os.path.realpath(path)
+    def add(path: str, explicit: bool, shown: str, real: str) -> None:
         if real in seen:
             return  # the same file named twice, or a directory and a file inside it
         seen.add(real)
-        shown = os.path.normpath(path)
         if os.path.basename(path) == PROJECT_FILE:
             if explicit:
-                inputs.project_files.append((Path(path), shown))
+                inputs.project_files.append((path, shown))
             return
-        inputs.manifests.append((Path(path), shown))
+        inputs.manifests.append((path, shown))
 
     for raw in paths:
         path = str(raw)
         if os.path.isdir(path):
             files = _walk(path)
-            if not any(os.path.basename(f) != PROJECT_FILE for f in files):
+            if not any(os.path.basename(f) != PROJECT_FILE for f, _, _ in files):
                 inputs.diagnostics.append(
                     _whole(
                         os.path.normpath(path),
                         "no manifests here: the directory holds no *.yaml or *.yml files",
                     )
                 )
-            for file in files:
-                add(file, explicit=False)
+            for file, shown, real in files:
+                add(file, False, shown, real)
         elif os.path.lexists(path):
-            add(path, explicit=True)
+            add(path, True, os.path.normpath(path), os.path.realpath(path))
         else:
             inputs.diagnostics.append(_whole(path, "no such file or directory; check the path"))
     return inputs
@@ -139,7 +181,7 @@ class _Checker:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: Path) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
         data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
@@ -230,9 +272,9 @@ class _Checker:
                 )
         return found
 
-    def prompt(self, manifest: Path, shown: str, relative: str) -> tuple[str | None, str | None]:
+    def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
         """Text of an instructions file, or a sentence saying what is wrong with it."""
-        resolved = (manifest.parent / relative).resolve()
+        resolved = (Path(manifest).parent / relative).resolve()
         if not resolved.exists():
             # Not cached: the sentence names this manifest and its own relative path.
             return None, (
@@ -332,10 +374,11 @@ def load(
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
 
-    directories = [p.parent for p, _ in inputs.manifests] + [
-        p.parent for p, _ in inputs.project_files
-    ]
-    project_file, problems = discover(directories)
+    # Each directory once: thousands of manifests usually share a few.
+    directories = dict.fromkeys(
+        os.path.dirname(p) for p, _ in [*inputs.manifests, *inputs.project_files]
+    )
+    project_file, problems = discover(Path(d) for d in directories)
     result.diagnostics += problems
     if project_file is not None:
         result.project, problems = read_project(project_file)
