@@ -333,7 +333,7 @@ class _Checker:
         return found
 
     def moved_from_still_used(
-        self, valid: list[tuple[LoadedManifest, Position]]
+        self, valid: list[tuple[LoadedManifest, Position | None]]
     ) -> list[Diagnostic]:
         """Diagnostics for a ``moved_from`` that another manifest still uses as its key.
 
@@ -344,6 +344,7 @@ class _Checker:
         for loaded, pos in valid:
             old = loaded.manifest.moved_from
             if old is not None and old in self.keys:
+                assert pos is not None
                 file, line = self.keys[old]
                 found.append(
                     Diagnostic(
@@ -390,7 +391,8 @@ def load(
         _provider(options, result.project),
     )
 
-    valid: list[tuple[LoadedManifest, Position]] = []
+    # The position of moved_from, where there is one, for moved_from_still_used.
+    valid: list[tuple[LoadedManifest, Position | None]] = []
     for source, shown in inputs.manifests:
         result.files.append(shown)
         if os.path.basename(shown) == "assistctl.yml":
@@ -409,7 +411,8 @@ def load(
             result.diagnostics += problems
             if loaded is not None:
                 result.diagnostics += checker.unique(loaded, doc)
-                valid.append((loaded, doc.nearest(("moved_from",))))
+                moved = loaded.manifest.moved_from is not None
+                valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
     result.diagnostics += checker.moved_from_still_used(valid)
     result.manifests = [loaded for loaded, _ in valid]
     if project_file is not None:
