@@ -463,8 +463,11 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
     return Diagnostic(file, line + 1, col + 1, "", f"invalid YAML: {problem}{hint}")
 
 
-def _indicator_count(text: str) -> int:
-    return sum(text.count(c) for c in "[{-:?")
+def _shallow(text: str) -> bool:
+    """At most ``_SAFE_C_DEPTH`` indicators; a text no longer than that needs no counting."""
+    if len(text) <= _SAFE_C_DEPTH:
+        return True
+    return sum(text.count(c) for c in "[{-:?") <= _SAFE_C_DEPTH
 
 
 def parse(text: str, file: str) -> YamlFile:
@@ -474,10 +477,7 @@ def parse(text: str, file: str) -> YamlFile:
     aliases = "*" in text  # an alias needs one
     try:
         # Inside the try: PyYAML's pure-Python reader checks characters in its constructor.
-        if _CLoader is not None and _indicator_count(text) <= _SAFE_C_DEPTH:
-            loader = _CLoader(text)
-        else:
-            loader = _deep_loader(text)
+        loader = _CLoader(text) if _CLoader is not None and _shallow(text) else _deep_loader(text)
         while loader.check_node():
             node = loader.get_node()
             if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
