@@ -225,3 +225,24 @@ def test_collect_finds_what_os_walk_and_realpath_find(
     for paths in [[".."], ["."], ["../sub/deeper", "../../b"]]:
         inputs = loader.collect(paths)
         assert (inputs.manifests, inputs.project_files) == _collect_slowly(paths), paths
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # the document (1), then each key and value: the 11th value is v5
+        ("".join(f"k{i}: v{i}\n" for i in range(1, 9)), (5, 5)),
+        ("a: [x, x, x, x, x, x, x, x, x, x, x]\n", (1, 26)),  # 1 + a + list + 8 items
+        # 1, a, {...}, b, [...], x, 1, e, 2.0, f and its value: after a collection and a
+        # value that went through build(), a string value taken inline
+        ("a: {b: [x, 1], e: 2.0, f: x}\n", (1, 27)),
+        ("a: {b: [x, 1], e: x, f: 2.0}\n", (1, 25)),  # the same, ending in a float
+    ],
+)
+def test_values_are_counted_one_by_one(
+    text: str, where: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The MAX_VALUES guard stops at the same node whether values are taken inline or not."""
+    monkeypatch.setattr(yamlload, "MAX_VALUES", 10)
+    [diag] = parse(text, "f").diagnostics
+    assert (diag.line, diag.col) == where and "more than 10 values" in diag.message
