@@ -44,6 +44,7 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"
 
 _RESOLVED: dict[str, str] = {}
 """Tag of each plain scalar seen so far. The same keys and values recur in every manifest,
@@ -141,6 +142,12 @@ def _pos(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _bad_tagged(node: ScalarNode, err: Exception) -> str:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    why = f" ({err})" if isinstance(err, ValueError) and str(err) else ""
+    return f"cannot read '{node.value}' as {tag}{why}; remove the tag or fix the value"
+
+
 class _Unbuildable(Exception):
     """The document cannot become a value at all; ``message`` says why."""
 
@@ -183,7 +190,9 @@ class _Builder:
         if self.count > self.limit:
             raise self.too_many(node)
         if isinstance(node, ScalarNode):
-            if node.tag == _STR:
+            if node.tag == _STR or node.tag == _VALUE:
+                # A plain `=` resolves to YAML 1.1's "value" tag, which PyYAML only reads (as
+                # the string) in a key; it is the string everywhere here.
                 return node.value
             constructor = self._constructor
             if constructor is None:  # most documents have no other scalars
@@ -192,6 +201,12 @@ class _Builder:
                 return constructor.construct_object(node)
             except ConstructorError as err:
                 self.error(node, path, f"cannot read this value: {err.problem}")
+                return None
+            except (ValueError, KeyError, IndexError, OverflowError) as err:
+                # PyYAML's constructors trust the resolver's tag, so an explicit tag on a value
+                # that does not fit it (`!!int x`, `!!bool maybe`, hour 99 in a !!timestamp)
+                # fails inside int(), a dict lookup or datetime().
+                self.error(node, path, _bad_tagged(node, err))
                 return None
         # Collections inline, not in a helper: one frame more per nesting level would lower
         # the depth at which the recursion limit stops a document (see _SAFE_C_DEPTH).
