@@ -484,6 +484,37 @@ class Manifest(_Model):
         return tuple(self.lifecycle.ignore_changes) if self.lifecycle else ()
 
 
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+_MAX_FIELDS_SETS = 4096  # distinct combinations of given fields; real manifests have dozens
+
+
+def share_fields_sets(model: BaseModel) -> None:
+    """Let ``model`` and its nested models share pydantic's "fields set" with every other
+    model whose set has the same content.
+
+    pydantic keeps, per instance, the set of fields the input gave (``api_body`` reads it:
+    ``exclude_unset``). A manifest and its tool models hold four or five such sets, 1.4 KB,
+    the largest part of a loaded manifest after its instructions: 14 MB of a 10,000-assistant
+    plan. Sharing is safe for these frozen models: pydantic changes a set only on assignment
+    (refused) and in ``model_copy(update=...)``, after copying it.
+    """
+    fields_set = model.__pydantic_fields_set__
+    content = frozenset(fields_set)
+    shared = _FIELDS_SETS.get(content)
+    if shared is None:
+        if len(_FIELDS_SETS) < _MAX_FIELDS_SETS:
+            _FIELDS_SETS[content] = fields_set
+    elif shared is not fields_set:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    for value in model.__dict__.values():
+        if isinstance(value, BaseModel):
+            share_fields_sets(value)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    share_fields_sets(item)
+
+
 def manifest_json_schema() -> dict[str, Any]:
     """JSON Schema of one manifest document, generated from the model."""
     schema = Manifest.model_json_schema(by_alias=True)
