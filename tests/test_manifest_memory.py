@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistctl.loader import load
-from assistctl.manifest import Manifest, share_fields_sets
+from assistctl.manifest import FunctionTool, Manifest, share_fields_sets
 
 
 def _manifest(**fields: Any) -> Manifest:
@@ -28,6 +28,7 @@ def test_same_shapes_share_one_set_and_bodies_are_unchanged() -> None:
     for x in (a, b, c):
         share_fields_sets(x)
     assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    assert a.tools is not None and b.tools is not None
     assert a.tools[1].__pydantic_fields_set__ is b.tools[1].__pydantic_fields_set__
     assert c.__pydantic_fields_set__ is not a.__pydantic_fields_set__
     assert [x.api_body() for x in (a, b, c)] == before
@@ -55,6 +56,33 @@ def test_the_loader_shares_them(tmp_path: Path) -> None:
     loaded = load([tmp_path])
     assert loaded.ok
     sets = {id(lm.manifest.__pydantic_fields_set__) for lm in loaded.manifests}
-    tool_sets = {id(lm.manifest.tools[0].__pydantic_fields_set__) for lm in loaded.manifests}
+    tool_sets = {
+        id(lm.manifest.tools[0].__pydantic_fields_set__)
+        for lm in loaded.manifests
+        if lm.manifest.tools
+    }
     assert len(sets) == 1 and len(tool_sets) == 1
     assert [lm.manifest.api_body()["name"] for lm in loaded.manifests] == ["A0", "A1", "A2"]
+
+
+def _parameters(m: Manifest) -> dict[str, Any]:
+    assert m.tools is not None
+    tool = m.tools[0]
+    assert isinstance(tool, FunctionTool) and isinstance(tool.function.parameters, dict)
+    return tool.function.parameters
+
+
+def test_short_texts_are_one_object_across_files(tmp_path: Path) -> None:
+    body = (
+        "model: gpt-4o\nmetadata:\n  team: core\ntools:\n  - type: function\n    function:\n"
+        "      name: lookup\n      parameters: {type: object, properties: {q: {type: string}}}\n"
+    )
+    for i in range(2):
+        (tmp_path / f"a{i}.yaml").write_text(f"key: a{i}\n{body}", encoding="utf-8")
+    a, b = (lm.manifest for lm in load([tmp_path]).manifests)
+    assert a.metadata is not None and b.metadata is not None
+    assert a.metadata["team"] is b.metadata["team"]
+    pa, pb = _parameters(a), _parameters(b)
+    assert pa == pb and pa is not pb
+    assert next(iter(pa["properties"])) is next(iter(pb["properties"]))
+    assert pa["properties"]["q"]["type"] is pb["properties"]["q"]["type"]

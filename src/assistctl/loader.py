@@ -394,6 +394,7 @@ def load(
 
     # The position of moved_from, where there is one, for moved_from_still_used.
     valid: list[tuple[LoadedManifest, Position | None]] = []
+    shared: dict[str, str] = {}  # short texts, one object each for every file (yamlload.parse)
     for source, shown in inputs.manifests:
         result.files.append(shown)
         if os.path.basename(shown) == "assistctl.yml":
@@ -401,7 +402,7 @@ def load(
                 _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
             )
             continue
-        parsed = load_file(source, shown)
+        parsed = load_file(source, shown, shared=shared)
         result.diagnostics += parsed.diagnostics
         if parsed.empty:
             result.diagnostics.append(

@@ -148,6 +148,11 @@ def _bad_tagged(node: ScalarNode, err: Exception) -> str:
     return f"cannot read '{node.value}' as {tag}{why}; remove the tag or fix the value"
 
 
+_SHARE_CHARS = 64
+"""Keys and values up to this long are shared between the documents of one load (see
+:func:`parse`'s ``shared``)."""
+
+
 class _Unbuildable(Exception):
     """The document cannot become a value at all; ``message`` says why."""
 
@@ -165,8 +170,11 @@ class _Builder:
     guard stops at the same node as before.
     """
 
-    def __init__(self, file: str, *, aliases: bool = True) -> None:
+    def __init__(
+        self, file: str, *, aliases: bool = True, shared: dict[str, str] | None = None
+    ) -> None:
         self.file = file
+        self.shared: dict[str, str] = {} if shared is None else shared
         self._constructor: SafeConstructor | None = None
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
@@ -236,6 +244,7 @@ class _Builder:
         # A local count, written back around every call that counts too.
         count = self.count
         limit = self.limit
+        shared = self.shared
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, path, "a mapping key must be a plain value, not a collection")
@@ -245,6 +254,8 @@ class _Builder:
                 if count > limit:
                     raise self.too_many(key_node)
                 key = key_node.value
+                if len(key) <= _SHARE_CHARS:
+                    key = shared.setdefault(key, key)
             elif key_node.tag == _MERGE:
                 self.count = count
                 merged.extend(self.merge_sources(value_node, path))
@@ -272,7 +283,10 @@ class _Builder:
                 count += 1
                 if count > limit:
                     raise self.too_many(value_node)
-                result[key] = value_node.value
+                value = value_node.value
+                if len(value) <= _SHARE_CHARS:
+                    value = shared.setdefault(value, value)
+                result[key] = value
             else:
                 self.count = count
                 result[key] = self.build(value_node, (*path, key))
@@ -485,8 +499,14 @@ def _shallow(text: str) -> bool:
     return sum(text.count(c) for c in "[{-:?") <= _SAFE_C_DEPTH
 
 
-def parse(text: str, file: str) -> YamlFile:
-    """Split ``text`` into documents with their values; empty documents are skipped."""
+def parse(text: str, file: str, *, shared: dict[str, str] | None = None) -> YamlFile:
+    """Split ``text`` into documents with their values; empty documents are skipped.
+
+    ``shared``: a table of short key and value texts, passed to every file of one load, so
+    that each distinct text is one object: manifests repeat the same keys and small values
+    (``type``, ``function``, ``string``, a team name), about 0.5 KB per manifest that the
+    plan keeps otherwise as separate copies.
+    """
     result = YamlFile(file)
     loader: Any = None
     aliases = "*" in text  # an alias needs one
@@ -497,7 +517,7 @@ def parse(text: str, file: str) -> YamlFile:
             node = loader.get_node()
             if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
                 continue  # `---` with nothing after it: nothing to check
-            builder = _Builder(file, aliases=aliases)
+            builder = _Builder(file, aliases=aliases, shared=shared)
             try:
                 data = builder.build(node, ())
             except _Unbuildable as err:
@@ -519,10 +539,16 @@ def parse(text: str, file: str) -> YamlFile:
     return result
 
 
-def load_file(path: str | os.PathLike[str], file: str, *, what: str = "file") -> YamlFile:
+def load_file(
+    path: str | os.PathLike[str],
+    file: str,
+    *,
+    what: str = "file",
+    shared: dict[str, str] | None = None,
+) -> YamlFile:
     """Read and parse one file; ``file`` is the name shown in diagnostics."""
     text, problem = read_text(path, file, what=what)
     if text is None:
         assert problem is not None
         return YamlFile(file, diagnostics=[problem])
-    return parse(text, file)
+    return parse(text, file, shared=shared)
