@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from _common import command
 
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import RunningServer, start_server
@@ -81,15 +82,6 @@ class Result:
     """From the first create's arrival at the emulator to the last one's answer."""
     retries: int
     lowest: int
-
-
-def command() -> list[str]:
-    """The installed console script when there is one (what users run), else -m."""
-    script = Path(sys.executable).parent / "assistctl"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("assistctl")
-    return [found] if found else [sys.executable, "-m", "assistctl"]
 
 
 def generate(directory: Path, count: int) -> None:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import env_for, run, seed, write_manifests
+from _common import compile_bytecode, env_for, run, seed, write_manifests
 
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import start_server
@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=100, help="emulator latency, ms")
     args = parser.parse_args()
     trees = {"A": args.a, "B": args.b}
+    compile_bytecode(*(t for t in trees.values() if t))
+    if not args.b:
+        compile_bytecode()  # the installed package
     results: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
     with tempfile.TemporaryDirectory(prefix="assistctl-bench-") as tmp:
         directory = Path(tmp) / "assistants"

@@ -103,7 +103,7 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    from _common import env_for, seed, write_manifests
+    from _common import compile_bytecode, env_for, seed, write_manifests
 
     from assistctl.emulator.app import EmulatorApp
     from assistctl.emulator.server import start_server
@@ -113,6 +113,7 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=100, help="emulator latency, ms")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compile_bytecode()  # the child imports the installed package
     with tempfile.TemporaryDirectory(prefix="assistctl-bench-") as tmp:
         directory = Path(tmp) / "assistants"
         write_manifests(directory, args.count)

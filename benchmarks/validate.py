@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import command
+
 TEMPLATE = """\
 # yaml-language-server: $schema=../../schemas/assistant.schema.json
 key: assistant-{i:04d}
@@ -59,15 +61,6 @@ top_p: 1.0
 response_format: auto
 lifecycle: {{prevent_destroy: false, ignore_changes: [metadata]}}
 """
-
-
-def command() -> list[str]:
-    """The installed console script when there is one (what pre-commit runs), else -m."""
-    script = Path(sys.executable).parent / "assistctl"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("assistctl")
-    return [found] if found else [sys.executable, "-m", "assistctl"]
 
 
 def generate(directory: Path, count: int) -> None:
