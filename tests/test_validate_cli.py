@@ -311,13 +311,18 @@ def test_subprocess_exit_codes_and_streams(tmp_path: Path) -> None:
 def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
     # The pre-commit path must stay light: these two cost most of a plan's startup.
     root = write(tmp_path, {"a.yaml": GOOD.format(key="a")})
+    # main() ends the process with os._exit: the probe looks at sys.modules right then.
     probe = (
-        "import sys\n"
+        "import os, sys\n"
+        "real_exit = os._exit\n"
+        "def probe_exit(code):\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'deepdiff'))\n"
+        "    print(code, heavy, flush=True)\n"
+        "    real_exit(code)\n"
+        "os._exit = probe_exit\n"
         "from assistctl.cli import main\n"
         f"sys.argv = ['assistctl', 'validate', {str(root)!r}]\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'deepdiff'))\n"
-        "print(code, heavy)\n"
+        "main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert proc.stdout.splitlines()[-1] == "0 []", proc.stdout + proc.stderr

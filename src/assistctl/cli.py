@@ -289,4 +289,4 @@ def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
 
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
-    error_handler.run(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))
+    error_handler.run_and_exit(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))
