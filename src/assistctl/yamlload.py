@@ -241,7 +241,9 @@ class _Builder:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, Node] = {}
         merged: list[dict[Any, Any]] = []
-        # A local count, written back around every call that counts too.
+        # A local count, written back around every call that counts too. String keys and
+        # values are taken inline, the same few lines twice, rather than through a helper:
+        # they are most of a manifest's nodes, and a call each costs more than the rest.
         count = self.count
         limit = self.limit
         shared = self.shared
