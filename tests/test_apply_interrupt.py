@@ -147,3 +147,44 @@ def test_engine_interrupted_accounts_for_every_change(emulator: EmulatorHandle, 
         a["id"] for a in emulator.assistants()
     )
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_while_listing_stops_the_plan_at_once(tmp_path: Path) -> None:
+    """The listing runs in a worker thread one page ahead: Ctrl-C on the main thread still
+    ends the plan at once, with exit 130, one line and no further request."""
+    root = write_manifests(tmp_path / "m", 3, PROJECT)
+    with emulator_process("--latency", "1500") as emu:
+        for i in range(250):  # three pages
+            emu.seed({"model": "gpt-4o", "name": f"bystander-{i}"})
+        plan = subprocess.Popen(
+            cli_args(emu.url, "plan", root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(),
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not emu.health()["in_flight"] and time.monotonic() < deadline:
+                assert plan.poll() is None, "plan finished before it could be interrupted"
+                time.sleep(0.005)
+            started = time.monotonic()
+            plan.send_signal(signal.SIGINT)
+            out, err = plan.communicate(timeout=30)
+            took = time.monotonic() - started
+        finally:
+            if plan.poll() is None:
+                plan.kill()
+                plan.communicate()
+        assert plan.returncode == EXIT_INTERRUPTED, out + err
+        assert err.splitlines()[-1] == "Aborted."  # click turns Ctrl-C into Abort
+        assert "Traceback" not in err and out == ""
+        # The page in flight (1.5 s each) is not waited for: a generous bound, not a timing.
+        assert took < 1.2, took
+        # By now the page that was in flight is answered; a worker left running would have
+        # asked for the next one as soon as it got it (the log records a request once
+        # answered, so look at what is in flight too).
+        time.sleep(1.7)
+        assert emu.health()["in_flight"] == 0
+        lists = [r for r in emu.requests() if r["operation"] == "list"]
+        assert len(lists) == 1, lists
