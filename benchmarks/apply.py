@@ -10,7 +10,9 @@ the plan's text rendering are included, as a user would time it.
 Scenarios: 20 ms latency at parallelism 1, 4, 8, 16 (the headline: p8 vs p1, target >= 6x,
 issue 5); 50 ms latency at the same parallelisms (issue 7); and both again with 20 % of the
 requests answered 429 (``retry-after-ms`` = ``--retry-after-ms``), reporting the retries and
-the lowest parallelism the apply report printed. Every run is checked: exactly N assistants,
+the lowest parallelism the apply report printed. ``--requests-per-second R`` adds the same
+scenarios under a real rate limit (the emulator's token bucket: a 429 only when more than R
+requests a second arrive), the case apply's adaptive concurrency is built for. Every run is checked: exactly N assistants,
 one per label.
 
 Each scenario shows the median and the best (min) of its runs: on a shared machine other
@@ -73,6 +75,12 @@ class Scenario:
     latency_ms: int
     parallelism: int
     rate_limit: float = 0.0
+    rps: float = 0.0
+    """A real rate limit (requests per second, a token bucket), instead of random 429s."""
+
+    @property
+    def limit(self) -> str:
+        return f"{self.rps:.0f}/s" if self.rps else f"{self.rate_limit:.0%}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,7 @@ def run_once(
     app.faults.configure(
         latency_ms=s.latency_ms,
         rate_limit_fraction=s.rate_limit,
+        requests_per_second=s.rps,
         retry_after_ms=retry_ms,
         seed=s.parallelism,
     )
@@ -157,6 +166,12 @@ def main() -> None:
     parser.add_argument("--parallelism", type=int, nargs="+", default=[1, 4, 8, 16])
     parser.add_argument("--rate-limit", type=float, default=0.2, help="429 fraction (0: skip)")
     parser.add_argument("--retry-after-ms", type=int, default=50, help="retry-after-ms of 429s")
+    parser.add_argument(
+        "--requests-per-second",
+        type=float,
+        default=0.0,
+        help="also run under a real rate limit of this many requests a second (0: skip)",
+    )
     args = parser.parse_args()
     cmd = command()
     rates = [0.0] + ([args.rate_limit] if args.rate_limit > 0 else [])
@@ -166,6 +181,12 @@ def main() -> None:
         for latency in args.latencies
         for p in args.parallelism
     ]
+    if args.requests_per_second > 0:
+        scenarios += [
+            Scenario(latency, p, rps=args.requests_per_second)
+            for latency in args.latencies
+            for p in args.parallelism
+        ]
     print(
         f"{args.count} creates per run, whole process ({' '.join(cmd)} apply), "
         f"median of {args.runs} run(s); 429s carry retry-after-ms {args.retry_after_ms}; "
@@ -197,7 +218,7 @@ def main() -> None:
                 best = min(r.wall for r in results)
                 phase = statistics.median(r.phase for r in results)
                 medians[s] = (wall, best, phase)
-                base = medians.get(Scenario(s.latency_ms, 1, s.rate_limit))
+                base = medians.get(Scenario(s.latency_ms, 1, s.rate_limit, s.rps))
                 x_wall, x_best, x_phase = (
                     (f"{b / v:5.2f}x" if base else "    -")
                     for b, v in zip(base or (1, 1, 1), (wall, best, phase), strict=True)
@@ -205,7 +226,7 @@ def main() -> None:
                 retries = statistics.median(r.retries for r in results)
                 lowest = min(r.lowest for r in results)
                 print(
-                    f"{s.latency_ms:>6}ms {s.rate_limit:>5.0%} {s.parallelism:>4} {wall:>8.3f} "
+                    f"{s.latency_ms:>6}ms {s.limit:>5} {s.parallelism:>4} {wall:>8.3f} "
                     f"{x_wall:>6} {best:>7.3f} {x_best:>6} {phase:>8.3f} {x_phase:>6} "
                     f"{retries:>8.0f} {lowest:>6}",
                     flush=True,

@@ -267,6 +267,12 @@ def schema() -> int:
     help="Fraction of requests answered 429 with retry-after.",
 )
 @click.option(
+    "--requests-per-second",
+    type=click.FloatRange(0, max_open=True, max=1e6),
+    default=0.0,
+    help="A real rate limit: requests beyond this rate are answered 429 (0: none).",
+)
+@click.option(
     "--error-fraction",
     type=click.FloatRange(0, 1),
     default=0.0,

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
+from applyhelpers import write_manifests
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.faults import FaultConfig, Faults
 from assistctl.emulator.testing import EmulatorHandle
+from clihelpers import at, run
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -276,3 +280,58 @@ def test_fixture_helpers(emulator: EmulatorHandle, http: httpx.Client) -> None:
     assert len(emulator.requests()) == 1
     with pytest.raises(KeyError):
         emulator.modify_out_of_band("asst_nope", name="x")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_requests_per_second_is_a_token_bucket() -> None:
+    clock = Clock()
+    faults = Faults(FaultConfig(requests_per_second=5), clock=clock)
+    # A full bucket: one second's worth passes at once, then 429s.
+    assert [faults.injected_error("create") for _ in range(5)] == [None] * 5
+    limited = faults.injected_error("create")
+    assert limited is not None and limited.status == 429
+    assert limited.headers == {"retry-after": "1", "retry-after-ms": "200"}
+    clock.now += 0.1  # half a token
+    half = faults.injected_error("list")
+    assert half is not None and half.headers["retry-after-ms"] == "100"
+    clock.now += 0.1
+    assert faults.injected_error("list") is None  # one token back
+    assert faults.injected_error("list") is not None
+    clock.now += 10  # refills up to the capacity, not beyond
+    assert [faults.injected_error("create") for _ in range(6)].count(None) == 5
+
+
+def test_requests_per_second_over_http_and_admin(
+    http: httpx.Client, admin: httpx.Client, emulator: EmulatorHandle
+) -> None:
+    assert admin.post("/faults", json={"requests_per_second": -1}).status_code == 400
+    assert admin.post("/faults", json={"requests_per_second": "fast"}).status_code == 400
+    emulator.set_faults(requests_per_second=2)
+    statuses = [http.get("/assistants").status_code for _ in range(4)]
+    assert statuses[:2] == [200, 200] and 429 in statuses[2:]
+    assert [e["fault"] for e in emulator.requests()].count("rate_limited") >= 1
+    emulator.set_faults(requests_per_second=0)
+    assert [http.get("/assistants").status_code for _ in range(5)] == [200] * 5
+
+
+def test_apply_backs_off_to_a_real_rate_limit(emulator: EmulatorHandle, tmp_path: Path) -> None:
+    """Against a limit of 40 requests a second, 60 creates at parallelism 8 all land once,
+    through 429s, and apply lowers its concurrency: what its AIMD limit is for."""
+    root = write_manifests(tmp_path / "m", 60, "limited")
+    emulator.set_faults(requests_per_second=40)
+    flags = [*at(emulator.base_url, "sk-x"), "--max-retries", "20"]
+    result = run(*flags, "apply", "--auto-approve", "--parallelism", "8", root)
+    assert result.code == 0, result.text
+    found = re.search(r"(\d+) retries; parallelism lowered to (\d+) by rate limits", result.out)
+    assert found is not None, result.out
+    assert int(found.group(1)) > 0 and int(found.group(2)) < 8
+    labels = [a["metadata"]["assistctl"] for a in emulator.assistants()]
+    assert len(labels) == 60 == len(set(labels))
+    assert run(*flags, "plan", "--detailed-exitcode", root).code == 0

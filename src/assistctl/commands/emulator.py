@@ -32,6 +32,7 @@ class EmulatorOptions:
     flavor: str = "openai"
     latency_ms: int = 0
     rate_limit_fraction: float = 0.0
+    requests_per_second: float = 0.0
     error_fraction: float = 0.0
     lost_creates: int = 0
     seed: int | None = None
@@ -48,6 +49,7 @@ def build_app(opts: EmulatorOptions) -> EmulatorApp:
         FaultConfig(
             latency_ms=opts.latency_ms,
             rate_limit_fraction=opts.rate_limit_fraction,
+            requests_per_second=opts.requests_per_second,
             error_fraction=opts.error_fraction,
             lost_creates=opts.lost_creates,
             seed=opts.seed,

@@ -9,6 +9,11 @@ fields below; fields left out keep their value) or programmatically through
   (whole seconds, ``retry_after``; at least 1 as the spec's ``TooManyRequests`` requires) and
   ``retry-after-ms`` (``retry_after_ms``, default ``retry_after * 1000``). The official SDK
   reads ``retry-after-ms`` first, so tests set it low to stay fast.
+- ``requests_per_second``: a real rate limit (0: none). A token bucket holding one second's
+  worth of requests (at least one) refills at this rate; a request that finds it empty is
+  answered 429 with ``retry-after-ms`` saying when the next token comes (``retry-after`` in
+  whole seconds, at least 1). Unlike ``rate_limit_fraction``, fewer requests in flight mean
+  fewer 429s, which is what a client's backing off is for.
 - ``error_fraction``: this fraction is answered with a status drawn from ``error_statuses``
   (default 500 and 503). Nothing is committed.
 - ``error_retry_after_ms``: when set, injected non-429 errors carry ``retry-after-ms`` too
@@ -34,8 +39,11 @@ gives the same answers for the same sequence of requests.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +56,7 @@ OPERATIONS = ("create", "list", "retrieve", "modify", "delete")
 class FaultConfig:
     latency_ms: int = 0
     rate_limit_fraction: float = 0.0
+    requests_per_second: float = 0.0
     error_fraction: float = 0.0
     error_statuses: list[int] = field(default_factory=lambda: [500, 503])
     retry_after: int = 1
@@ -82,6 +91,10 @@ def _check(name: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise _bad(f"'{name}' must be a non-negative integer.", name)
         return value
+    if name == "requests_per_second":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
+            raise _bad("'requests_per_second' must be a number >= 0 (0: no limit).", name)
+        return float(value)
     if name == "retry_after":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise _bad("'retry_after' must be an integer >= 1 (seconds).", name)
@@ -141,10 +154,15 @@ _STATUS_MESSAGES = {
 class Faults:
     """Thread-safe fault settings plus the random generator they draw from."""
 
-    def __init__(self, config: FaultConfig | None = None) -> None:
+    def __init__(
+        self, config: FaultConfig | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
         self._config = FaultConfig()
         self._rng = random.Random()
+        self._clock = clock
+        self._tokens = 0.0
+        self._refilled = clock()
         if config is not None:
             self.configure(**config.to_json())
 
@@ -160,16 +178,41 @@ class Faults:
             self._config = dataclasses.replace(self._config, **checked)
             if "seed" in checked:
                 self._rng = random.Random(checked["seed"])
+            if "requests_per_second" in checked:
+                self._tokens = self._capacity()  # a new limit starts with a full bucket
+                self._refilled = self._clock()
             return dataclasses.replace(self._config)
 
     def reset(self) -> None:
         with self._lock:
             self._config = FaultConfig()
             self._rng = random.Random()
+            self._tokens = 0.0
 
     def latency_seconds(self) -> float:
         with self._lock:
             return self._config.latency_ms / 1000.0
+
+    def _capacity(self) -> float:
+        return max(1.0, self._config.requests_per_second)
+
+    def _over_limit(self) -> RequestError | None:
+        """Take a token from the bucket, or the 429 saying when the next one comes."""
+        rate = self._config.requests_per_second
+        now = self._clock()
+        self._tokens = min(self._capacity(), self._tokens + (now - self._refilled) * rate)
+        self._refilled = now
+        if self._tokens >= 1 - 1e-9:  # two half tokens make a whole one despite float sums
+            self._tokens = max(0.0, self._tokens - 1)
+            return None
+        # Rounded first: float noise would turn 100 ms into 101.
+        wait_ms = max(1, math.ceil(round((1 - self._tokens) / rate * 1000, 6)))
+        error = self.error_for(429)
+        error.headers = {
+            "retry-after": str(max(1, math.ceil(wait_ms / 1000))),
+            "retry-after-ms": str(wait_ms),
+        }
+        return error
 
     def _applies(self, operation: str) -> bool:
         ops = self._config.operations
@@ -183,6 +226,10 @@ class Faults:
                 return None
             if cfg.next_statuses:
                 return self.error_for(cfg.next_statuses.pop(0))
+            if cfg.requests_per_second:
+                limited = self._over_limit()
+                if limited is not None:
+                    return limited
             if cfg.rate_limit_fraction and self._rng.random() < cfg.rate_limit_fraction:
                 return self.error_for(429)
             if cfg.error_fraction and self._rng.random() < cfg.error_fraction:
