@@ -38,24 +38,29 @@ COUNT = 50
 EXIT_INTERRUPTED = 130
 
 
+def _start(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
+    )
+
+
+def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[str]) -> None:
+    """Until ``ready()`` (at most 30 s); ``proc`` must still be running to be interrupted."""
+    deadline = time.monotonic() + 30
+    while not ready() and time.monotonic() < deadline:
+        assert proc.poll() is None, "the command finished before it could be interrupted"
+        time.sleep(0.002)
+
+
 def test_ctrl_c_midway_reports_what_was_not_started_and_a_rerun_finishes(
     tmp_path: Path,
 ) -> None:
     root = write_manifests(tmp_path / "m", COUNT, PROJECT)
     keys = {f"a{i:02d}" for i in range(COUNT)}
     with emulator_process("--latency", "20") as emu:
-        apply = subprocess.Popen(
-            cli_args(emu.url, "apply", "--auto-approve", "--parallelism", "4", root),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=clean_env(),
-        )
+        apply = _start(cli_args(emu.url, "apply", "--auto-approve", "--parallelism", "4", root))
         try:
-            deadline = time.monotonic() + 30
-            while emu.count() < 10 and time.monotonic() < deadline:
-                assert apply.poll() is None, "apply finished before it could be interrupted"
-                time.sleep(0.002)
+            _wait_until(lambda: emu.count() >= 10, apply)
             apply.send_signal(signal.SIGINT)
             out, err = apply.communicate(timeout=30)
         finally:
@@ -156,18 +161,9 @@ def test_ctrl_c_while_listing_stops_the_plan_at_once(tmp_path: Path) -> None:
     with emulator_process("--latency", "1500") as emu:
         for i in range(250):  # three pages
             emu.seed({"model": "gpt-4o", "name": f"bystander-{i}"})
-        plan = subprocess.Popen(
-            cli_args(emu.url, "plan", root),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=clean_env(),
-        )
+        plan = _start(cli_args(emu.url, "plan", root))
         try:
-            deadline = time.monotonic() + 30
-            while not emu.health()["in_flight"] and time.monotonic() < deadline:
-                assert plan.poll() is None, "plan finished before it could be interrupted"
-                time.sleep(0.005)
+            _wait_until(lambda: bool(emu.health()["in_flight"]), plan)
             started = time.monotonic()
             plan.send_signal(signal.SIGINT)
             out, err = plan.communicate(timeout=30)
