@@ -26,6 +26,7 @@ from assistctl.yamlload import parse
 def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.param == "python composer":
         monkeypatch.setattr(yamlload, "_SAFE_C_DEPTH", -1)
+        monkeypatch.setattr(yamlload, "_C_BOUNDS_NESTING", False)
 
 
 YAML11_BOOLS = ["yes", "no", "on", "off", "y", "n", "Y", "N", "Yes", "NO", "On", "OFF"]
