@@ -102,7 +102,7 @@ class OpenApiSpec:
     """Validates instances against ``#/components/schemas/NAME`` of the OpenAI spec."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+        from jsonschema import Draft202012Validator
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
 
@@ -125,7 +125,7 @@ class OpenApiSpec:
 
     def validate(self, instance: Any, name: str) -> None:
         """Raise ``jsonschema.ValidationError`` (with the best match) if invalid."""
-        from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+        from jsonschema.exceptions import best_match
 
         error = best_match(self.validator(name).iter_errors(instance))
         if error is not None:
