@@ -25,6 +25,7 @@ commit and licence): ``openapi.validate(body, "AssistantObject")``.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,12 @@ import pytest
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import RunningServer, start_server
 from assistctl.emulator.testing import EmulatorHandle
+
+# A test run started in the background of a non-interactive shell (as some CI runners do)
+# inherits SIGINT ignored, and so would every command the tests start: the Ctrl-C tests need
+# Python's own handler here, which the commands they exec then get as the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SPEC_PATH = Path(__file__).resolve().parent / "data" / "openapi" / "assistants.yaml"
 
