@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistctl.emulator.app import EmulatorApp
-from assistctl.loader import load_or_raise
+from assistctl.config.loader import load_or_raise
 from assistctl.plan import create_body
 
 PROJECT = "bench"

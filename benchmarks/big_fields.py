@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from assistctl.manifest import Manifest
+from assistctl.config.manifest import Manifest
 from assistctl.plan import Plan, compute_plan, create_body
 from assistctl.render import render_plan
 

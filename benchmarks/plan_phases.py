@@ -42,7 +42,7 @@ def child(directory: str) -> None:
     from assistctl import cli
     from assistctl.client import AssistantsClient
     from assistctl.commands._shared import list_and_plan
-    from assistctl.loader import load_or_raise
+    from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions
     from assistctl.plan import Planner
     from assistctl.render import render_plan

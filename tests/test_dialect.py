@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from assistctl.dialect import to_v1, v1_problems
+from assistctl.config.dialect import to_v1, v1_problems
+from assistctl.config.manifest import Manifest
 from assistctl.emulator.app import EmulatorApp
-from assistctl.manifest import Manifest
 from assistctl.plan import compute_plan
 
 PROJECT = "demo"

@@ -11,8 +11,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from assistctl import docgen
-from assistctl.loader import load
-from assistctl.manifest import Manifest, manifest_json_schema
+from assistctl.config.loader import load
+from assistctl.config.manifest import Manifest, manifest_json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

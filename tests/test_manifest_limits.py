@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from assistctl import manifest as m
-from assistctl.manifest import Manifest
+from assistctl.config import manifest as m
+from assistctl.config.manifest import Manifest
 
 
 def _ok(**fields: Any) -> Manifest:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistctl.loader import load
-from assistctl.manifest import FunctionTool, Manifest, share_fields_sets
+from assistctl.config.loader import load
+from assistctl.config.manifest import FunctionTool, Manifest, share_fields_sets
 
 
 def _manifest(**fields: Any) -> Manifest:

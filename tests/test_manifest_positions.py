@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistctl.loader import load
+from assistctl.config.loader import load
 
 HEAD = "key: k\nmodel: gpt-4o\n"
 CASES = {

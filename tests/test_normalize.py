@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistctl.manifest import Manifest
+from assistctl.config.manifest import Manifest
 from assistctl.normalize import (
     FIELDS_V1,
     FIELDS_V2,

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from assistctl.config.manifest import Manifest
 from assistctl.errors import PlanError
-from assistctl.manifest import Manifest
 from assistctl.plan import Plan, compute_plan
 
 CASES_DIR = Path(__file__).parent / "plan_cases"

@@ -25,8 +25,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistctl.config.manifest import Manifest
 from assistctl.emulator.app import EmulatorApp
-from assistctl.manifest import Manifest
 from assistctl.normalize import canonical
 from assistctl.plan import Plan, compute_plan, create_body
 

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from assistctl.errors import ManifestError
-from assistctl.loader import load, load_or_raise
-from assistctl.manifest import Manifest
-from assistctl.project import (
+from assistctl.config.loader import load, load_or_raise
+from assistctl.config.manifest import Manifest
+from assistctl.config.project import (
     Policy,
     ProjectConfig,
     find_project_file,
     load_project,
     policy_violations,
 )
+from assistctl.errors import ManifestError
 
 MANIFEST = "key: k\nmodel: gpt-4o\n"
 

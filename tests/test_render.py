@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from assistctl.config.manifest import Manifest
 from assistctl.errors import UsageError
-from assistctl.manifest import Manifest
 from assistctl.plan import DriftReport, Plan, compute_plan, drift_report
 from assistctl.render import (
     MARKDOWN_LIMIT,

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from assistctl.cli import cli
 from assistctl.commands.schema import render
-from assistctl.manifest import manifest_json_schema
+from assistctl.config.manifest import manifest_json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "schemas" / "assistant.schema.json"

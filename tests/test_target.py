@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from assistctl.config.providers import PROVIDERS, resolve_provider
 from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions
-from assistctl.target import PROVIDERS, Secret, Target, resolve_provider, resolve_target
+from assistctl.target import Secret, Target, resolve_target
 
 KEY = "sk-test-SECRET-1234567890"
 
@@ -268,7 +269,7 @@ def test_every_provider_has_a_row_of_data() -> None:
 
 
 def test_the_real_project_config_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistctl.project import ProjectConfig
+    from assistctl.config.project import ProjectConfig
 
     monkeypatch.setenv("LAPLAS_API_KEY", KEY)
     config = ProjectConfig(provider="laplas", base_url="https://mirror.example", api_version="v1")

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from assistctl.cli import cli
-from assistctl.loader import load
+from assistctl.config.loader import load
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "assistants"

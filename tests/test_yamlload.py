@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistctl import yamlload
-from assistctl.yamlload import Position, load_file, parse
+from assistctl.config import yamlload
+from assistctl.config.yamlload import Position, load_file, parse
 
 
 @pytest.fixture(params=["libyaml composer", "python composer"], autouse=True)

@@ -18,8 +18,8 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from assistctl import loader, yamlload
-from assistctl.yamlload import parse
+from assistctl.config import loader, yamlload
+from assistctl.config.yamlload import parse
 
 
 @pytest.fixture(params=["libyaml composer", "python composer"], autouse=True)

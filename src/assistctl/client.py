@@ -37,6 +37,7 @@ from urllib.parse import quote, unquote
 import httpx
 
 from assistctl import __version__
+from assistctl.config.providers import ProjectLike
 from assistctl.errors import (
     ApiError,
     AuthError,
@@ -46,7 +47,7 @@ from assistctl.errors import (
     UsageError,
 )
 from assistctl.options import GlobalOptions
-from assistctl.target import ProjectLike, Secret, Target, resolve_target
+from assistctl.target import Secret, Target, resolve_target
 
 log = logging.getLogger("assistctl.http")
 

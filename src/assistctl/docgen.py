@@ -18,13 +18,13 @@ from typing import Any
 
 import yaml
 
-from assistctl.labels import OWNER_KEY
-from assistctl.manifest import (
+from assistctl.config.manifest import (
     MAX_INSTRUCTIONS,
     MAX_METADATA_PAIRS,
     MAX_USER_METADATA_PAIRS,
     manifest_json_schema,
 )
+from assistctl.labels import OWNER_KEY
 
 Schema = dict[str, Any]
 

@@ -18,7 +18,7 @@ than :data:`PROMPT_FILE_OVER` characters go to ``prompts/KEY.md`` beside the man
 byte for byte, and the manifest points at it with ``instructions_file``.
 
 Every document is checked before it is returned: it is parsed back with the loader's own YAML
-reader, validated as a :class:`~assistctl.manifest.Manifest`, and planned against the live
+reader, validated as a :class:`~assistctl.config.manifest.Manifest`, and planned against the live
 object it came from (as if already labelled). An assistant whose export would not plan as
 "no changes" (a tool type the manifest model does not know, 16 metadata pairs, ...) is
 returned as :class:`Skipped` with the reason, never written half-right.
@@ -35,11 +35,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from assistctl.config.manifest import Manifest
+from assistctl.config.yamlload import dotted, parse
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, is_valid_name, make_label, owner_of
-from assistctl.manifest import Manifest
 from assistctl.normalize import DEFAULT_RANKERS, api_fields
-from assistctl.yamlload import dotted, parse
 
 PROMPT_FILE_OVER = 2000
 """Instructions longer than this many characters go to ``prompts/KEY.md``."""

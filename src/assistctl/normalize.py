@@ -54,7 +54,7 @@ Rules, per field (both sides go through :func:`canonical`)
 
 The v1 dialect compares :data:`FIELDS_V1` only, after translating the manifest's v2
 spellings (``file_search`` -> ``retrieval``, ``tool_resources.code_interpreter.file_ids`` ->
-``file_ids``; see :mod:`assistctl.dialect`), so a v2-style manifest against a v1 host is
+``file_ids``; see :mod:`assistctl.config.dialect`), so a v2-style manifest against a v1 host is
 empty after apply too.
     everything else
         Only the known fields above are compared: keys a host adds (``id``, ``created_at``,
@@ -72,9 +72,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from assistctl.dialect import to_v1
+from assistctl.config.dialect import to_v1
+from assistctl.config.manifest import API_FIELDS, Manifest
 from assistctl.labels import OWNER_KEY, make_label
-from assistctl.manifest import API_FIELDS, Manifest
 
 ApiVersion = Literal["v1", "v2"]
 
@@ -122,7 +122,7 @@ def desired_api_object(
 ) -> dict[str, Any]:
     """The manifest as an API-shaped object: the fields it sets plus the ownership label.
 
-    For the v1 dialect the v2 spellings are translated (:func:`assistctl.dialect.to_v1`).
+    For the v1 dialect the v2 spellings are translated (:func:`assistctl.config.dialect.to_v1`).
     """
     body = manifest.api_body()
     body["metadata"] = {

@@ -51,10 +51,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from assistctl.dialect import to_v1
+from assistctl.config.dialect import to_v1
+from assistctl.config.manifest import Manifest
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, make_label, owner_of
-from assistctl.manifest import Manifest
 from assistctl.normalize import (
     TEXT_FIELDS,
     WRITE_ONLY_FIELDS,
@@ -548,7 +548,7 @@ def create_body(m: Manifest, project: str, *, api_version: ApiVersion = "v2") ->
 
     Unset and null fields are left out (the API fills in its defaults, which the canonical
     form equates with unset); so are fields the dialect does not have. For v1 the manifest's
-    v2 spellings are translated first (:func:`assistctl.dialect.to_v1`).
+    v2 spellings are translated first (:func:`assistctl.config.dialect.to_v1`).
     """
     api = m.api_body()
     if api_version == "v1":

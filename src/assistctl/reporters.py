@@ -1,6 +1,6 @@
 """Validation reporters, chosen by name like check-jsonschema's ``--output-format``.
 
-Each reporter turns a :class:`~assistctl.loader.LoadResult` into text for stdout. Pure: the
+Each reporter turns a :class:`~assistctl.config.loader.LoadResult` into text for stdout. Pure: the
 command decides where the text goes.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from assistctl.config.loader import LoadResult
 from assistctl.errors import Diagnostic
-from assistctl.loader import LoadResult
 
 
 def _plural(count: int, word: str) -> str:

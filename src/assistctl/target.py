@@ -1,8 +1,8 @@
-"""Where requests go and how they authenticate: provider presets and their resolution.
+"""Where requests go and how they authenticate: the base URL, the key and the dialect.
 
-Every host that serves the Assistants API is a row of data here (:data:`PROVIDERS`), not a
-branch in the client. :func:`resolve_target` merges flags, environment, project file and
-preset into one frozen :class:`Target`; it reads the environment but never talks HTTP.
+The presets are data in :mod:`assistctl.config.providers`. :func:`resolve_target` merges
+flags, environment, project file and preset into one frozen :class:`Target`; it reads the
+environment but never talks HTTP.
 
 The API key travels inside :class:`Secret`, whose ``repr``/``str`` is ``***``, so a target can
 be logged, printed in a traceback or put in an exception without leaking the key.
@@ -15,28 +15,26 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
+from assistctl.config.providers import (
+    DEFAULT_API_VERSION,
+    ENV_BASE_URL,
+    ENV_KEY_FIRST,
+    ENV_KEY_LAST,
+    ENV_LOCAL_STATE,
+    LOCAL_BASE_URL,
+    ApiVersion,
+    ProjectLike,
+    Provider,
+    env_value,
+    nonblank,
+    pick_provider,
+)
 from assistctl.errors import ConfigError, UsageError
-from assistctl.models_aimlapi import ASSISTANT_MODELS as AIMLAPI_MODELS
 from assistctl.options import GlobalOptions
 
-DEFAULT_PROVIDER = "openai"
-ApiVersion = Literal["v1", "v2"]
-DEFAULT_API_VERSION: ApiVersion = "v2"
-API_VERSIONS: tuple[ApiVersion, ...] = ("v1", "v2")
 DEFAULT_LOCAL_STATE = Path(".assistctl") / "local-state.json"
-LOCAL_BASE_URL = "http://assistctl.local/v1"
-AZURE_DEFAULT_API_VERSION = "2024-05-01-preview"
-"""The first Azure OpenAI ``api-version`` that serves Assistants v2; override with
-``OPENAI_API_VERSION`` as the official ``AzureOpenAI`` client does."""
-
-ENV_BASE_URL = ("ASSISTCTL_BASE_URL", "OPENAI_BASE_URL")
-ENV_KEY_FIRST = "ASSISTCTL_API_KEY"
-ENV_KEY_LAST = "OPENAI_API_KEY"
-ENV_PROVIDER = "ASSISTCTL_PROVIDER"
-ENV_LOCAL_STATE = "ASSISTCTL_LOCAL_STATE"
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -67,147 +65,6 @@ class Secret:
     def __reduce__(self) -> tuple[object, ...]:
         # Pickling (multiprocessing, caches) would write the key somewhere: refuse.
         raise TypeError("a Secret cannot be pickled")
-
-
-@dataclass(frozen=True)
-class Provider:
-    """One host preset. Data only; the client reads it, nothing branches on ``name``."""
-
-    name: str
-    default_base_url: str
-    """Used when no flag, variable or project setting names a URL (``{resource}`` = must be given)."""
-    path_prefix: str
-    """The part of the base URL's path before ``/assistants`` (``/v1``, none, ``/openai``)."""
-    auth_header: str
-    auth_scheme: str
-    """Prefix of the header value (``"Bearer "``; empty for Azure's ``api-key``)."""
-    error_envelope: Literal["openai", "aimlapi"]
-    key_env: tuple[str, ...]
-    """Provider-specific key variables, read between ``ASSISTCTL_API_KEY`` and ``OPENAI_API_KEY``."""
-    differs: str
-    """One line for ``assistctl providers``."""
-    needs_key: bool = True
-    in_process: bool = False
-    """Served by the built-in emulator inside this process (``local``): no URL, no key."""
-    base_url_env: tuple[tuple[str, str], ...] = ()
-    """Provider-specific URL variables and the suffix they need (Azure's endpoint + ``/openai``)."""
-    query_api_version_env: str | None = None
-    """Variable holding the value of the ``api-version`` query parameter (Azure)."""
-    query_api_version_default: str | None = None
-    hosts: tuple[str, ...] = ()
-    """Host names (or ``.suffix``) that identify this provider when none is named."""
-    dialects: tuple[ApiVersion, ...] = ("v2",)
-    """Assistants dialects the host serves, default first (``--api-version``)."""
-    documented_models: frozenset[str] | None = None
-    """A closed model list the host documents; ``validate`` warns about other models."""
-
-    @property
-    def auth_display(self) -> str:
-        """How the key is sent, e.g. ``Authorization: Bearer KEY``."""
-        if not self.needs_key:
-            return "none"
-        return f"{self.auth_header}: {self.auth_scheme}KEY"
-
-    @property
-    def key_variables(self) -> tuple[str, ...]:
-        """Every variable that can hold the key, in the order they are read."""
-        if not self.needs_key:
-            return ()
-        return (ENV_KEY_FIRST, *self.key_env, ENV_KEY_LAST)
-
-
-PROVIDERS: Mapping[str, Provider] = {
-    p.name: p
-    for p in (
-        Provider(
-            name="openai",
-            default_base_url="https://api.openai.com/v1",
-            path_prefix="/v1",
-            auth_header="Authorization",
-            auth_scheme="Bearer ",
-            error_envelope="openai",
-            key_env=(),
-            differs=(
-                "the reference API (v2, or v1 with --api-version v1); OpenAI sunset it on "
-                "2026-08-26, point --base-url at any compatible host"
-            ),
-            hosts=("api.openai.com",),
-            dialects=("v2", "v1"),
-        ),
-        Provider(
-            name="aimlapi",
-            default_base_url="https://api.aimlapi.com",
-            path_prefix="",
-            auth_header="Authorization",
-            auth_scheme="Bearer ",
-            error_envelope="aimlapi",
-            key_env=("AIMLAPI_API_KEY",),
-            differs=(
-                "paths without /v1; flat error body {message, path, requestId, statusCode}; "
-                "documents a closed model list (validate warns outside it)"
-            ),
-            hosts=("api.aimlapi.com",),
-            documented_models=AIMLAPI_MODELS,
-        ),
-        Provider(
-            name="laplas",
-            default_base_url="https://api.apilaplas.com",
-            path_prefix="",
-            auth_header="Authorization",
-            auth_scheme="Bearer ",
-            error_envelope="aimlapi",
-            key_env=("LAPLAS_API_KEY",),
-            differs=(
-                "white-label copy of AIML API: paths without /v1, flat error body, "
-                "AIML API's model list"
-            ),
-            hosts=("api.apilaplas.com",),
-            documented_models=AIMLAPI_MODELS,
-        ),
-        Provider(
-            name="azure",
-            default_base_url="https://{resource}.openai.azure.com/openai",
-            path_prefix="/openai",
-            auth_header="api-key",
-            auth_scheme="",
-            error_envelope="openai",
-            key_env=("AZURE_OPENAI_API_KEY",),
-            differs=(
-                "api-key header instead of Bearer, api-version query parameter "
-                "(OPENAI_API_VERSION), URL per resource (AZURE_OPENAI_ENDPOINT)"
-            ),
-            base_url_env=(("AZURE_OPENAI_ENDPOINT", "/openai"),),
-            query_api_version_env="OPENAI_API_VERSION",
-            query_api_version_default=AZURE_DEFAULT_API_VERSION,
-            hosts=(".openai.azure.com",),
-        ),
-        Provider(
-            name="local",
-            default_base_url=LOCAL_BASE_URL,
-            path_prefix="/v1",
-            auth_header="Authorization",
-            auth_scheme="Bearer ",
-            error_envelope="openai",
-            key_env=(),
-            differs="the built-in emulator, in process; state in a JSON file; no key needed",
-            needs_key=False,
-            in_process=True,
-        ),
-    )
-}
-
-
-class ProjectLike(Protocol):
-    """What :func:`resolve_target` reads from the project file (``project.ProjectConfig``)."""
-
-    @property
-    def provider(self) -> str | None: ...
-
-    @property
-    def base_url(self) -> str | None: ...
-
-    @property
-    def api_version(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -265,19 +122,6 @@ def _or_list(names: tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def _env(name: str, env: Mapping[str, str]) -> str | None:
-    value = env.get(name)
-    if value is None or not value.strip():
-        return None
-    return value.strip()
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    return value.strip()
-
-
 def _is_loopback(host: str) -> bool:
     if host.lower() in _LOOPBACK_NAMES:
         return True
@@ -321,54 +165,6 @@ def check_base_url(url: str, source: str) -> str:
     return url.strip().rstrip("/")
 
 
-def _provider_named(name: str, source: str, error: type[Exception]) -> Provider:
-    provider = PROVIDERS.get(name.strip().lower())
-    if provider is None:
-        raise error(f"Unknown provider {name!r} from {source}; use one of {', '.join(PROVIDERS)}.")
-    return provider
-
-
-def _infer_provider(url: str) -> Provider | None:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None  # not a URL at all: check_base_url says so
-    for provider in PROVIDERS.values():
-        for pattern in provider.hosts:
-            if host == pattern or (pattern.startswith(".") and host.endswith(pattern)):
-                return provider
-    return None
-
-
-def _pick_provider(
-    g: GlobalOptions, env: Mapping[str, str], p_provider: str | None, url_hint: str | None
-) -> Provider:
-    if _clean(g.provider) is not None:
-        return _provider_named(str(g.provider), "--provider", UsageError)
-    if _env(ENV_PROVIDER, env) is not None:
-        return _provider_named(str(_env(ENV_PROVIDER, env)), ENV_PROVIDER, UsageError)
-    if p_provider is not None:
-        return _provider_named(p_provider, "the project file", ConfigError)
-    return (_infer_provider(url_hint) if url_hint else None) or PROVIDERS[DEFAULT_PROVIDER]
-
-
-def resolve_provider(
-    g: GlobalOptions, project: ProjectLike | None = None, *, env: Mapping[str, str] | None = None
-) -> Provider:
-    """The provider alone, with :func:`resolve_target`'s precedence; needs no key or URL.
-
-    ``validate`` uses it offline (provider-specific warnings) where a missing key must not
-    be an error. Raises UsageError / ConfigError for an unknown provider name.
-    """
-    env = os.environ if env is None else env
-    p_provider = _clean(getattr(project, "provider", None)) if project is not None else None
-    p_base_url = _clean(getattr(project, "base_url", None)) if project is not None else None
-    hint = (
-        _clean(g.base_url) or _env(ENV_BASE_URL[0], env) or _env(ENV_BASE_URL[1], env) or p_base_url
-    )
-    return _pick_provider(g, env, p_provider, hint)
-
-
 def resolve_target(
     g: GlobalOptions,
     project: ProjectLike | None = None,
@@ -382,23 +178,25 @@ def resolve_target(
     local state file is relative to it). Raises UsageError / ConfigError with one sentence.
     """
     env = os.environ if env is None else env
-    p_provider = _clean(getattr(project, "provider", None)) if project is not None else None
-    p_base_url = _clean(getattr(project, "base_url", None)) if project is not None else None
-    p_version = _clean(getattr(project, "api_version", None)) if project is not None else None
+    p_provider = nonblank(getattr(project, "provider", None)) if project is not None else None
+    p_base_url = nonblank(getattr(project, "base_url", None)) if project is not None else None
+    p_version = nonblank(getattr(project, "api_version", None)) if project is not None else None
 
     # The URL is resolved before the provider so that a URL alone can name its provider.
     url: str | None = None
     url_source = "preset"
-    flag_url = _clean(g.base_url)
+    flag_url = nonblank(g.base_url)
     if flag_url is not None:
         url, url_source = flag_url, "--base-url"
-    elif _env(ENV_BASE_URL[0], env) is not None:
-        url, url_source = _env(ENV_BASE_URL[0], env), ENV_BASE_URL[0]
+    elif env_value(ENV_BASE_URL[0], env) is not None:
+        url, url_source = env_value(ENV_BASE_URL[0], env), ENV_BASE_URL[0]
 
-    provider = _pick_provider(g, env, p_provider, url or _env(ENV_BASE_URL[1], env) or p_base_url)
+    provider = pick_provider(
+        g, env, p_provider, url or env_value(ENV_BASE_URL[1], env) or p_base_url
+    )
 
     version_source = "--api-version"
-    version = _clean(g.api_version)
+    version = nonblank(g.api_version)
     if version is None and p_version is not None:
         version, version_source = p_version, "the project file"
     version = (version or DEFAULT_API_VERSION).lower()
@@ -420,7 +218,7 @@ def resolve_target(
                 "for v1 run 'assistctl emulator --flavor openai-v1' and pass its URL with "
                 "--provider openai --base-url URL --api-version v1."
             )
-        state = _clean(g.local_state) or _env(ENV_LOCAL_STATE, env)
+        state = nonblank(g.local_state) or env_value(ENV_LOCAL_STATE, env)
         path = Path(state) if state else DEFAULT_LOCAL_STATE
         if cwd is not None and not path.is_absolute():
             path = cwd / path
@@ -435,12 +233,12 @@ def resolve_target(
 
     if url is None:
         for name, suffix in provider.base_url_env:
-            value = _env(name, env)
+            value = env_value(name, env)
             if value is not None:
                 url, url_source = value.rstrip("/") + suffix, name
                 break
-    if url is None and _env(ENV_BASE_URL[1], env) is not None:
-        url, url_source = _env(ENV_BASE_URL[1], env), ENV_BASE_URL[1]
+    if url is None and env_value(ENV_BASE_URL[1], env) is not None:
+        url, url_source = env_value(ENV_BASE_URL[1], env), ENV_BASE_URL[1]
     if url is None and p_base_url is not None:
         url, url_source = p_base_url, "the project file"
     if url is None:
@@ -455,14 +253,16 @@ def resolve_target(
 
     key: str | None = None
     key_source: str | None = None
-    flag_key = _clean(g.api_key)
+    flag_key = nonblank(g.api_key)
     if flag_key is not None:
         # click fills --api-key from ASSISTCTL_API_KEY too; name the variable when it is one.
-        key_source = "ASSISTCTL_API_KEY" if _env(ENV_KEY_FIRST, env) == flag_key else "--api-key"
+        key_source = (
+            "ASSISTCTL_API_KEY" if env_value(ENV_KEY_FIRST, env) == flag_key else "--api-key"
+        )
         key = flag_key
     else:
         for name in (ENV_KEY_FIRST, *provider.key_env, ENV_KEY_LAST):
-            value = _env(name, env)
+            value = env_value(name, env)
             if value is not None:
                 key, key_source = value, name
                 break
@@ -474,7 +274,7 @@ def resolve_target(
 
     query: tuple[tuple[str, str], ...] = ()
     if provider.query_api_version_env is not None:
-        api_version_q = _env(provider.query_api_version_env, env) or str(
+        api_version_q = env_value(provider.query_api_version_env, env) or str(
             provider.query_api_version_default
         )
         query = (("api-version", api_version_q),)

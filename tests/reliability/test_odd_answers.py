@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from assistctl import planfile
 from assistctl.client import _check_assistant
+from assistctl.config.manifest import Manifest
 from assistctl.errors import ApiError
-from assistctl.manifest import Manifest
 from assistctl.plan import compute_plan, drift_report
 from assistctl.planfile import Origin
 from assistctl.render import render_drift, render_plan

@@ -27,11 +27,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from assistctl.apply import apply_plan
 from assistctl.client import AssistantsClient
+from assistctl.config.manifest import Manifest
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.transport import LocalTransport
 from assistctl.errors import AssistctlError
 from assistctl.labels import make_label, owner_of
-from assistctl.manifest import Manifest
 from assistctl.options import GlobalOptions
 from assistctl.plan import Plan, compute_plan
 from assistctl.target import resolve_target

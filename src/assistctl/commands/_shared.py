@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistctl.config.loader import LoadResult, load_or_raise
 from assistctl.errors import UsageError
-from assistctl.loader import LoadResult, load_or_raise
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:

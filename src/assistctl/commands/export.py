@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 import click
 
 from assistctl.commands._shared import project_name, status
+from assistctl.config.loader import LoadResult
+from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
 from assistctl.error_handler import EXIT_OK
 from assistctl.errors import AssistctlError, UsageError
-from assistctl.loader import LoadResult
 from assistctl.options import GlobalOptions
-from assistctl.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
 
 if TYPE_CHECKING:
     from assistctl.export import ExportResult
@@ -49,8 +49,8 @@ class ExportOptions:
 
 def execute(opts: ExportOptions) -> int:
     from assistctl.client import AssistantsClient
+    from assistctl.config.project import policy_violations
     from assistctl.export import export_assistants
-    from assistctl.project import policy_violations
 
     out = Path(opts.out or DEFAULT_OUT)
     shown = opts.out or DEFAULT_OUT

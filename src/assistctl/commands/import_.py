@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assistctl.commands._shared import project_name, status
+from assistctl.config.loader import LoadedManifest, LoadResult, load_or_raise
+from assistctl.config.manifest import MAX_METADATA_PAIRS
 from assistctl.error_handler import EXIT_OK
 from assistctl.errors import NotFoundError, UsageError
 from assistctl.labels import OWNER_KEY, make_label, owner_of, parse_label
-from assistctl.loader import LoadedManifest, LoadResult, load_or_raise
-from assistctl.manifest import MAX_METADATA_PAIRS
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
+from assistctl.config.providers import DEFAULT_PROVIDER, PROVIDERS, Provider
 from assistctl.options import GlobalOptions
-from assistctl.target import DEFAULT_PROVIDER, PROVIDERS, Provider
 
 ENVELOPES = {
     "openai": '{"error": {"message", "type", "param", "code"}}',

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from assistctl.manifest import manifest_json_schema
+from assistctl.config.manifest import manifest_json_schema
 
 
 def render() -> str:

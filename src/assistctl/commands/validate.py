@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import click
 
-from assistctl.loader import load
+from assistctl.config.loader import load
 from assistctl.options import GlobalOptions
 from assistctl.reporters import REPORTERS
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistctl.manifest import MAX_V1_FILE_IDS, FileSearchTool, FunctionTool, Manifest
+from assistctl.config.manifest import MAX_V1_FILE_IDS, FileSearchTool, FunctionTool, Manifest
 
 V1_MAX_INSTRUCTIONS = 32_768
 """Assistants v1 documented ``instructions`` as at most 32,768 characters (v2: 256,000)."""

@@ -21,11 +21,11 @@ from pydantic import (
     field_validator,
 )
 
+from assistctl.config.manifest import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Manifest, Number
+from assistctl.config.messages import Loc, explain
+from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import Diagnostic, ManifestError
 from assistctl.labels import NAME_PATTERN, OWNER_KEY
-from assistctl.manifest import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Manifest, Number
-from assistctl.messages import Loc, explain
-from assistctl.yamlload import dotted, load_file
 
 PROJECT_FILE = "assistctl.yaml"
 DEFAULT_PROJECT = "default"
@@ -194,7 +194,7 @@ def read_project(path: Path) -> tuple[ProjectConfig, list[Diagnostic]]:
 def load_project(paths: Sequence[str | Path]) -> tuple[ProjectConfig, Path | None]:
     """The project of the given manifest paths (walking up from each); raise when invalid.
 
-    For plan/apply-style commands. :func:`assistctl.loader.load` does the same and also
+    For plan/apply-style commands. :func:`assistctl.config.loader.load` does the same and also
     notices project files below a directory argument.
     """
     directories = [p if p.is_dir() else p.parent for p in map(Path, paths)]

@@ -14,13 +14,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistctl.dialect import v1_problems
-from assistctl.errors import AssistctlError, Diagnostic, ManifestError
-from assistctl.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
-from assistctl.messages import Loc, explain
-from assistctl.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
-from assistctl.options import GlobalOptions
-from assistctl.project import (
+from assistctl.config.dialect import v1_problems
+from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
+from assistctl.config.messages import Loc, explain
+from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.project import (
     PROJECT_FILE,
     ProjectConfig,
     discover,
@@ -28,9 +26,11 @@ from assistctl.project import (
     policy_violations,
     read_project,
 )
-from assistctl.project import display_path as _display
-from assistctl.target import Provider, resolve_provider
-from assistctl.yamlload import Document, Position, dotted, load_file, read_text
+from assistctl.config.project import display_path as _display
+from assistctl.config.providers import Provider, resolve_provider
+from assistctl.config.yamlload import Document, Position, dotted, load_file, read_text
+from assistctl.errors import AssistctlError, Diagnostic, ManifestError
+from assistctl.options import GlobalOptions
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 

@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from assistctl.config.manifest import FUNCTION_NAME_PATTERN
 from assistctl.labels import NAME_PATTERN
-from assistctl.manifest import FUNCTION_NAME_PATTERN
 
 Loc = tuple[str | int, ...]
 
