@@ -20,7 +20,7 @@ from pathlib import Path
 
 from assistctl.emulator.app import EmulatorApp
 from assistctl.config.loader import load_or_raise
-from assistctl.plan import create_body
+from assistctl.core.plan import create_body
 
 PROJECT = "bench"
 API_KEY = "sk-bench-not-a-real-key"

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from assistctl.config.manifest import Manifest
-from assistctl.plan import Plan, compute_plan, create_body
+from assistctl.core.plan import Plan, compute_plan, create_body
 from assistctl.render import render_plan
 
 TARGET_SECONDS = 1.0

@@ -44,7 +44,7 @@ def child(directory: str) -> None:
     from assistctl.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions
-    from assistctl.plan import Planner
+    from assistctl.core.plan import Planner
     from assistctl.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)

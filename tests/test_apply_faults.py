@@ -19,9 +19,9 @@ import pytest
 from applyhelpers import KEY, assert_one_each, manifests, write_manifests
 from assistctl.apply import Applier, apply_plan
 from assistctl.client import AssistantsClient
+from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.options import GlobalOptions
-from assistctl.plan import compute_plan
 from assistctl.target import resolve_target
 from clihelpers import run
 

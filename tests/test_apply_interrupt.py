@@ -28,9 +28,9 @@ from applyhelpers import (
 )
 from assistctl.apply import Applier, Outcome, apply_plan
 from assistctl.client import AssistantsClient
+from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.options import GlobalOptions
-from assistctl.plan import compute_plan
 from assistctl.target import resolve_target
 
 PROJECT = "interrupted"

@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 from assistctl.apply import apply_plan
 from assistctl.client import AssistantsClient
 from assistctl.config.manifest import Manifest
+from assistctl.core.plan import compute_plan, create_body
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.transport import LocalTransport
 from assistctl.labels import owner_of
 from assistctl.options import GlobalOptions
-from assistctl.plan import compute_plan, create_body
 from assistctl.target import resolve_target
 
 PROJECT = "prop"

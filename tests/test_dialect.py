@@ -9,8 +9,8 @@ import pytest
 
 from assistctl.config.dialect import to_v1, v1_problems
 from assistctl.config.manifest import Manifest
+from assistctl.core.plan import compute_plan
 from assistctl.emulator.app import EmulatorApp
-from assistctl.plan import compute_plan
 
 PROJECT = "demo"
 

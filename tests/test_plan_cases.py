@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from assistctl.config.manifest import Manifest
+from assistctl.core.plan import Plan, compute_plan
 from assistctl.errors import PlanError
-from assistctl.plan import Plan, compute_plan
 
 CASES_DIR = Path(__file__).parent / "plan_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistctl.config.manifest import Manifest
+from assistctl.core.normalize import canonical
+from assistctl.core.plan import Plan, compute_plan, create_body
 from assistctl.emulator.app import EmulatorApp
-from assistctl.normalize import canonical
-from assistctl.plan import Plan, compute_plan, create_body
 
 CASES = sorted((Path(__file__).parent / "plan_cases").glob("*.yaml"))
 PROJECT = "demo"

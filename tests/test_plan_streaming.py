@@ -17,9 +17,9 @@ import httpx
 from assistctl.client import AssistantsClient, _tls_verify
 from assistctl.commands._shared import list_and_plan
 from assistctl.config.manifest import Manifest
+from assistctl.core.plan import Planner, compute_plan, create_body
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.options import GlobalOptions
-from assistctl.plan import Planner, compute_plan, create_body
 from assistctl.target import resolve_target
 
 PROJECT = "demo"

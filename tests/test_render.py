@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from assistctl.config.manifest import Manifest
+from assistctl.core.plan import DriftReport, Plan, compute_plan, drift_report
 from assistctl.errors import UsageError
-from assistctl.plan import DriftReport, Plan, compute_plan, drift_report
 from assistctl.render import (
     MARKDOWN_LIMIT,
     NO_CHANGES,

@@ -23,10 +23,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from assistctl.core.plan import Change, Plan
 from assistctl.errors import AssistctlError, OutcomeUnknown
 from assistctl.labels import owner_of
 from assistctl.limiter import AdaptiveLimit
-from assistctl.plan import Change, Plan
 
 DEFAULT_PARALLELISM = 4
 

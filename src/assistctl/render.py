@@ -24,10 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistctl.errors import UsageError
-from assistctl.labels import OWNER_KEY
-from assistctl.linediff import unified_lines
-from assistctl.plan import (
+from assistctl.core.plan import (
     Action,
     Change,
     DriftReport,
@@ -37,6 +34,9 @@ from assistctl.plan import (
     format_path,
     top_field,
 )
+from assistctl.errors import UsageError
+from assistctl.labels import OWNER_KEY
+from assistctl.linediff import unified_lines
 
 FORMATS = ("text", "json", "markdown")
 MARKDOWN_LIMIT = 60_000

@@ -28,12 +28,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from assistctl.apply import apply_plan
 from assistctl.client import AssistantsClient
 from assistctl.config.manifest import Manifest
+from assistctl.core.plan import Plan, compute_plan
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.transport import LocalTransport
 from assistctl.errors import AssistctlError
 from assistctl.labels import make_label, owner_of
 from assistctl.options import GlobalOptions
-from assistctl.plan import Plan, compute_plan
 from assistctl.target import resolve_target
 
 from ._support import canonical

@@ -16,8 +16,8 @@ from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
     from assistctl.client import AssistantsClient
-    from assistctl.plan import Plan, Planner
-    from assistctl.planfile import Origin
+    from assistctl.core.plan import Plan, Planner
+    from assistctl.core.planfile import Origin
     from assistctl.target import Target
 
 
@@ -45,7 +45,7 @@ class Session:
 
 
 def origin_of(target: Target, project: str) -> Origin:
-    from assistctl.planfile import Origin
+    from assistctl.core.planfile import Origin
 
     return Origin(
         project=project,
@@ -85,7 +85,7 @@ def open_session(
     manifests themselves are not kept: the planner lets each go once it is planned.
     """
     from assistctl.client import AssistantsClient
-    from assistctl.plan import Planner
+    from assistctl.core.plan import Planner
 
     loaded = load_or_raise(paths, api_version=g.api_version)
     project = project_name(g, loaded)
@@ -104,7 +104,7 @@ def open_session(
 
 
 def _digest(loaded: LoadResult) -> str:
-    from assistctl.planfile import manifests_digest
+    from assistctl.core.planfile import manifests_digest
 
     return manifests_digest(
         {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in loaded.manifests

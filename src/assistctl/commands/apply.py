@@ -26,7 +26,7 @@ from assistctl.options import GlobalOptions
 if TYPE_CHECKING:
     from assistctl.apply import ApplyReport
     from assistctl.client import AssistantsClient
-    from assistctl.plan import Plan
+    from assistctl.core.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,8 @@ def _apply_fresh(opts: ApplyOptions) -> int:
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
-    from assistctl import planfile
     from assistctl.client import AssistantsClient
+    from assistctl.core import planfile
     from assistctl.labels import is_valid_name
 
     try:

@@ -20,7 +20,7 @@ class DriftOptions:
 
 
 def execute(opts: DriftOptions) -> int:
-    from assistctl.plan import drift_report
+    from assistctl.core.plan import drift_report
     from assistctl.render import render_drift
 
     session = open_session(opts.g, opts.paths, "Checking drift of")

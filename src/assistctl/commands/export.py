@@ -29,7 +29,7 @@ from assistctl.errors import AssistctlError, UsageError
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from assistctl.export import ExportResult
+    from assistctl.core.export import ExportResult
 
 DEFAULT_OUT = "assistants"
 SCHEMA_FILE = Path("schemas") / "assistant.schema.json"
@@ -50,7 +50,7 @@ class ExportOptions:
 def execute(opts: ExportOptions) -> int:
     from assistctl.client import AssistantsClient
     from assistctl.config.project import policy_violations
-    from assistctl.export import export_assistants
+    from assistctl.core.export import export_assistants
 
     out = Path(opts.out or DEFAULT_OUT)
     shown = opts.out or DEFAULT_OUT

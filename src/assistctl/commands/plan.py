@@ -33,7 +33,7 @@ def execute(opts: PlanOptions) -> int:
     write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
     plan.raise_if_unsafe()
     if opts.out:
-        from assistctl import planfile
+        from assistctl.core import planfile
 
         assert session.manifests_digest is not None
         saved = planfile.build(plan, session.origin(), session.manifests_digest)

@@ -23,7 +23,7 @@ for a manifest that is not what is live: vector stores (``tool_resources.file_se
 ``reasoning_effort``, and instructions over v1's 32,768-character limit.
 
 A live v1 object (``file_ids``, ``retrieval``) needs no translation: it is compared in the
-v1 field set (:data:`assistctl.normalize.FIELDS_V1`), so plan-after-apply is empty in both
+v1 field set (:data:`assistctl.core.normalize.FIELDS_V1`), so plan-after-apply is empty in both
 dialects. Pure: no I/O.
 """
 

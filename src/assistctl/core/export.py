@@ -8,7 +8,7 @@ What a manifest gets, per field, in this order: ``key``, ``name``, ``model``,
 ``metadata`` (without the ownership label), ``temperature``, ``top_p``, ``response_format``,
 then ``reasoning_effort`` when the host returns it and, for v1 hosts, ``file_ids``. A field is
 left out when its live value is the API default (a manifest's unset field *means* the
-default), and so are the values the server fills in that :mod:`assistctl.normalize` treats
+default), and so are the values the server fills in that :mod:`assistctl.core.normalize` treats
 as absent (function ``strict: false``, the default ``file_search.ranking_options``, empty
 ``tool_resources`` entries). Lists and JSON schemas keep the live order.
 
@@ -37,9 +37,9 @@ from pydantic import ValidationError
 
 from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
+from assistctl.core.normalize import DEFAULT_RANKERS, api_fields
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, is_valid_name, make_label, owner_of
-from assistctl.normalize import DEFAULT_RANKERS, api_fields
 
 PROMPT_FILE_OVER = 2000
 """Instructions longer than this many characters go to ``prompts/KEY.md``."""
@@ -257,7 +257,7 @@ def _check(
     doc: dict[str, Any], obj: dict[str, Any], key: str, project: str, api_version: str
 ) -> Manifest | str:
     """The manifest when ``plan`` would show no change for it, else why ``doc`` cannot be."""
-    from assistctl.plan import compute_plan
+    from assistctl.core.plan import compute_plan
 
     try:
         manifest = Manifest.model_validate(doc)

@@ -53,9 +53,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assistctl.config.dialect import to_v1
 from assistctl.config.manifest import Manifest
-from assistctl.errors import PlanError
-from assistctl.labels import OWNER_KEY, make_label, owner_of
-from assistctl.normalize import (
+from assistctl.core.normalize import (
     TEXT_FIELDS,
     WRITE_ONLY_FIELDS,
     ApiVersion,
@@ -64,6 +62,8 @@ from assistctl.normalize import (
     normalize_desired,
     normalize_live,
 )
+from assistctl.errors import PlanError
+from assistctl.labels import OWNER_KEY, make_label, owner_of
 
 Action = Literal["create", "update", "delete", "noop"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "noop")

@@ -21,10 +21,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from assistctl import __version__
+from assistctl.core.normalize import fingerprint, normalize_live
+from assistctl.core.plan import Plan, diff_paths
 from assistctl.errors import StalePlanError
 from assistctl.labels import make_label, owner_of
-from assistctl.normalize import fingerprint, normalize_live
-from assistctl.plan import Plan, diff_paths
 
 KIND: Literal["assistctl-plan"] = "assistctl-plan"
 
