@@ -40,7 +40,7 @@ def child(directory: str) -> None:
     """Time the phases of one plan in this process; print them as one JSON line."""
     t0 = time.perf_counter()
     from assistctl import cli
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
     from assistctl.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from applyhelpers import KEY, assert_one_each, manifests, write_manifests
-from assistctl.apply import Applier, apply_plan
-from assistctl.client import AssistantsClient
+from assistctl.api.apply import Applier, apply_plan
+from assistctl.api.client import AssistantsClient
+from assistctl.api.target import resolve_target
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.options import GlobalOptions
-from assistctl.target import resolve_target
 from clihelpers import run
 
 PROJECT = "faults"

@@ -26,12 +26,12 @@ from applyhelpers import (
     run_cli,
     write_manifests,
 )
-from assistctl.apply import Applier, Outcome, apply_plan
-from assistctl.client import AssistantsClient
+from assistctl.api.apply import Applier, Outcome, apply_plan
+from assistctl.api.client import AssistantsClient
+from assistctl.api.target import resolve_target
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.options import GlobalOptions
-from assistctl.target import resolve_target
 
 PROJECT = "interrupted"
 COUNT = 50

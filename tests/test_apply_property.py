@@ -22,15 +22,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assistctl.apply import apply_plan
-from assistctl.client import AssistantsClient
+from assistctl.api.apply import apply_plan
+from assistctl.api.client import AssistantsClient
+from assistctl.api.target import resolve_target
 from assistctl.config.manifest import Manifest
 from assistctl.core.plan import compute_plan, create_body
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.transport import LocalTransport
 from assistctl.labels import owner_of
 from assistctl.options import GlobalOptions
-from assistctl.target import resolve_target
 
 PROJECT = "prop"
 OTHER = "elsewhere"

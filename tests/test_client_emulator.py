@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from assistctl.client import AssistantsClient
+from assistctl.api.client import AssistantsClient
+from assistctl.api.target import resolve_target
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import start_server
 from assistctl.emulator.testing import EmulatorHandle
@@ -24,7 +25,6 @@ from assistctl.errors import (
     OutcomeUnknown,
 )
 from assistctl.options import GlobalOptions
-from assistctl.target import resolve_target
 
 KEY = "sk-test-SECRET-1234567890"
 

@@ -23,7 +23,8 @@ import httpx
 import pytest
 
 from assistctl import __version__
-from assistctl.client import AssistantsClient, excerpt, parse_retry_after, scrub
+from assistctl.api.client import AssistantsClient, excerpt, parse_retry_after, scrub
+from assistctl.api.target import Target, resolve_target
 from assistctl.errors import (
     ApiError,
     AssistctlError,
@@ -33,7 +34,6 @@ from assistctl.errors import (
     OutcomeUnknown,
 )
 from assistctl.options import GlobalOptions
-from assistctl.target import Target, resolve_target
 
 KEY = "sk-test-SECRET-1234567890"
 

@@ -1,7 +1,7 @@
 import threading
 import time
 
-from assistctl.limiter import AdaptiveLimit
+from assistctl.api.limiter import AdaptiveLimit
 
 
 def test_limit_halves_on_throttle_and_never_drops_below_one() -> None:

@@ -14,13 +14,13 @@ from typing import Any
 
 import httpx
 
-from assistctl.client import AssistantsClient, _tls_verify
+from assistctl.api.client import AssistantsClient, _tls_verify
+from assistctl.api.target import resolve_target
 from assistctl.commands._shared import list_and_plan
 from assistctl.config.manifest import Manifest
 from assistctl.core.plan import Planner, compute_plan, create_body
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.options import GlobalOptions
-from assistctl.target import resolve_target
 
 PROJECT = "demo"
 

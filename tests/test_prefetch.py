@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistctl.prefetch import ahead
+from assistctl.api.prefetch import ahead
 
 
 def test_yields_everything_in_order() -> None:

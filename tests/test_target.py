@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from assistctl.api.target import Secret, Target, resolve_target
 from assistctl.config.providers import PROVIDERS, resolve_provider
 from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions
-from assistctl.target import Secret, Target, resolve_target
 
 KEY = "sk-test-SECRET-1234567890"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
-from assistctl.apply import Outcome
+from assistctl.api.apply import Outcome
 
 BAR_MIN_CHANGES = 4
 

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistctl.client import _check_assistant
+from assistctl.api.client import _check_assistant
 from assistctl.config.manifest import Manifest
 from assistctl.core import planfile
 from assistctl.core.plan import compute_plan, drift_report

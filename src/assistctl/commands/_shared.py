@@ -15,10 +15,10 @@ from assistctl.errors import UsageError
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
+    from assistctl.api.target import Target
     from assistctl.core.plan import Plan, Planner
     from assistctl.core.planfile import Origin
-    from assistctl.target import Target
 
 
 @dataclass
@@ -84,7 +84,7 @@ def open_session(
     ``digest``: also compute the manifests' digest (``plan --out``), now, because the
     manifests themselves are not kept: the planner lets each go once it is planned.
     """
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
     from assistctl.core.plan import Planner
 
     loaded = load_or_raise(paths, api_version=g.api_version)
@@ -117,7 +117,7 @@ def list_and_plan(client: AssistantsClient, planner: Planner) -> Plan:
     Each page is planned while the next one is fetched, and then dropped: neither the time
     to plan nor the memory of the raw objects adds up with the listing.
     """
-    from assistctl.prefetch import ahead
+    from assistctl.api.prefetch import ahead
 
     for page in ahead(client.pages()):
         for obj in page:

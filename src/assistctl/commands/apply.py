@@ -24,8 +24,8 @@ from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from assistctl.apply import ApplyReport
-    from assistctl.client import AssistantsClient
+    from assistctl.api.apply import ApplyReport
+    from assistctl.api.client import AssistantsClient
     from assistctl.core.plan import Plan
 
 
@@ -96,7 +96,7 @@ def _apply_fresh(opts: ApplyOptions) -> int:
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
     from assistctl.core import planfile
     from assistctl.labels import is_valid_name
 
@@ -163,7 +163,7 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 
 def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
-    from assistctl.apply import apply_plan
+    from assistctl.api.apply import apply_plan
     from assistctl.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)

@@ -48,7 +48,7 @@ class ExportOptions:
 
 
 def execute(opts: ExportOptions) -> int:
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
     from assistctl.config.project import policy_violations
     from assistctl.core.export import export_assistants
 

@@ -20,7 +20,7 @@ from assistctl.labels import OWNER_KEY
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ImportOptions:
 
 
 def execute(opts: ImportOptions) -> int:
-    from assistctl.client import AssistantsClient
+    from assistctl.api.client import AssistantsClient
 
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version)
     target = find_manifest(loaded, opts.key, opts.paths)

@@ -1,6 +1,6 @@
 """``assistctl providers``: the host presets, and what each one differs in.
 
-Everything printed comes from :data:`assistctl.target.PROVIDERS` (data, not prose kept in
+Everything printed comes from :data:`assistctl.config.providers.PROVIDERS` (data, not prose kept in
 sync by hand). Offline; imports no HTTP client.
 """
 

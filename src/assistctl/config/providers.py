@@ -226,7 +226,7 @@ def pick_provider(
 def resolve_provider(
     g: GlobalOptions, project: ProjectLike | None = None, *, env: Mapping[str, str] | None = None
 ) -> Provider:
-    """The provider alone, with :func:`~assistctl.target.resolve_target`'s precedence; needs no key or URL.
+    """The provider alone, with :func:`~assistctl.api.target.resolve_target`'s precedence; needs no key or URL.
 
     ``validate`` uses it offline (provider-specific warnings) where a missing key must not
     be an error. Raises UsageError / ConfigError for an unknown provider name.

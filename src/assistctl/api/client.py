@@ -37,6 +37,7 @@ from urllib.parse import quote, unquote
 import httpx
 
 from assistctl import __version__
+from assistctl.api.target import Secret, Target, resolve_target
 from assistctl.config.providers import ProjectLike
 from assistctl.errors import (
     ApiError,
@@ -47,7 +48,6 @@ from assistctl.errors import (
     UsageError,
 )
 from assistctl.options import GlobalOptions
-from assistctl.target import Secret, Target, resolve_target
 
 log = logging.getLogger("assistctl.http")
 

@@ -23,16 +23,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from assistctl.api.limiter import AdaptiveLimit
 from assistctl.core.plan import Change, Plan
 from assistctl.errors import AssistctlError, OutcomeUnknown
 from assistctl.labels import owner_of
-from assistctl.limiter import AdaptiveLimit
 
 DEFAULT_PARALLELISM = 4
 
 
 class AssistantsApi(Protocol):
-    """The part of :class:`assistctl.client.AssistantsClient` that apply uses."""
+    """The part of :class:`assistctl.api.client.AssistantsClient` that apply uses."""
 
     max_retries: int
     """Also bounds how often a create whose answer was lost is looked up and re-sent."""
