@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from assistctl.config.manifest import Manifest
 from assistctl.core.plan import Plan, compute_plan, create_body
-from assistctl.render import render_plan
+from assistctl.output.render import render_plan
 
 TARGET_SECONDS = 1.0
 PROJECT = "bench"

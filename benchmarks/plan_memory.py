@@ -49,7 +49,7 @@ def child(directory: str) -> None:
     from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions
     from assistctl.core.plan import Planner
-    from assistctl.render import render_plan
+    from assistctl.output.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)
     rss.append(_rss_mb())

@@ -45,7 +45,7 @@ def child(directory: str) -> None:
     from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions
     from assistctl.core.plan import Planner
-    from assistctl.render import render_plan
+    from assistctl.output.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)
     # CPU of the planning itself (main thread), which list_and_plan overlaps with the

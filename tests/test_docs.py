@@ -10,9 +10,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from assistctl import docgen
 from assistctl.config.loader import load
 from assistctl.config.manifest import Manifest, manifest_json_schema
+from assistctl.output import docgen
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

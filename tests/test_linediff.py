@@ -1,4 +1,4 @@
-"""assistctl.linediff: difflib's output for small inputs; a valid diff for large ones."""
+"""assistctl.output.linediff: difflib's output for small inputs; a valid diff for large ones."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistctl import linediff
-from assistctl.linediff import matching_blocks, unified_lines
+from assistctl.output import linediff
+from assistctl.output.linediff import matching_blocks, unified_lines
 
 
 def _difflib(a: list[str], b: list[str], context: int = 3) -> list[str]:

@@ -190,7 +190,7 @@ def test_canonical_is_idempotent() -> None:
 
 def test_importing_renderers_stays_light() -> None:
     code = (
-        "import sys, assistctl.core.normalize, assistctl.render; "
+        "import sys, assistctl.core.normalize, assistctl.output.render; "
         "print(sorted(m for m in ('deepdiff', 'httpx') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ import pytest
 
 from assistctl import __version__
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.progress import BAR_MIN_CHANGES, LineProgress, TtyProgress, choose
+from assistctl.output.progress import BAR_MIN_CHANGES, LineProgress, TtyProgress, choose
 from clihelpers import at, copy_examples, project_dir, run
 
 APPLIED = "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed.\n"

@@ -18,7 +18,7 @@ import yaml
 from assistctl.config.manifest import Manifest
 from assistctl.core.plan import DriftReport, Plan, compute_plan, drift_report
 from assistctl.errors import UsageError
-from assistctl.render import (
+from assistctl.output.render import (
     MARKDOWN_LIMIT,
     NO_CHANGES,
     NO_DRIFT,

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from assistctl import __version__, error_handler
-from assistctl.console import configure_logging
 from assistctl.options import GlobalOptions
+from assistctl.output.console import configure_logging
 
 PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
 EMULATOR_FLAVORS = ["openai", "openai-v1", "aimlapi", "azure"]

@@ -21,7 +21,7 @@ from assistctl.core import planfile
 from assistctl.core.plan import compute_plan, drift_report
 from assistctl.core.planfile import Origin
 from assistctl.errors import ApiError
-from assistctl.render import render_drift, render_plan
+from assistctl.output.render import render_drift, render_plan
 
 PROJECT = "odd"
 

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 import click
 
 from assistctl.commands._shared import open_session, origin_of, status, write_output
-from assistctl.console import use_color
 from assistctl.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
+from assistctl.output.console import use_color
 
 if TYPE_CHECKING:
     from assistctl.api.apply import ApplyReport
@@ -71,7 +71,7 @@ def execute(opts: ApplyOptions) -> int:
 
 
 def _apply_fresh(opts: ApplyOptions) -> int:
-    from assistctl.render import render_plan
+    from assistctl.output.render import render_plan
 
     session = open_session(opts.g, opts.paths, "Planning")
     try:
@@ -164,7 +164,7 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
     from assistctl.api.apply import apply_plan
-    from assistctl.progress import TtyProgress, choose
+    from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
@@ -188,7 +188,7 @@ def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
 
 
 def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) -> None:
-    from assistctl.progress import describe
+    from assistctl.output.progress import describe
 
     counts = {"created": 0, "updated": 0, "deleted": 0}
     for outcome in report.succeeded:

@@ -6,9 +6,9 @@ import sys
 from dataclasses import dataclass
 
 from assistctl.commands._shared import open_session, write_output
-from assistctl.console import use_color
 from assistctl.error_handler import EXIT_CHANGES, EXIT_OK
 from assistctl.options import GlobalOptions
+from assistctl.output.console import use_color
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class DriftOptions:
 
 def execute(opts: DriftOptions) -> int:
     from assistctl.core.plan import drift_report
-    from assistctl.render import render_drift
+    from assistctl.output.render import render_drift
 
     session = open_session(opts.g, opts.paths, "Checking drift of")
     session.close()  # the live state is read and planned: no more requests

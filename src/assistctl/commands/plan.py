@@ -6,10 +6,10 @@ import sys
 from dataclasses import dataclass
 
 from assistctl.commands._shared import open_session, status, write_output
-from assistctl.console import use_color
 from assistctl.error_handler import EXIT_CHANGES, EXIT_OK
 from assistctl.errors import UsageError
 from assistctl.options import GlobalOptions
+from assistctl.output.console import use_color
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class PlanOptions:
 
 
 def execute(opts: PlanOptions) -> int:
-    from assistctl.render import render_plan
+    from assistctl.output.render import render_plan
 
     if opts.out == "-":
         # A saved plan on stdout would be mixed with the rendered plan: a file it must be.

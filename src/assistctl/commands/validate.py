@@ -11,7 +11,7 @@ import click
 
 from assistctl.config.loader import load
 from assistctl.options import GlobalOptions
-from assistctl.reporters import REPORTERS
+from assistctl.output.reporters import REPORTERS
 
 
 @dataclass(frozen=True)

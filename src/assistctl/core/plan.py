@@ -2,7 +2,7 @@
 
 Pure: no I/O. The ``plan``/``drift``/``apply`` commands call :func:`compute_plan` with the
 manifests (instructions already resolved from ``instructions_file``) and the live objects
-exactly as the API listed them, then render it (:mod:`assistctl.render`), save it
+exactly as the API listed them, then render it (:mod:`assistctl.output.render`), save it
 (``plan.model_dump(mode="json")``; :meth:`Plan.model_validate` reads it back) or execute
 each :attr:`Change.body`.
 

@@ -2,11 +2,11 @@
 
 Chosen by name (:func:`render_plan`, :func:`render_drift`); each returns one string without a
 trailing newline, which the command prints. Pure: no I/O, no terminal detection (the caller
-decides ``color`` with :func:`assistctl.console.use_color`), no deepdiff.
+decides ``color`` with :func:`assistctl.output.console.use_color`), no deepdiff.
 
 - text: ``+`` create, ``~`` update, ``-`` delete; only changed fields, the rest folded as
   ``(N unchanged fields)``; multi-line strings and JSON values (tools, schemas) as a
-  line-level unified diff (:mod:`assistctl.linediff`: a 256,000-character prompt renders in
+  line-level unified diff (:mod:`assistctl.output.linediff`: a 256,000-character prompt renders in
   well under a second, however its lines changed);
   ANSI colour only when ``color=True``.
 - json: ``format_version: "1"``, one entry per assistant with key, id, action, changed
@@ -36,7 +36,7 @@ from assistctl.core.plan import (
 )
 from assistctl.errors import UsageError
 from assistctl.labels import OWNER_KEY
-from assistctl.linediff import unified_lines
+from assistctl.output.linediff import unified_lines
 
 FORMATS = ("text", "json", "markdown")
 MARKDOWN_LIMIT = 60_000

@@ -5,7 +5,7 @@ required, its limits (read from the schema's keywords, so they cannot disagree w
 ``validate`` and editors check), its description and an example (the schema's ``examples``).
 Rules the schema cannot express (across fields or files) follow as a fixed list.
 
-Pure: :func:`render` returns the text. ``python -m assistctl.docgen > docs/manifest-reference.md``
+Pure: :func:`render` returns the text. ``python -m assistctl.output.docgen > docs/manifest-reference.md``
 regenerates the file; a test fails when the committed file is not current.
 """
 
@@ -28,7 +28,7 @@ from assistctl.labels import OWNER_KEY
 
 Schema = dict[str, Any]
 
-REGENERATE = "python -m assistctl.docgen > docs/manifest-reference.md"
+REGENERATE = "python -m assistctl.output.docgen > docs/manifest-reference.md"
 
 # Shown in the complete example in this order; `instructions_file` (exclusive with
 # `instructions`), `file_ids` (v1 only) and `moved_from` (a rename) do not belong in it.
@@ -265,7 +265,7 @@ def render(schema: Schema | None = None) -> str:
         f"<!-- Generated from the manifest JSON Schema by '{REGENERATE}'; do not edit. -->",
         "",
         "Generated from the manifest JSON Schema (`assistctl schema`, committed as "
-        "`schemas/assistant.schema.json`) by `python -m assistctl.docgen`; a test fails when "
+        "`schemas/assistant.schema.json`) by `python -m assistctl.output.docgen`; a test fails when "
         "this page is out of date. One YAML document describes one assistant; field names are "
         "the Assistants API's own. The limits are the ones `assistctl validate` checks offline "
         "and editors check through the schema. See also [concepts](concepts.md) and the "
