@@ -43,9 +43,9 @@ def _rss_mb() -> float:
 def child(directory: str) -> None:
     """Plan in this process as ``assistctl plan`` does; print the RSS after each phase."""
     rss = []
-    from assistctl import cli
+    from assistctl.cli import main as cli
     from assistctl.api.client import AssistantsClient
-    from assistctl.commands._shared import list_and_plan
+    from assistctl.cli.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions
     from assistctl.core.plan import Planner

@@ -39,9 +39,9 @@ PHASES = ("imports", "load", "list_and_plan", "plan_cpu", "render", "round_trip_
 def child(directory: str) -> None:
     """Time the phases of one plan in this process; print them as one JSON line."""
     t0 = time.perf_counter()
-    from assistctl import cli
+    from assistctl.cli import main as cli
     from assistctl.api.client import AssistantsClient
-    from assistctl.commands._shared import list_and_plan
+    from assistctl.cli.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
     from assistctl.options import GlobalOptions
     from assistctl.core.plan import Planner

@@ -15,7 +15,7 @@ import pytest
 def _run(body: str) -> subprocess.CompletedProcess[str]:
     script = (
         "import sys\n"
-        "from assistctl import error_handler\n"
+        "from assistctl.cli import error_handler\n"
         "from assistctl.errors import UsageError\n"
         f"{body}\n"
         "error_handler.run_and_exit(entry)\n"

@@ -28,7 +28,7 @@ import click
 import pytest
 import yaml
 
-from assistctl.cli import cli
+from assistctl.cli.main import cli
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import make_label
 from clihelpers import ROOT, copy_examples, run

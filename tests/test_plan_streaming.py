@@ -16,7 +16,7 @@ import httpx
 
 from assistctl.api.client import AssistantsClient, _tls_verify
 from assistctl.api.target import resolve_target
-from assistctl.commands._shared import list_and_plan
+from assistctl.cli.commands._shared import list_and_plan
 from assistctl.config.manifest import Manifest
 from assistctl.core.plan import Planner, compute_plan, create_body
 from assistctl.emulator.testing import EmulatorHandle

@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from assistctl.cli import cli
-from assistctl.commands.schema import render
+from assistctl.cli.commands.schema import render
+from assistctl.cli.main import cli
 from assistctl.config.manifest import manifest_json_schema
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from assistctl.cli import cli
+from assistctl.cli.main import cli
 from assistctl.config.loader import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,7 +320,7 @@ def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
         "    print(code, heavy, flush=True)\n"
         "    real_exit(code)\n"
         "os._exit = probe_exit\n"
-        "from assistctl.cli import main\n"
+        "from assistctl.cli.main import main\n"
         f"sys.argv = ['assistctl', 'validate', {str(root)!r}]\n"
         "main()\n"
     )

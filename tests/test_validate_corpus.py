@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistctl.cli import cli
+from assistctl.cli.main import cli
 
 CORPUS = Path(__file__).parent / "data" / "bad_manifests"
 EXPECT = re.compile(r"#\s*expect:\s*(\d+):\s*(.+?)\s*$")

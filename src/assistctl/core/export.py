@@ -1,6 +1,6 @@
 """From live assistant objects to manifest files, so that ``plan`` on them shows no changes.
 
-Pure: no I/O. ``assistctl export`` (:mod:`assistctl.commands.export`) lists the live
+Pure: no I/O. ``assistctl export`` (:mod:`assistctl.cli.commands.export`) lists the live
 assistants, calls :func:`export_assistants` and writes the files it returns.
 
 What a manifest gets, per field, in this order: ``key``, ``name``, ``model``,

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistctl.commands._shared import project_name, status
+from assistctl.cli.commands._shared import project_name, status
+from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadedManifest, load_or_raise
 from assistctl.core.adopt import decide, fields_to_update, find_manifest
-from assistctl.error_handler import EXIT_OK
 from assistctl.errors import NotFoundError
 from assistctl.labels import OWNER_KEY
 from assistctl.options import GlobalOptions

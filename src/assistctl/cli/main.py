@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from assistctl import __version__, error_handler
+from assistctl import __version__
+from assistctl.cli import error_handler
 from assistctl.options import GlobalOptions
 from assistctl.output.console import configure_logging
 
@@ -101,7 +102,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     """Check manifests offline. Exit 0 valid, 1 invalid."""
-    from assistctl.commands import validate as cmd
+    from assistctl.cli.commands import validate as cmd
 
     return cmd.execute(cmd.ValidateOptions(g=_globals(ctx), paths=paths, fmt=fmt))
 
@@ -125,7 +126,7 @@ def plan(
     ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool
 ) -> int:
     """Show what apply would create, update and delete."""
-    from assistctl.commands import plan as cmd
+    from assistctl.cli.commands import plan as cmd
 
     return cmd.execute(
         cmd.PlanOptions(
@@ -141,7 +142,7 @@ def plan(
 @click.pass_context
 def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None) -> int:
     """Report live assistants that differ from the manifests. Exit 0 in sync, 2 drift."""
-    from assistctl.commands import drift as cmd
+    from assistctl.cli.commands import drift as cmd
 
     return cmd.execute(cmd.DriftOptions(g=_globals(ctx), paths=paths, fmt=fmt, out=out))
 
@@ -159,7 +160,7 @@ def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None)
 @click.pass_context
 def apply(ctx: click.Context, paths: tuple[str, ...], auto_approve: bool, parallelism: int) -> int:
     """Make live assistants match the manifests (PATH...) or a saved plan (PLANFILE)."""
-    from assistctl.commands import apply as cmd
+    from assistctl.cli.commands import apply as cmd
 
     return cmd.execute(
         cmd.ApplyOptions(
@@ -185,7 +186,7 @@ def import_(
 
     Only the ownership label is written; run 'assistctl plan' afterwards to see what differs.
     """
-    from assistctl.commands import import_ as cmd
+    from assistctl.cli.commands import import_ as cmd
 
     return cmd.execute(
         cmd.ImportOptions(
@@ -210,7 +211,7 @@ def import_(
 @click.pass_context
 def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) -> int:
     """Write a manifest for each live assistant of this project (every one with --all)."""
-    from assistctl.commands import export as cmd
+    from assistctl.cli.commands import export as cmd
 
     return cmd.execute(
         cmd.ExportOptions(g=_globals(ctx), out=out, include_all=include_all, force=force)
@@ -222,7 +223,7 @@ def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) 
 @click.pass_context
 def providers(ctx: click.Context, fmt: str) -> int:
     """List the host presets (--provider): URL, auth, dialects and what each differs in."""
-    from assistctl.commands import providers as cmd
+    from assistctl.cli.commands import providers as cmd
 
     return cmd.execute(cmd.ProvidersOptions(g=_globals(ctx), fmt=fmt))
 
@@ -230,7 +231,7 @@ def providers(ctx: click.Context, fmt: str) -> int:
 @cli.command()
 def schema() -> int:
     """Print the manifest JSON Schema."""
-    from assistctl.commands import schema as cmd
+    from assistctl.cli.commands import schema as cmd
 
     return cmd.execute()
 
@@ -288,7 +289,7 @@ def schema() -> int:
 @click.pass_context
 def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
     """Serve the local Assistants API emulator until Ctrl-C. Prints the base URL first."""
-    from assistctl.commands import emulator as cmd
+    from assistctl.cli.commands import emulator as cmd
 
     return cmd.execute(cmd.EmulatorOptions(g=_globals(ctx), **kwargs))
 

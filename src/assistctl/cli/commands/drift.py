@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from assistctl.commands._shared import open_session, write_output
-from assistctl.error_handler import EXIT_CHANGES, EXIT_OK
+from assistctl.cli.commands._shared import open_session, write_output
+from assistctl.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from assistctl.options import GlobalOptions
 from assistctl.output.console import use_color
 

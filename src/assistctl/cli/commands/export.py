@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistctl.commands._shared import project_name, status
+from assistctl.cli.commands._shared import project_name, status
+from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadResult
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
-from assistctl.error_handler import EXIT_OK
 from assistctl.errors import AssistctlError, UsageError
 from assistctl.options import GlobalOptions
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistctl.commands._shared import open_session, origin_of, status, write_output
-from assistctl.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from assistctl.cli.commands._shared import open_session, origin_of, status, write_output
+from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
 from assistctl.output.console import use_color
