@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY, make_label
@@ -27,7 +28,7 @@ def tutor_dir(root: Path, project: str | None = None) -> Path:
     return project_dir(root, files) / "assistants"
 
 
-def seed_tutor(emulator: EmulatorHandle, **overrides: object) -> dict[str, object]:
+def seed_tutor(emulator: EmulatorHandle, **overrides: object) -> dict[str, Any]:
     fields: dict[str, object] = {
         "name": "Math Tutor",
         "instructions": "You are a patient math tutor.\n",

@@ -906,13 +906,14 @@ def test_the_key_never_appears(
     server.handler = LEAK_SCENARIOS[scenario]
     caplog.set_level(logging.DEBUG)
     c, _ = make_client(server.url, max_retries=1)
+    calls: dict[str, Callable[[], object]] = {
+        "list": c.list_all,
+        "create": lambda: c.create({"model": "gpt-4o"}),
+        "modify": lambda: c.modify("asst_1", {"name": "x"}),
+        "delete": lambda: c.delete("asst_1"),
+    }
     with c, pytest.raises(AssistctlError) as err:
-        {
-            "list": c.list_all,
-            "create": lambda: c.create({"model": "gpt-4o"}),
-            "modify": lambda: c.modify("asst_1", {"name": "x"}),
-            "delete": lambda: c.delete("asst_1"),
-        }[operation]()
+        calls[operation]()
     out = capsys.readouterr()
     texts = [
         str(err.value),

@@ -69,6 +69,6 @@ def test_closing_early_stops_the_worker() -> None:
 
     stream = ahead(source())
     assert next(stream) == 0
-    stream.close()  # what a consumer's exception or Ctrl-C does to the generator
+    stream.close()  # type: ignore[attr-defined]  # a generator; what a consumer's exception or Ctrl-C does to the generator
     assert finished.wait(5), "the worker kept running after the consumer stopped"
     assert len(produced) < 10

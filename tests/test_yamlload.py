@@ -16,6 +16,7 @@ def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     """Run every test with both composers: big files take the Python one (see yamlload)."""
     if request.param == "python composer":
         monkeypatch.setattr(yamlload, "_SAFE_C_DEPTH", -1)
+        monkeypatch.setattr(yamlload, "_C_BOUNDS_NESTING", False)
 
 
 def test_documents_keep_values_and_file_line_numbers() -> None:
@@ -78,13 +79,34 @@ def test_alias_bomb_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("depth", [100, 3000, 100_000])
 def test_deep_nesting_never_crashes(depth: int) -> None:
-    # libyaml's C composer overflows the C stack on deep nesting (a segfault, not an
-    # exception): deep input must take the Python composer and fail cleanly.
+    # libyaml before 0.2.6 overflows the C stack on deep nesting (a segfault, not an
+    # exception): deep input must take the Python composer and fail cleanly. libyaml 0.2.6
+    # stops at 1,000 levels with its own words; either way the project's words are shown.
     result = parse("a: " + "[" * depth + "]" * depth + "\n", "f")
     if result.diagnostics:
-        assert "nested too deeply" in result.diagnostics[0].message
+        [diag] = result.diagnostics
+        assert diag.message == yamlload.TOO_DEEP
     else:
         assert result.documents
+
+
+@pytest.mark.parametrize(
+    "text", ["a: " + "[" * 3000, "".join(" " * i + "k:\n" for i in range(3000))]
+)
+def test_too_deep_is_one_diagnostic_in_the_projects_words(text: str) -> None:
+    [diag] = parse(text, "f").diagnostics
+    assert diag.message == yamlload.TOO_DEEP
+    if yamlload._C_BOUNDS_NESTING:  # libyaml says where it stopped
+        assert diag.line >= 1
+
+
+def test_deep_block_nesting_within_libyamls_bound_is_located() -> None:
+    # Shallower than libyaml's bound but deeper than Python's recursion limit allows to
+    # build: the document's own position, not the whole file.
+    [diag] = parse("x: 1\n---\n" + "".join(" " * i + "k:\n" for i in range(900)), "f").diagnostics
+    assert diag.message == yamlload.TOO_DEEP
+    if yamlload._C_BOUNDS_NESTING:  # the Python composer itself runs out first otherwise
+        assert (diag.line, diag.col) == (3, 1)
 
 
 def test_tab_indentation_names_the_tab() -> None:

@@ -15,8 +15,8 @@ Source, and how complete it is:
   and the rest of the enum was not available to us, so the documented list is NOT
   reproduced exactly here.
 - To cover the remainder, the list adds the ``AssistantSupportedModels`` enum of the OpenAI
-  spec this project follows (``../shared/reference/openai-openapi.yaml``), which is what an
-  OpenAI-compatible Assistants host proxies. The result is a superset of what we could
+  spec this project follows (its Assistants part is kept in ``tests/data/openapi/``), which
+  is what an OpenAI-compatible Assistants host proxies. The result is a superset of what we could
   verify; it errs toward fewer false warnings.
 
 Update this file when AIML API's documented enum changes (the test suite checks only its

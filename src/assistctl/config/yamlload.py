@@ -36,9 +36,14 @@ MAX_VALUES = 1_000_000
 """Values built per document, counting alias expansions: stops "billion laughs" documents."""
 
 _SAFE_C_DEPTH = 2000
-"""libyaml composes recursively in C and crashes the process on very deep nesting. Nesting
-depth is bounded by the number of indicator characters, so below this count the C composer
-is safe; above it we compose in Python, where too-deep nesting is a catchable error."""
+"""libyaml before 0.2.6 composes recursively in C and crashes the process on very deep
+nesting. Nesting depth is bounded by the number of indicator characters, so below this count
+the C composer is safe; above it we compose in Python, where too-deep nesting is a catchable
+error. libyaml 0.2.6 (bundled with PyYAML 6.0.4) stops at 1,000 levels itself, with a
+ScannerError, so with it the C composer is always safe (see :data:`_C_BOUNDS_NESTING`)."""
+
+TOO_DEEP = "is nested too deeply to be a manifest (hundreds of levels)"
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -128,6 +133,25 @@ if _CParser is not None:
     _deep_loader: Any = _DeepLoader
 else:  # pragma: no cover - depends on how PyYAML was built
     _deep_loader = yaml.SafeLoader
+
+
+def _libyaml_bounds_nesting() -> bool:
+    """True when libyaml refuses documents deeper than 1,000 levels (0.2.6 and later).
+
+    PyYAML's wheels up to 6.0.3 bundle libyaml 0.2.5, which has no such bound; a PyYAML
+    built from source links whatever libyaml the system has. So the version is asked, not
+    PyYAML's own.
+    """
+    if _CParser is None:
+        return False
+    from yaml import _yaml
+
+    return tuple(_yaml.get_version()) >= (0, 2, 6)
+
+
+_C_BOUNDS_NESTING = _libyaml_bounds_nesting()
+"""With a bounded libyaml every text takes the C composer; otherwise deep texts (by
+indicator count) take the Python composer."""
 
 
 @dataclass(frozen=True)
@@ -482,6 +506,8 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
     else:
         return _whole_file(file, f"is not valid YAML: {err}")
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    if problem == _LIBYAML_TOO_DEEP:
+        return Diagnostic(file, line + 1, col + 1, "", TOO_DEEP)
     if isinstance(err, yaml.reader.ReaderError):
         # libyaml reports the character as a number, PyYAML's Python reader as a string.
         code = ord(err.character) if isinstance(err.character, str) else err.character
@@ -494,9 +520,17 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
     return Diagnostic(file, line + 1, col + 1, "", f"invalid YAML: {problem}{hint}")
 
 
+def _too_deep(file: str, loader: Any) -> Diagnostic:
+    """The Python composer ran out of stack: point at where the parser stopped."""
+    mark = loader.get_mark() if loader is not None and hasattr(loader, "get_mark") else None
+    if mark is None:
+        return _whole_file(file, TOO_DEEP)
+    return Diagnostic(file, mark.line + 1, mark.column + 1, "", TOO_DEEP)
+
+
 def _shallow(text: str) -> bool:
     """At most ``_SAFE_C_DEPTH`` indicators; a text no longer than that needs no counting."""
-    if len(text) <= _SAFE_C_DEPTH:
+    if _C_BOUNDS_NESTING or len(text) <= _SAFE_C_DEPTH:
         return True
     return sum(text.count(c) for c in "[{-:?") <= _SAFE_C_DEPTH
 
@@ -526,14 +560,16 @@ def parse(text: str, file: str, *, shared: dict[str, str] | None = None) -> Yaml
                 where = _pos(err.node)
                 result.diagnostics.append(Diagnostic(file, where.line, where.col, "", err.message))
                 continue
+            except RecursionError:
+                where = _pos(node)
+                result.diagnostics.append(Diagnostic(file, where.line, where.col, "", TOO_DEEP))
+                continue
             result.diagnostics.extend(builder.diagnostics)
             result.documents.append(Document(file, len(result.documents) + 1, node, data))
     except yaml.YAMLError as err:
         result.diagnostics.append(_yaml_error(file, text, err))
     except RecursionError:
-        result.diagnostics.append(
-            _whole_file(file, "is nested too deeply to be a manifest (hundreds of levels)")
-        )
+        result.diagnostics.append(_too_deep(file, loader))
     finally:
         if loader is not None:
             loader.dispose()
