@@ -1,7 +1,7 @@
 """Renderers: golden files for text/json/markdown plans and drift reports, and their bounds.
 
 Regenerate the golden files after an intended change with
-``ASSISTCTL_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and review the diff.
+``ASSISTCTL_UPDATE_GOLDEN=1 pytest tests/output/test_render.py`` and review the diff.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from assistctl.output.render import (
     render_plan,
 )
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("ASSISTCTL_UPDATE_GOLDEN") == "1"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 EXT = {"text": "txt", "json": "json", "markdown": "md"}

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from assistctl.cli.main import cli
 from assistctl.config.loader import load
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "assistants"
 GOOD = "key: {key}\nmodel: gpt-4o\n"
 BAD = "key: bad\nmodel: gpt-4o\ntemperature: 3\ncolour: red\n"

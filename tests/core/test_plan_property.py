@@ -30,7 +30,7 @@ from assistctl.core.normalize import canonical
 from assistctl.core.plan import Plan, compute_plan, create_body
 from assistctl.emulator.app import EmulatorApp
 
-CASES = sorted((Path(__file__).parent / "plan_cases").glob("*.yaml"))
+CASES = sorted((Path(__file__).resolve().parents[1] / "plan_cases").glob("*.yaml"))
 PROJECT = "demo"
 
 

@@ -16,7 +16,7 @@ from assistctl.cli.commands.schema import render
 from assistctl.cli.main import cli
 from assistctl.config.manifest import manifest_json_schema
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / "assistant.schema.json"
 EXAMPLES = ROOT / "examples" / "assistants"
 

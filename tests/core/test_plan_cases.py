@@ -24,7 +24,7 @@ from assistctl.config.manifest import Manifest
 from assistctl.core.plan import Plan, compute_plan
 from assistctl.errors import PlanError
 
-CASES_DIR = Path(__file__).parent / "plan_cases"
+CASES_DIR = Path(__file__).resolve().parents[1] / "plan_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
 
 

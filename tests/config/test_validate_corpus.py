@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from assistctl.cli.main import cli
 
-CORPUS = Path(__file__).parent / "data" / "bad_manifests"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_manifests"
 EXPECT = re.compile(r"#\s*expect:\s*(\d+):\s*(.+?)\s*$")
 
 

@@ -14,7 +14,7 @@ from assistctl.config.loader import load
 from assistctl.config.manifest import Manifest, manifest_json_schema
 from assistctl.output import docgen
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 REFERENCE = DOCS / "manifest-reference.md"
 
