@@ -43,12 +43,12 @@ def _rss_mb() -> float:
 def child(directory: str) -> None:
     """Plan in this process as ``assistctl plan`` does; print the RSS after each phase."""
     rss = []
-    from assistctl.cli import main as cli
     from assistctl.api.client import AssistantsClient
+    from assistctl.cli import main as cli
     from assistctl.cli.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
-    from assistctl.options import GlobalOptions
     from assistctl.core.plan import Planner
+    from assistctl.options import GlobalOptions
     from assistctl.output.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)

@@ -39,12 +39,12 @@ PHASES = ("imports", "load", "list_and_plan", "plan_cpu", "render", "round_trip_
 def child(directory: str) -> None:
     """Time the phases of one plan in this process; print them as one JSON line."""
     t0 = time.perf_counter()
-    from assistctl.cli import main as cli
     from assistctl.api.client import AssistantsClient
+    from assistctl.cli import main as cli
     from assistctl.cli.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
-    from assistctl.options import GlobalOptions
     from assistctl.core.plan import Planner
+    from assistctl.options import GlobalOptions
     from assistctl.output.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)
