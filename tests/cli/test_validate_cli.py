@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from assistctl.cli.main import cli
 from assistctl.config.loader import load
+from clihelpers import cli_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "assistants"
@@ -24,7 +24,7 @@ BAD = "key: bad\nmodel: gpt-4o\ntemperature: 3\ncolour: red\n"
 
 def run(*args: str | Path) -> tuple[int, str, str]:
     """The CLI in-process. Returns (exit code, stdout, stderr)."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], standalone_mode=False)
+    result = cli_runner().invoke(cli, [str(a) for a in args], standalone_mode=False)
     if result.exception is not None:
         raise result.exception
     code = result.return_value

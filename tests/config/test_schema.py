@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from assistctl.cli.commands.schema import render
 from assistctl.cli.main import cli
 from assistctl.config.manifest import manifest_json_schema
+from clihelpers import cli_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / "assistant.schema.json"
@@ -22,7 +22,7 @@ EXAMPLES = ROOT / "examples" / "assistants"
 
 
 def test_schema_command_prints_the_generated_schema() -> None:
-    result = CliRunner().invoke(cli, ["schema"], standalone_mode=False)
+    result = cli_runner().invoke(cli, ["schema"], standalone_mode=False)
     assert result.exception is None and result.return_value == 0
     assert json.loads(result.stdout) == manifest_json_schema()
     assert result.stdout == render() and result.stdout.endswith("}\n")

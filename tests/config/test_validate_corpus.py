@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from assistctl.cli.main import cli
+from clihelpers import cli_runner
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_manifests"
 EXPECT = re.compile(r"#\s*expect:\s*(\d+):\s*(.+?)\s*$")
@@ -45,7 +45,7 @@ def test_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
 def test_bad_manifest_reports_expected_errors(case: Path) -> None:
-    result = CliRunner().invoke(
+    result = cli_runner().invoke(
         cli, ["validate", "--format", "json", str(case)], standalone_mode=False
     )
     assert result.exception is None, result.output
@@ -66,6 +66,6 @@ def test_bad_manifest_reports_expected_errors(case: Path) -> None:
 
 def test_corpus_text_format_is_file_line_col(tmp_path: Path) -> None:
     case = CORPUS / "temperature-too-high.yaml"
-    result = CliRunner().invoke(cli, ["validate", str(case)], standalone_mode=False)
+    result = cli_runner().invoke(cli, ["validate", str(case)], standalone_mode=False)
     first = result.stdout.splitlines()[0]
     assert first == f"{case}:5:14: temperature: must be at most 2, got 2.01"
