@@ -3,7 +3,7 @@
 ``click.testing.CliRunner.invoke`` calls ``cli.main`` either in standalone mode (click maps
 exceptions to its own exit codes: usage errors give 2, which means "changes" for us) or not
 (our exceptions escape). The installed ``assistctl`` goes through
-:func:`assistctl.error_handler.run` instead, so :func:`run` does the same inside
+:func:`assistctl.cli.error_handler.run` instead, so :func:`run` does the same inside
 ``CliRunner.isolation`` and returns what a shell would see.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from assistctl import error_handler
-from assistctl.cli import cli
+from assistctl.cli import error_handler
+from assistctl.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "assistants"
