@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistctl.emulator.app import FLAVORS
+from assistctl.emulator.flavors import FLAVORS
 from assistctl.emulator.testing import EmulatorHandle
 
 RAW = httpx.Client(verify=False)

@@ -19,7 +19,7 @@ from assistctl.output.console import configure_logging
 
 PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
 EMULATOR_FLAVORS = ["openai", "openai-v1", "aimlapi", "azure"]
-"""The keys of ``assistctl.emulator.app.FLAVORS`` (not imported here: it is not light)."""
+"""The keys of ``assistctl.emulator.flavors.FLAVORS`` (not imported here: it is not light)."""
 
 GC_THRESHOLDS = (10_000, 50, 50)
 """A run builds mostly objects that live until it ends (manifests, live assistants, the
