@@ -4,8 +4,9 @@ The presets are data in :mod:`assistctl.config.providers`. :func:`resolve_target
 flags, environment, project file and preset into one frozen :class:`Target`; it reads the
 environment but never talks HTTP.
 
-The API key travels inside :class:`Secret`, whose ``repr``/``str`` is ``***``, so a target can
-be logged, printed in a traceback or put in an exception without leaking the key.
+The API key travels inside :class:`~assistctl.api.secret.Secret`, whose ``repr``/``str`` is
+``***``, so a target can be logged, printed in a traceback or put in an exception without
+leaking the key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from assistctl.api.secret import Secret
 from assistctl.config.providers import (
     DEFAULT_API_VERSION,
     ENV_BASE_URL,
@@ -37,34 +39,6 @@ from assistctl.options import GlobalOptions
 DEFAULT_LOCAL_STATE = Path(".assistctl") / "local-state.json"
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-class Secret:
-    """A string that refuses to be printed. Only :meth:`reveal` gives the value back."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(("Secret", self._value))
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Pickling (multiprocessing, caches) would write the key somewhere: refuse.
-        raise TypeError("a Secret cannot be pickled")
 
 
 @dataclass(frozen=True)
