@@ -23,10 +23,6 @@ EMULATOR = "emulator"
 ENTRY_POINTS = {f"{PACKAGE}.__main__": "cli"}
 """``python -m assistctl`` runs the CLI: the module sits at the root but belongs to the top."""
 
-ALLOWED = {(f"{PACKAGE}.api.client", f"{PACKAGE}.emulator.transport")}
-"""Known exceptions, to be removed, not added to: provider ``local`` runs the emulator in
-process through the client (issue 17 gives it its own transport)."""
-
 Edge = tuple[str, str]
 
 
@@ -85,8 +81,6 @@ def layer(module: str) -> str:
 
 def allowed(source: str, target: str) -> bool:
     a, b = layer(source), layer(target)
-    if (source, target) in ALLOWED:
-        return True
     if EMULATOR in (a, b):
         # The emulator uses the base only; only the CLI (the 'emulator' command) uses it.
         return a == b or (a == EMULATOR and b == "base") or (a == "cli" and b == EMULATOR)
@@ -144,10 +138,6 @@ def test_no_import_cycle_inside_the_emulator() -> None:
     """Its request handler routes to the admin endpoints, which must not import it back."""
     inside = {(s, t) for s, t in REAL if layer(s) == layer(t) == EMULATOR}
     assert package_cycles(inside, node_of=str) == []
-
-
-def test_every_allowed_exception_is_still_needed() -> None:
-    assert ALLOWED <= REAL, "an exception is gone: delete it from ALLOWED"
 
 
 def test_every_module_has_a_known_place() -> None:

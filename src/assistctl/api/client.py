@@ -7,6 +7,9 @@ thread-safe; the counters here are kept under a lock). What it relies on, one co
 the API's own message), :mod:`~assistctl.api.wire` decodes and checks answers, and
 :mod:`~assistctl.api.secret` keeps the key out of everything but its header, and
 :mod:`~assistctl.api.connection` opens the httpx client.
+
+The client never starts a server: a provider served in process (``local``) comes with its
+transport, which the caller passes in (the CLI passes the emulator's).
 """
 
 from __future__ import annotations
@@ -44,14 +47,18 @@ READ_TIMEOUT = 60.0
 DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
 PAGE_SIZE = 100
 
-__all__ = ["DEFAULT_MAX_RETRIES", "AssistantsClient"]
+TransportFactory = Callable[[Target], "httpx.BaseTransport | None"]
+"""Gives the transport for a target, or None for the network (the CLI's serves ``local``)."""
+
+__all__ = ["DEFAULT_MAX_RETRIES", "AssistantsClient", "TransportFactory"]
 
 
 class AssistantsClient:
     """List, get, create, modify and delete assistants on one :class:`Target`.
 
     ``sleep`` and ``rng`` are injectable so tests can record backoff delays instead of waiting.
-    ``transport`` replaces the network (the ``local`` provider uses the in-process emulator).
+    ``transport`` replaces the network; a target served in process (provider ``local``) needs
+    one.
     """
 
     def __init__(
@@ -66,6 +73,11 @@ class AssistantsClient:
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if transport is None and target.is_local:
+            raise ValueError(
+                f"{target.display} is served in process: pass its transport "
+                "(the CLI passes the emulator's)"
+            )
         self.target = target
         self.max_retries = max_retries
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -80,11 +92,6 @@ class AssistantsClient:
         self.on_throttle: Callable[[], None] | None = None
         """Called on every 429 answer (apply's concurrency limit backs off on it)."""
         guard_logging(self._key)
-        if transport is None and target.local_state is not None:
-            # Imported lazily: only --provider local needs the emulator in this process.
-            from assistctl.emulator.transport import LocalTransport, local_app
-
-            transport = LocalTransport(local_app(target.local_state))
         try:
             self._http = open_http(target, timeout=self._timeout, transport=transport)
         except BaseException:
@@ -96,14 +103,19 @@ class AssistantsClient:
         cls,
         g: GlobalOptions,
         project: ProjectLike | None = None,
+        *,
+        transport_for: TransportFactory | None = None,
         **kwargs: Any,
     ) -> AssistantsClient:
-        """Resolve the target from flags/env/project and apply ``--max-retries``/``--timeout``."""
+        """Resolve the target from flags/env/project and apply ``--max-retries``/``--timeout``;
+        ``transport_for`` gives the transport for the resolved target (None: the network)."""
         target = resolve_target(g, project)
         if g.max_retries is not None:
             kwargs.setdefault("max_retries", g.max_retries)
         if g.timeout is not None:
             kwargs.setdefault("timeout", httpx.Timeout(g.timeout, connect=CONNECT_TIMEOUT))
+        if transport_for is not None:
+            kwargs.setdefault("transport", transport_for(target))
         return cls(target, **kwargs)
 
     # -- lifecycle -------------------------------------------------------------------------

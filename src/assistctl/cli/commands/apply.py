@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistctl.cli.commands._shared import open_session, origin_of, status, write_output
+from assistctl.cli.commands._shared import (
+    connect,
+    open_session,
+    origin_of,
+    status,
+    write_output,
+)
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
@@ -96,7 +102,6 @@ def _apply_fresh(opts: ApplyOptions) -> int:
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
-    from assistctl.api.client import AssistantsClient
     from assistctl.core import planfile
     from assistctl.labels import is_valid_name
 
@@ -112,9 +117,7 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
     project = g.project if g.project is not None else origin.project
     if not is_valid_name(project):
         raise UsageError(f"--project '{project}' is not a valid project name.")
-    client = AssistantsClient.from_options(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
-    )
+    client = connect(g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version))
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
         status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
