@@ -401,12 +401,10 @@ def test_the_key_never_appears_across_emulated_failures(
         assert "1234567890" not in text
 
 
-def test_on_throttle_is_called_on_every_429(
-    emulator: EmulatorHandle, api: tuple[AssistantsClient, Sleeps]
-) -> None:
-    c, _ = api
+def test_on_throttle_is_called_on_every_429(emulator: EmulatorHandle) -> None:
     calls: list[None] = []
-    c.on_throttle = lambda: calls.append(None)
+    c, _ = connect(emulator.base_url, on_throttle=lambda: calls.append(None))
     emulator.set_faults(next_statuses=[429, 500, 429], retry_after_ms=1)
-    c.list_all()
+    with c:
+        c.list_all()
     assert len(calls) == 2

@@ -58,7 +58,8 @@ class AssistantsClient:
 
     ``sleep`` and ``rng`` are injectable so tests can record backoff delays instead of waiting.
     ``transport`` replaces the network; a target served in process (provider ``local``) needs
-    one.
+    one. ``on_throttle`` is called on every 429 answer (apply's concurrency limit backs off
+    on it).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class AssistantsClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        on_throttle: Callable[[], None] | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -83,14 +85,13 @@ class AssistantsClient:
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._sleep = sleep
         self._rng = rng
+        self._on_throttle = on_throttle
         self._lock = threading.Lock()
         self._requests_made = 0
         self._retries = 0
         key = target.api_key
         self._key = key.reveal() if key is not None else None
         self._closed = False
-        self.on_throttle: Callable[[], None] | None = None
-        """Called on every 429 answer (apply's concurrency limit backs off on it)."""
         guard_logging(self._key)
         try:
             self._http = open_http(target, timeout=self._timeout, transport=transport)
@@ -282,8 +283,8 @@ class AssistantsClient:
                 elapsed = time.monotonic() - started
                 status = response.status_code
                 log.debug("%s %s -> %d (%.3f s)", method, url, status, elapsed)
-                if status == 429 and self.on_throttle is not None:
-                    self.on_throttle()
+                if status == 429 and self._on_throttle is not None:
+                    self._on_throttle()
                 decision = decide(
                     attempt,
                     status=status,

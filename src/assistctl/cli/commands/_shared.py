@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,18 +107,20 @@ def open_session(
     verb: str,
     *,
     digest: bool = False,
+    on_throttle: Callable[[], None] | None = None,
 ) -> Session:
     """Validate (nothing is sent for invalid manifests), then list live state once and plan.
 
     ``digest``: also compute the manifests' digest (``plan --out``), now, because the
     manifests themselves are not kept: the planner lets each go once it is planned.
+    ``on_throttle``: called on every 429 the client gets (apply's limit listens).
     """
     from assistctl.core.plan import Planner
 
     loaded = load_or_raise(paths, api_version=g.api_version)
     project = project_name(g, loaded)
     manifests_digest = _digest(loaded) if digest else None
-    client = connect(g, loaded.project)
+    client = connect(g, loaded.project, on_throttle=on_throttle)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
