@@ -103,7 +103,6 @@ class ActionRun:
     gh_calls: list[dict[str, Any]]
     failed_step: str | None = None
     step_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
-    path_added: list[str] = field(default_factory=list)
 
 
 def _read_outputs(path: Path) -> dict[str, str]:
@@ -168,6 +167,7 @@ class Runner:
             "RUNNER_TEMP": str(self.temp),
             "GH_STUB_LOG": str(self.gh_log),
             "GH_STUB_COMMENTS": str(self.comments),
+            "GITHUB_PATH": str(self.root / "github-path"),
             **self.env,
         }
 
@@ -193,7 +193,6 @@ class Runner:
         steps: dict[str, dict[str, str]] = {}
         stdout = stderr = ""
         failed = None
-        added: list[str] = []
         for index, step in enumerate(action["runs"]["steps"]):
             if "uses" in step:
                 continue
@@ -204,8 +203,6 @@ class Runner:
             cwd = self.workspace / evaluate(step.get("working-directory", "."), context)
             output = self.root / f"output-{index}"
             output.write_text("")
-            path_file = self.root / f"path-{index}"
-            path_file.write_text("")
             script = self.root / f"step-{index}.sh"
             script.write_text(step["run"], encoding="utf-8")
             result = subprocess.run(
@@ -216,7 +213,6 @@ class Runner:
                     **(env or {}),
                     **step_env,
                     "GITHUB_OUTPUT": str(output),
-                    "GITHUB_PATH": str(path_file),
                 },
                 capture_output=True,
                 text=True,
@@ -225,9 +221,6 @@ class Runner:
             stdout += result.stdout
             stderr += result.stderr
             steps[step.get("id", f"step{index}")] = _read_outputs(output)
-            for line in path_file.read_text().splitlines():
-                self.path.insert(0, line)  # as a runner does for the following steps
-                added.append(line)
             if result.returncode != 0:
                 failed = step["name"]
                 break
@@ -245,7 +238,6 @@ class Runner:
             gh_calls=calls[calls_before:],
             failed_step=failed,
             step_outputs=steps,
-            path_added=added,
         )
 
 

@@ -275,13 +275,14 @@ def test_install_step_installs_this_checkout(runner: Runner, emulator: EmulatorH
     leaked = dict.fromkeys(API_KEY_NAMES, "sk-never-for-pip")
     run = runner.use({"command": "validate"}, env=leaked, install=True)
     assert run.ok, run.stderr
-    (venv_bin,) = run.path_added
+    venv_bin = run.step_outputs["install"]["bin"]
     assert venv_bin.startswith(str(runner.temp))
     assert f"assistctl, version {__version__}" in run.stdout
+    assert not (runner.root / "github-path").exists(), "the job's PATH is left alone"
     # A second use in the job reuses that environment: with pip gone from it, installing
     # again would fail.
     for pip in Path(venv_bin).parent.glob("lib/python*/site-packages/pip"):
         shutil.rmtree(pip)
     again = runner.use({"command": "validate"}, install=True)
     assert again.ok, again.stderr
-    assert again.path_added == [venv_bin]
+    assert again.step_outputs["install"]["bin"] == venv_bin
