@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistctl.config.loader import load_or_raise
+from assistctl.core.plan import create_body
 from assistctl.emulator.app import EmulatorApp
-from assistctl.loader import load_or_raise
-from assistctl.plan import create_body
 
 PROJECT = "bench"
 API_KEY = "sk-bench-not-a-real-key"

@@ -18,9 +18,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from assistctl.manifest import Manifest
-from assistctl.plan import Plan, compute_plan, create_body
-from assistctl.render import render_plan
+from assistctl.config.manifest import Manifest
+from assistctl.core.plan import Plan, compute_plan, create_body
+from assistctl.output.render import render_plan
 
 TARGET_SECONDS = 1.0
 PROJECT = "bench"

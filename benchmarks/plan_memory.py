@@ -43,13 +43,13 @@ def _rss_mb() -> float:
 def child(directory: str) -> None:
     """Plan in this process as ``assistctl plan`` does; print the RSS after each phase."""
     rss = []
-    from assistctl import cli
-    from assistctl.client import AssistantsClient
-    from assistctl.commands._shared import list_and_plan
-    from assistctl.loader import load_or_raise
+    from assistctl.api.client import AssistantsClient
+    from assistctl.cli import main as cli
+    from assistctl.cli.commands._shared import list_and_plan
+    from assistctl.config.loader import load_or_raise
+    from assistctl.core.plan import Planner
     from assistctl.options import GlobalOptions
-    from assistctl.plan import Planner
-    from assistctl.render import render_plan
+    from assistctl.output.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)
     rss.append(_rss_mb())

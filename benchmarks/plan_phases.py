@@ -39,13 +39,13 @@ PHASES = ("imports", "load", "list_and_plan", "plan_cpu", "render", "round_trip_
 def child(directory: str) -> None:
     """Time the phases of one plan in this process; print them as one JSON line."""
     t0 = time.perf_counter()
-    from assistctl import cli
-    from assistctl.client import AssistantsClient
-    from assistctl.commands._shared import list_and_plan
-    from assistctl.loader import load_or_raise
+    from assistctl.api.client import AssistantsClient
+    from assistctl.cli import main as cli
+    from assistctl.cli.commands._shared import list_and_plan
+    from assistctl.config.loader import load_or_raise
+    from assistctl.core.plan import Planner
     from assistctl.options import GlobalOptions
-    from assistctl.plan import Planner
-    from assistctl.render import render_plan
+    from assistctl.output.render import render_plan
 
     gc.set_threshold(*cli.GC_THRESHOLDS)
     # CPU of the planning itself (main thread), which list_and_plan overlaps with the

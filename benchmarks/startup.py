@@ -6,7 +6,7 @@ Start-up is paid on every pre-commit hook and CI call. Prints the median wall ti
 ``--runs`` fresh ``assistctl --version`` processes next to a bare ``python -c pass`` (the
 interpreter's own floor), then the modules with the largest cumulative import time in
 ``python -X importtime -m assistctl --version`` (median over the runs), which is what
-``cli.py`` imports before any command runs: commands import their modules lazily.
+``cli/main.py`` imports before any command runs: commands import their modules lazily.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
+from assistctl.config.manifest import Manifest
 from assistctl.labels import OWNER_KEY
-from assistctl.manifest import Manifest
 
 KEY = "sk-test-apply-reliability-0123456789"
 

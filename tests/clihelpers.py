@@ -3,7 +3,7 @@
 ``click.testing.CliRunner.invoke`` calls ``cli.main`` either in standalone mode (click maps
 exceptions to its own exit codes: usage errors give 2, which means "changes" for us) or not
 (our exceptions escape). The installed ``assistctl`` goes through
-:func:`assistctl.error_handler.run` instead, so :func:`run` does the same inside
+:func:`assistctl.cli.error_handler.run` instead, so :func:`run` does the same inside
 ``CliRunner.isolation`` and returns what a shell would see.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from assistctl import error_handler
-from assistctl.cli import cli
+from assistctl.cli import error_handler
+from assistctl.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "assistants"
@@ -50,14 +50,23 @@ class CliResult:
         return self.out + self.err
 
 
+def cli_runner() -> CliRunner:
+    """A runner keeping stderr apart from stdout: click 8.2 always does; click 8.1 (the lowest
+    version allowed) only when asked, with a flag that 8.2 removed."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:
+        return CliRunner()
+
+
 def run(
     *args: str | Path, input: str | None = None, env: Mapping[str, str | None] | None = None
 ) -> CliResult:
     """``assistctl ARGS...`` in-process; returns (exit code, stdout, stderr)."""
     argv = [str(a) for a in args]
     code: Any = 0
-    with CliRunner().isolation(input=input, env={**CLEAN_ENV, **(env or {})}) as streams:
-        out, err, _ = streams
+    with cli_runner().isolation(input=input, env={**CLEAN_ENV, **(env or {})}) as streams:
+        out, err = streams[0], streams[1]
         try:
             error_handler.run(lambda: cli.main(argv, standalone_mode=False, prog_name="assistctl"))
         except SystemExit as exit_:

@@ -1,4 +1,4 @@
-from assistctl.cli import main
+from assistctl.cli.main import main
 
 if __name__ == "__main__":
     main()

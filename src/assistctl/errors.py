@@ -1,7 +1,7 @@
 """One exception family for everything a user can cause or the API can answer.
 
 Every error the tool raises on purpose derives from :class:`AssistctlError`; the single
-top-level handler in :mod:`assistctl.error_handler` turns it into one sentence on stderr and
+top-level handler in :mod:`assistctl.cli.error_handler` turns it into one sentence on stderr and
 an exit code. Anything else reaching that handler is a bug and is reported as one.
 """
 

@@ -1,6 +1,6 @@
 """Plain option objects: click parses flags into these and hands them to one ``execute()``.
 
-Keeping options as frozen dataclasses keeps ``cli.py`` free of logic and lets tests and
+Keeping options as frozen dataclasses keeps ``cli/main.py`` free of logic and lets tests and
 other commands build options without click.
 """
 

@@ -227,13 +227,13 @@ def test_v1_admin_seeding_follows_the_dialect(emulator_v1: EmulatorHandle) -> No
 
 
 def test_every_flavor_is_offered_by_the_cli() -> None:
-    from assistctl.cli import EMULATOR_FLAVORS
+    from assistctl.cli.main import EMULATOR_FLAVORS
 
     assert sorted(EMULATOR_FLAVORS) == sorted(FLAVORS)
 
 
 def test_the_emulator_command_builds_each_flavor() -> None:
-    from assistctl.commands.emulator import EmulatorOptions, _needs, build_app
+    from assistctl.cli.commands.emulator import EmulatorOptions, _needs, build_app
 
     azure = build_app(EmulatorOptions(flavor="azure"))
     assert azure.base_path == "/openai"

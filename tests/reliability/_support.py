@@ -67,7 +67,7 @@ class Reply:
         return json.dumps(self.body).encode("utf-8")
 
 
-def assistant(ident: str = "asst_scripted000000000000000001", **fields: Any) -> dict[str, Any]:
+def assistant(ident: object = "asst_scripted000000000000000001", **fields: Any) -> dict[str, Any]:
     """A well-formed AssistantObject (fields override)."""
     obj: dict[str, Any] = {
         "id": ident,

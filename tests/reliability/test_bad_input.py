@@ -464,7 +464,7 @@ ANSWERS: dict[str, tuple[str, dict[str, Reply]]] = {
 def test_bad_server_answer(tmp_path: Path, case: str) -> None:
     command, overrides = ANSWERS[case]
     root = _write(tmp_path / "p", {"alpha.yaml": GOOD})
-    argv: list[str | Path] = {
+    argv: list[str | Path] = {  # type: ignore[assignment]  # mypy joins the values to list[object]
         "plan": ["plan", root],
         "drift": ["drift", root],
         "apply": ["apply", "--auto-approve", root],

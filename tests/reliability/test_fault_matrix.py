@@ -81,7 +81,7 @@ def change_project(
     root: Path,
     keys: set[str],
     live: list[dict[str, Any]],
-    modify: Callable[[str, dict[str, Any]], None],
+    modify: Callable[[str, dict[str, Any]], object],
     delete: Callable[[str], None],
 ) -> set[str]:
     """Edit, remove and add manifests, and change and delete live assistants out of band."""

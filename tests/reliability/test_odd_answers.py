@@ -15,13 +15,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistctl import planfile
-from assistctl.client import _check_assistant
+from assistctl.api.client import _check_assistant
+from assistctl.config.manifest import Manifest
+from assistctl.core import planfile
+from assistctl.core.plan import compute_plan, drift_report
+from assistctl.core.planfile import Origin
 from assistctl.errors import ApiError
-from assistctl.manifest import Manifest
-from assistctl.plan import compute_plan, drift_report
-from assistctl.planfile import Origin
-from assistctl.render import render_drift, render_plan
+from assistctl.output.render import render_drift, render_plan
 
 PROJECT = "odd"
 

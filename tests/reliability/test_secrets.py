@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistctl.cli import cli
+from assistctl.cli.main import cli
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import RunningServer, start_server
 from clihelpers import CliResult, project_dir, run

@@ -25,16 +25,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from assistctl.apply import apply_plan
-from assistctl.client import AssistantsClient
+from assistctl.api.apply import apply_plan
+from assistctl.api.client import AssistantsClient
+from assistctl.api.target import resolve_target
+from assistctl.config.manifest import Manifest
+from assistctl.core.plan import Plan, compute_plan
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.transport import LocalTransport
 from assistctl.errors import AssistctlError
 from assistctl.labels import make_label, owner_of
-from assistctl.manifest import Manifest
 from assistctl.options import GlobalOptions
-from assistctl.plan import Plan, compute_plan
-from assistctl.target import resolve_target
 
 from ._support import canonical
 

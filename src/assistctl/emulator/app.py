@@ -568,6 +568,14 @@ class EmulatorApp:
     def _common_headers(self, ctx: ErrorContext) -> list[tuple[str, str]]:
         return [("x-request-id", ctx.request_id), *self.flavor.extra_headers]
 
+    def protocol_error(self, status: int, message: str) -> Response:
+        """An HTTP-level refusal (malformed request line, oversized headers or body) in this
+        flavor's error envelope; such requests never reach :meth:`handle`."""
+        ctx = ErrorContext("", "", "req_" + secrets.token_hex(16))
+        return self._error_response(
+            RequestError(status, message, type="invalid_request_error"), ctx
+        )
+
     def _error_response(self, err: RequestError, ctx: ErrorContext) -> Response:
         headers = self._common_headers(ctx) + list(err.headers.items())
         return json_response(err.status, self.flavor.error_body(err, ctx), headers)

@@ -24,6 +24,7 @@ import socket
 import socketserver
 import sys
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -62,6 +63,31 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def __getattr__(self, name: str) -> Any:
+        # The standard library answers a method it has no do_<METHOD> for (TRACE, PROPFIND,
+        # anything) with an HTML 501 page; the API answers every method in its JSON envelope
+        # (405 on a known path, 404 elsewhere), so the app sees them all.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Requests the standard library refuses before they reach the app (a bad request
+        # line, headers too long, a bad body): the API's JSON envelope, not an HTML page.
+        response = self.server.app.protocol_error(code, message or HTTPStatus(code).phrase)
+        self.close_connection = True
+        # Refused before its version was read: answer as HTTP/1.1 (with a status line and
+        # headers), not as the headerless HTTP/0.9 the standard library assumes then.
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
+        self.send_response(code, message)
+        for key, value in response.headers:
+            self.send_header(key, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(response.body)
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

@@ -1,7 +1,8 @@
 """Request validation as the Assistants API server does it, with OpenAI's error wording.
 
 What is checked comes from ``CreateAssistantRequest``, ``ModifyAssistantRequest`` and the
-list operation's parameters in ``../shared/reference/openai-openapi.yaml``:
+list operation's parameters in OpenAI's OpenAPI spec (its Assistants part is kept in
+``tests/data/openapi/``):
 
 - ``additionalProperties: false`` at the top level: an unknown field is a 400
   ``unknown_parameter``; ``model`` is required on create.

@@ -1,0 +1,290 @@
+"""Where requests go and how they authenticate: the base URL, the key and the dialect.
+
+The presets are data in :mod:`assistctl.config.providers`. :func:`resolve_target` merges
+flags, environment, project file and preset into one frozen :class:`Target`; it reads the
+environment but never talks HTTP.
+
+The API key travels inside :class:`Secret`, whose ``repr``/``str`` is ``***``, so a target can
+be logged, printed in a traceback or put in an exception without leaking the key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from assistctl.config.providers import (
+    DEFAULT_API_VERSION,
+    ENV_BASE_URL,
+    ENV_KEY_FIRST,
+    ENV_KEY_LAST,
+    ENV_LOCAL_STATE,
+    LOCAL_BASE_URL,
+    ApiVersion,
+    ProjectLike,
+    Provider,
+    env_value,
+    nonblank,
+    pick_provider,
+)
+from assistctl.errors import ConfigError, UsageError
+from assistctl.options import GlobalOptions
+
+DEFAULT_LOCAL_STATE = Path(".assistctl") / "local-state.json"
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+class Secret:
+    """A string that refuses to be printed. Only :meth:`reveal` gives the value back."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickling (multiprocessing, caches) would write the key somewhere: refuse.
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the client needs to reach one host. Safe to print: the key is a Secret."""
+
+    provider: Provider
+    base_url: str
+    """Without a trailing slash; ``/assistants`` is appended to it."""
+    api_version: ApiVersion
+    """The Assistants dialect, ``v1`` or ``v2`` (sent as ``OpenAI-Beta: assistants=...``)."""
+    api_key: Secret | None = None
+    key_source: str | None = None
+    """Where the key came from (a variable name or ``--api-key``), for 401 messages."""
+    query: tuple[tuple[str, str], ...] = ()
+    local_state: Path | None = None
+    base_url_source: str = "preset"
+
+    @property
+    def is_local(self) -> bool:
+        return self.local_state is not None
+
+    @property
+    def display(self) -> str:
+        """Human description: ``https://api.openai.com/v1 (openai)``."""
+        if self.local_state is not None:
+            return f"local emulator (state {self.local_state})"
+        label = self.provider.name
+        if label == "openai" and urlsplit(self.base_url).hostname != "api.openai.com":
+            label = "openai-compatible"
+        if self.api_version != DEFAULT_API_VERSION:
+            label = f"{label}, assistants {self.api_version}"
+        for name, value in self.query:
+            label = f"{label}, {name} {value}"
+        return f"{self.base_url} ({label})"
+
+    @property
+    def is_openai_host(self) -> bool:
+        return urlsplit(self.base_url).hostname == "api.openai.com"
+
+    def headers(self) -> dict[str, str]:
+        """Non-secret headers every request carries (auth is added by the client)."""
+        return {"OpenAI-Beta": f"assistants={self.api_version}"}
+
+    def key_hint(self) -> str:
+        """What to do about a missing or refused key, naming the variables to set."""
+        names = self.provider.key_variables
+        where = f" (the key in use came from {self.key_source})" if self.key_source else ""
+        return f"Pass --api-key or set {_or_list(names)}{where}."
+
+
+def _or_list(names: tuple[str, ...]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, source: str) -> str:
+    """Return ``url`` without its trailing slash, or raise UsageError saying what is wrong."""
+    what = f"The base URL from {source} ({url.strip()!r})"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise UsageError(
+            f"{what} is not a valid URL; use a URL like https://api.openai.com/v1."
+        ) from None
+    if "{" in url or "}" in url:
+        raise UsageError(f"{what} is a template; replace the {{...}} part with your own value.")
+    if parts.scheme not in ("http", "https"):
+        raise UsageError(f"{what} is not an http(s) URL; use a URL like https://api.openai.com/v1.")
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        host = None
+    if not host:
+        raise UsageError(f"{what} has no valid host; use a URL like https://api.openai.com/v1.")
+    if parts.username is not None or parts.password is not None:
+        # Credentials in a URL end up in logs and error messages: keep them out.
+        raise UsageError(
+            f"The base URL from {source} contains credentials; remove them from the URL "
+            "and pass the key with --api-key or ASSISTCTL_API_KEY."
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(
+            f"{what} has a query or fragment; give only scheme, host and path "
+            "(Azure's api-version comes from OPENAI_API_VERSION)."
+        )
+    return url.strip().rstrip("/")
+
+
+def resolve_target(
+    g: GlobalOptions,
+    project: ProjectLike | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Target:
+    """Merge flags > environment > project file > preset into a :class:`Target`.
+
+    ``env`` defaults to ``os.environ`` and ``cwd`` to the current directory (the default
+    local state file is relative to it). Raises UsageError / ConfigError with one sentence.
+    """
+    env = os.environ if env is None else env
+    p_provider = nonblank(getattr(project, "provider", None)) if project is not None else None
+    p_base_url = nonblank(getattr(project, "base_url", None)) if project is not None else None
+    p_version = nonblank(getattr(project, "api_version", None)) if project is not None else None
+
+    # The URL is resolved before the provider so that a URL alone can name its provider.
+    url: str | None = None
+    url_source = "preset"
+    flag_url = nonblank(g.base_url)
+    if flag_url is not None:
+        url, url_source = flag_url, "--base-url"
+    elif env_value(ENV_BASE_URL[0], env) is not None:
+        url, url_source = env_value(ENV_BASE_URL[0], env), ENV_BASE_URL[0]
+
+    provider = pick_provider(
+        g, env, p_provider, url or env_value(ENV_BASE_URL[1], env) or p_base_url
+    )
+
+    version_source = "--api-version"
+    version = nonblank(g.api_version)
+    if version is None and p_version is not None:
+        version, version_source = p_version, "the project file"
+    version = (version or DEFAULT_API_VERSION).lower()
+    if version == "v1":
+        dialect: ApiVersion = "v1"
+    elif version == "v2":
+        dialect = "v2"
+    else:
+        error = UsageError if version_source == "--api-version" else ConfigError
+        raise error(
+            f"Unknown Assistants API version {version!r} from {version_source}; use v1 or v2."
+        )
+
+    if provider.in_process:
+        if dialect not in provider.dialects:
+            # The built-in emulator is one flavor in process; a v1 one is served over HTTP.
+            raise UsageError(
+                f"Provider {provider.name} speaks Assistants {', '.join(provider.dialects)} only; "
+                "for v1 run 'assistctl emulator --flavor openai-v1' and pass its URL with "
+                "--provider openai --base-url URL --api-version v1."
+            )
+        state = nonblank(g.local_state) or env_value(ENV_LOCAL_STATE, env)
+        path = Path(state) if state else DEFAULT_LOCAL_STATE
+        if cwd is not None and not path.is_absolute():
+            path = cwd / path
+        # The emulator runs in process: base URL settings meant for a remote host do not apply.
+        return Target(
+            provider=provider,
+            base_url=LOCAL_BASE_URL,
+            api_version=dialect,
+            local_state=path,
+            base_url_source="local",
+        )
+
+    if url is None:
+        for name, suffix in provider.base_url_env:
+            value = env_value(name, env)
+            if value is not None:
+                url, url_source = value.rstrip("/") + suffix, name
+                break
+    if url is None and env_value(ENV_BASE_URL[1], env) is not None:
+        url, url_source = env_value(ENV_BASE_URL[1], env), ENV_BASE_URL[1]
+    if url is None and p_base_url is not None:
+        url, url_source = p_base_url, "the project file"
+    if url is None:
+        url = provider.default_base_url
+        if "{" in url:
+            wanted = [name for name, _ in provider.base_url_env]
+            raise UsageError(
+                f"Provider {provider.name} needs your resource URL; set "
+                f"{_or_list((*wanted, 'ASSISTCTL_BASE_URL'))} or pass --base-url {url}."
+            )
+    base_url = check_base_url(url, url_source)
+
+    key: str | None = None
+    key_source: str | None = None
+    flag_key = nonblank(g.api_key)
+    if flag_key is not None:
+        # click fills --api-key from ASSISTCTL_API_KEY too; name the variable when it is one.
+        key_source = (
+            "ASSISTCTL_API_KEY" if env_value(ENV_KEY_FIRST, env) == flag_key else "--api-key"
+        )
+        key = flag_key
+    else:
+        for name in (ENV_KEY_FIRST, *provider.key_env, ENV_KEY_LAST):
+            value = env_value(name, env)
+            if value is not None:
+                key, key_source = value, name
+                break
+    if key is None and provider.needs_key and not _is_loopback(urlsplit(base_url).hostname or ""):
+        raise UsageError(
+            f"No API key for {base_url} ({provider.name}); pass --api-key or set "
+            f"{_or_list(provider.key_variables)}."
+        )
+
+    query: tuple[tuple[str, str], ...] = ()
+    if provider.query_api_version_env is not None:
+        api_version_q = env_value(provider.query_api_version_env, env) or str(
+            provider.query_api_version_default
+        )
+        query = (("api-version", api_version_q),)
+
+    return Target(
+        provider=provider,
+        base_url=base_url,
+        api_version=dialect,
+        api_key=Secret(key) if key is not None else None,
+        key_source=key_source,
+        query=query,
+        base_url_source=url_source,
+    )

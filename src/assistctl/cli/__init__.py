@@ -1,0 +1,1 @@
+"""The command line: the click entry point (main), one module per command, the error handler."""

@@ -1,0 +1,146 @@
+"""What plan, drift and apply share: load manifests, reach the host, list live state once."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from assistctl.config.loader import LoadResult, load_or_raise
+from assistctl.errors import UsageError
+from assistctl.options import GlobalOptions
+
+if TYPE_CHECKING:
+    from assistctl.api.client import AssistantsClient
+    from assistctl.api.target import Target
+    from assistctl.core.plan import Plan, Planner
+    from assistctl.core.planfile import Origin
+
+
+@dataclass
+class Session:
+    """One run against one host: the client, and the plan that the manifests and the
+    listing of live state were reduced to."""
+
+    g: GlobalOptions
+    project: str
+    client: AssistantsClient
+    plan: Plan
+    manifests_digest: str | None = None
+    """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
+
+    @property
+    def target(self) -> Target:
+        return self.client.target
+
+    def origin(self) -> Origin:
+        return origin_of(self.target, self.project)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def origin_of(target: Target, project: str) -> Origin:
+    from assistctl.core.planfile import Origin
+
+    return Origin(
+        project=project,
+        provider=target.provider.name,
+        base_url=target.base_url,
+        api_version=target.api_version,
+        # Absolute: a saved plan applied from another directory must reach the same state file.
+        local_state=str(target.local_state.absolute()) if target.local_state is not None else None,
+    )
+
+
+def project_name(g: GlobalOptions, loaded: LoadResult) -> str:
+    from assistctl.labels import is_valid_name
+
+    # An empty --project (a script's unset variable) is an error, not the project file's
+    # name: the project decides what apply may delete.
+    name = g.project if g.project is not None else loaded.project.project
+    if not is_valid_name(name):
+        raise UsageError(
+            f"--project '{name}' is not a valid project name (letters, digits, '.', '_', '-')."
+        )
+    return name
+
+
+def status(g: GlobalOptions, message: str) -> None:
+    """A progress note for people: stderr, so stdout stays machine-readable."""
+    if not g.quiet:
+        click.echo(message, err=True)
+
+
+def open_session(
+    g: GlobalOptions, paths: tuple[str, ...], verb: str, *, digest: bool = False
+) -> Session:
+    """Validate (nothing is sent for invalid manifests), then list live state once and plan.
+
+    ``digest``: also compute the manifests' digest (``plan --out``), now, because the
+    manifests themselves are not kept: the planner lets each go once it is planned.
+    """
+    from assistctl.api.client import AssistantsClient
+    from assistctl.core.plan import Planner
+
+    loaded = load_or_raise(paths, api_version=g.api_version)
+    project = project_name(g, loaded)
+    manifests_digest = _digest(loaded) if digest else None
+    client = AssistantsClient.from_options(g, loaded.project)
+    try:
+        status(g, f"{verb} project '{project}' against {client.target.display} ...")
+        version = "v1" if client.target.api_version == "v1" else "v2"
+        planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
+        del loaded  # the planner holds the only references to the manifests now
+        plan = list_and_plan(client, planner)
+    except BaseException:
+        client.close()
+        raise
+    return Session(g, project, client, plan, manifests_digest)
+
+
+def _digest(loaded: LoadResult) -> str:
+    from assistctl.core.planfile import manifests_digest
+
+    return manifests_digest(
+        {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in loaded.manifests
+    )
+
+
+def list_and_plan(client: AssistantsClient, planner: Planner) -> Plan:
+    """List the live assistants into ``planner``, and return its plan.
+
+    Each page is planned while the next one is fetched, and then dropped: neither the time
+    to plan nor the memory of the raw objects adds up with the listing.
+    """
+    from assistctl.api.prefetch import ahead
+
+    for page in ahead(client.pages()):
+        for obj in page:
+            planner.add(obj)
+            # Hand the GIL over now and then: the listing thread sends the next request as
+            # soon as it has it, instead of up to the 5 ms switch interval later, on every
+            # page (0.25 s of a 5,000-assistant plan).
+            time.sleep(0)
+    return planner.finish()
+
+
+def write_output(text: str, out: str | None) -> None:
+    """Write ``text`` to ``out`` atomically, or to stdout when ``out`` is None or ``-``."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if out is None or out == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(out)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        raise UsageError(f"Cannot write {out}: {err.strerror or err}.") from None

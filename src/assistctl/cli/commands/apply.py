@@ -1,0 +1,219 @@
+"""``assistctl apply PATH... | PLANFILE``: converge live assistants on the manifests.
+
+With manifest paths, a fresh plan is computed, shown, and confirmed (``yes`` on a TTY, or
+``--auto-approve``). With one plan file written by ``plan --out``, that plan is executed
+exactly, without a prompt (it was reviewed when it was made, as in Terraform), after
+checking that it was not edited, targets this project and host, and that nothing it
+touches moved since.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from assistctl.cli.commands._shared import open_session, origin_of, status, write_output
+from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from assistctl.errors import ApplyFailed, UsageError
+from assistctl.options import GlobalOptions
+from assistctl.output.console import use_color
+
+if TYPE_CHECKING:
+    from assistctl.api.apply import ApplyReport
+    from assistctl.api.client import AssistantsClient
+    from assistctl.core.plan import Plan
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    auto_approve: bool = False
+    parallelism: int = 4
+
+
+@dataclass(frozen=True)
+class _PlanOrigin:
+    """The project-file settings a saved plan carries, so flags and env still override."""
+
+    provider: str | None
+    base_url: str | None
+    api_version: str | None
+
+
+def _not_yaml_file(path: str) -> bool:
+    p = Path(path)
+    return p.is_file() and p.suffix.lower() not in (".yaml", ".yml")
+
+
+def is_plan_file(paths: tuple[str, ...]) -> bool:
+    """One regular file that is not YAML: a saved plan (manifests are always YAML)."""
+    return len(paths) == 1 and _not_yaml_file(paths[0])
+
+
+def execute(opts: ApplyOptions) -> int:
+    if is_plan_file(opts.paths):
+        return _apply_saved(opts, opts.paths[0])
+    others = [p for p in opts.paths if _not_yaml_file(p)]
+    if others:
+        # Otherwise a plan file given with manifests is read as a manifest: a dozen
+        # "unknown field" errors instead of the point.
+        raise UsageError(
+            f"{others[0]} is not a YAML manifest; apply takes manifest paths or one plan "
+            "file written by 'assistctl plan --out', not both."
+        )
+    return _apply_fresh(opts)
+
+
+def _apply_fresh(opts: ApplyOptions) -> int:
+    from assistctl.output.render import render_plan
+
+    session = open_session(opts.g, opts.paths, "Planning")
+    try:
+        plan = session.plan
+        shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
+        if opts.g.quiet and opts.auto_approve:
+            # Nobody reviews this plan: -q shows only the result (the error names any
+            # problem, and the final report what was done).
+            if not plan.has_changes:
+                write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
+        else:
+            write_output(shown, None)
+        plan.raise_if_unsafe()
+        if not plan.has_changes:
+            return EXIT_OK
+        if not _confirmed(opts, plan):
+            click.echo("Apply cancelled: nothing was changed.", err=True)
+            return EXIT_ERROR
+        return _run(opts, session.client, plan)
+    finally:
+        session.close()
+
+
+def _apply_saved(opts: ApplyOptions, source: str) -> int:
+    from assistctl.api.client import AssistantsClient
+    from assistctl.core import planfile
+    from assistctl.labels import is_valid_name
+
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"Cannot read plan file {source}: {err}.") from None
+    saved = planfile.loads(text, source)
+    origin = saved.origin
+    g = opts.g
+    if g.local_state is None and origin.local_state is not None:
+        g = dataclasses.replace(g, local_state=origin.local_state)
+    project = g.project if g.project is not None else origin.project
+    if not is_valid_name(project):
+        raise UsageError(f"--project '{project}' is not a valid project name.")
+    client = AssistantsClient.from_options(
+        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
+    )
+    try:
+        planfile.check_origin(saved, origin_of(client.target, project), source)
+        status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
+        planfile.raise_if_stale(saved, client.list_all(), source)
+        saved.plan.raise_if_unsafe()
+        if not saved.plan.has_changes:
+            # The result, so shown even with -q.
+            click.echo("No changes in this plan.", err=True)
+            return EXIT_OK
+        return _run(opts, client, saved.plan)
+    finally:
+        client.close()
+
+
+def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
+    if opts.auto_approve:
+        return True
+    # As Terraform: only stdin must be a terminal, so `apply | tee log` can still confirm.
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "Refusing to apply without a terminal to confirm on; pass --auto-approve "
+            "(or apply a reviewed plan file: 'assistctl plan --out FILE', then "
+            "'assistctl apply FILE')."
+        )
+    deletes = plan.deletes
+    if deletes:
+        keys = ", ".join(c.key for c in deletes)
+        click.secho(
+            f"WARNING: this apply DELETES {len(deletes)} assistant(s): {keys}",
+            fg="red",
+            bold=True,
+            err=True,
+            color=use_color(opts.g, sys.stderr),
+        )
+    # Not click.prompt: it turns end of input (Ctrl-D) into the same Abort as Ctrl-C. End of
+    # input is an answer other than 'yes' (exit 1); Ctrl-C stays an interrupt (exit 130).
+    click.echo(
+        "Do you want to perform these actions? Only 'yes' will be accepted: ", nl=False, err=True
+    )
+    try:
+        answer = input()
+    except EOFError:
+        click.echo(err=True)
+        return False
+    return answer.strip() == "yes"
+
+
+def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
+    from assistctl.api.apply import apply_plan
+    from assistctl.output.progress import TtyProgress, choose
+
+    total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
+    progress = choose(sys.stderr, total, quiet=opts.g.quiet)
+
+    def hook(applier: object) -> None:
+        client.on_throttle = getattr(applier, "throttled", None)
+
+    report = apply_plan(
+        client, plan, parallelism=opts.parallelism, progress=progress, on_applier=hook
+    )
+    # The live bar of a terminal names only failures; the final report names the rest.
+    _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    if not report.ok:
+        raise ApplyFailed(
+            f"{len(report.failed)} of {len(report.outcomes) + len(report.not_started)} "
+            "change(s) failed; fix the cause and run apply again (it converges)."
+        )
+    return EXIT_OK
+
+
+def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) -> None:
+    from assistctl.output.progress import describe
+
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    for outcome in report.succeeded:
+        counts[outcome.verb] = counts.get(outcome.verb, 0) + 1
+        if list_succeeded:
+            click.echo(describe(outcome), err=True)
+    for outcome in report.failed:
+        click.echo(describe(outcome), err=True)
+    if report.interrupted:
+        # Named one per line, like the progress lines: what the rerun will still do.
+        for change in report.not_started:
+            click.echo(f"not started: {change.action} {change.key}", err=True)
+        click.echo(
+            f"Interrupted: {len(report.not_started)} change(s) not started; "
+            "run apply again to finish.",
+            err=True,
+        )
+    extra = []
+    if report.retries:
+        extra.append(f"{report.retries} retries")
+    if report.lowest_parallelism and report.lowest_parallelism < opts.parallelism:
+        extra.append(f"parallelism lowered to {report.lowest_parallelism} by rate limits")
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    ended = "interrupted" if report.interrupted else "complete"
+    click.echo(
+        f"Apply {ended}: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['deleted']} deleted, {len(report.failed)} failed.{tail}"
+    )

@@ -1,0 +1,31 @@
+"""``assistctl drift``: the plan read as a report for cron jobs. 0 in sync, 2 drift, 1 error."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from assistctl.cli.commands._shared import open_session, write_output
+from assistctl.cli.error_handler import EXIT_CHANGES, EXIT_OK
+from assistctl.options import GlobalOptions
+from assistctl.output.console import use_color
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    fmt: str = "text"
+    out: str | None = None
+
+
+def execute(opts: DriftOptions) -> int:
+    from assistctl.core.plan import drift_report
+    from assistctl.output.render import render_drift
+
+    session = open_session(opts.g, opts.paths, "Checking drift of")
+    session.close()  # the live state is read and planned: no more requests
+    report = drift_report(session.plan)
+    color = opts.out is None and use_color(opts.g, sys.stdout)
+    write_output(render_drift(report, opts.fmt, color=color), opts.out)
+    return EXIT_OK if report.in_sync else EXIT_CHANGES

@@ -1,0 +1,44 @@
+"""``assistctl plan``: show what apply would do; optionally save it for ``apply FILE``."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from assistctl.cli.commands._shared import open_session, status, write_output
+from assistctl.cli.error_handler import EXIT_CHANGES, EXIT_OK
+from assistctl.errors import UsageError
+from assistctl.options import GlobalOptions
+from assistctl.output.console import use_color
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    fmt: str = "text"
+    out: str | None = None
+    detailed_exitcode: bool = False
+
+
+def execute(opts: PlanOptions) -> int:
+    from assistctl.output.render import render_plan
+
+    if opts.out == "-":
+        # A saved plan on stdout would be mixed with the rendered plan: a file it must be.
+        raise UsageError("--out needs a file name; '-' (stdout) cannot hold a saved plan.")
+    session = open_session(opts.g, opts.paths, "Planning", digest=bool(opts.out))
+    session.close()  # the live state is read and planned: no more requests
+    plan = session.plan
+    write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
+    plan.raise_if_unsafe()
+    if opts.out:
+        from assistctl.core import planfile
+
+        assert session.manifests_digest is not None
+        saved = planfile.build(plan, session.origin(), session.manifests_digest)
+        write_output(planfile.dumps(saved), opts.out)
+        status(opts.g, f"Saved the plan to {opts.out}; run 'assistctl apply {opts.out}'.")
+    if opts.detailed_exitcode and plan.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK

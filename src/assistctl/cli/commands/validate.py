@@ -1,0 +1,28 @@
+"""``assistctl validate PATH...``: check manifests offline and report every problem.
+
+Imports only the offline modules (no httpx, no deepdiff): this is the pre-commit path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from assistctl.config.loader import load
+from assistctl.options import GlobalOptions
+from assistctl.output.reporters import REPORTERS
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    g: GlobalOptions
+    paths: tuple[str, ...]
+    fmt: str = "text"
+
+
+def execute(opts: ValidateOptions) -> int:
+    """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
+    result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
+    click.echo(REPORTERS[opts.fmt](result, opts.g.quiet), nl=False)
+    return 0 if result.ok else 1

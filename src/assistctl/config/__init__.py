@@ -1,0 +1,1 @@
+"""Reading the user's files: YAML with positions, the project file, manifests, provider presets."""

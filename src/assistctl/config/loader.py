@@ -1,0 +1,447 @@
+"""Paths in, manifests and diagnostics out: everything ``validate`` checks, in one pass.
+
+``load`` never raises for bad input; every problem is a :class:`Diagnostic` with the
+``file:line:col`` of the offending node. ``load_or_raise`` is the variant for commands that
+cannot go on with invalid manifests (plan, apply).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistctl.config.dialect import v1_problems
+from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
+from assistctl.config.messages import Loc, explain
+from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.project import (
+    PROJECT_FILE,
+    ProjectConfig,
+    discover,
+    effective_api_version,
+    policy_violations,
+    read_project,
+)
+from assistctl.config.project import display_path as _display
+from assistctl.config.providers import Provider, resolve_provider
+from assistctl.config.yamlload import Document, Position, dotted, load_file, read_text
+from assistctl.errors import AssistctlError, Diagnostic, ManifestError
+from assistctl.options import GlobalOptions
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    """A valid manifest and where it came from (``line`` is its ``key`` line)."""
+
+    manifest: Manifest
+    file: str
+    line: int
+    document: int = 1
+
+
+@dataclass
+class LoadResult:
+    manifests: list[LoadedManifest] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    project: ProjectConfig = field(default_factory=ProjectConfig)
+    project_file: Path | None = None
+    files: list[str] = field(default_factory=list)
+    """Every file read: manifest files, then the project file."""
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Inputs:
+    # (path as found, path as shown): strings, a Path per file costs more than it serves
+    manifests: list[tuple[str, str]] = field(default_factory=list)
+    project_files: list[tuple[str, str]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
+    return Diagnostic(file, 0, 0, "", message, severity)
+
+
+def _walk(top: str) -> list[tuple[str, str, str]]:
+    """``(path, shown, real)`` of the YAML files below ``top``, sorted, skipping hidden files
+    and directories; as ``os.walk`` (no symbolic links to directories followed, unreadable
+    directories skipped) with ``os.path.normpath`` and ``os.path.realpath`` of each path.
+
+    Both are computed once per directory: below a directory, a name that is not a symbolic
+    link adds itself to the directory's real path (the scan says which are links, for free),
+    and a plain name adds itself to the normalized path.
+    """
+    found: list[tuple[str, str, str]] = []
+    _walk_into(top, os.path.normpath(top), os.path.realpath(top), found)
+    return found
+
+
+def _walk_into(directory: str, shown: str, real: str, found: list[tuple[str, str, str]]) -> None:
+    files: list[tuple[str, bool]] = []
+    subdirectories: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                try:
+                    is_link = entry.is_symlink()
+                except OSError:
+                    # Unknown: os.walk then walks into a directory; a file's path is
+                    # resolved, which is right either way.
+                    is_link = not is_dir
+                (subdirectories if is_dir else files).append((entry.name, is_link))
+    except OSError:
+        return  # what os.walk does without onerror: the directory is skipped
+    for name, is_link in sorted(files):
+        if name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES):
+            continue
+        path = os.path.join(directory, name)
+        found.append(
+            (
+                path,
+                name if shown == "." else os.path.join(shown, name),
+                os.path.realpath(path) if is_link else os.path.join(real, name),
+            )
+        )
+    for name, is_link in sorted(subdirectories):
+        if not name.startswith(".") and not is_link:
+            _walk_into(
+                os.path.join(directory, name),
+                name if shown == "." else os.path.join(shown, name),
+                os.path.join(real, name),
+                found,
+            )
+
+
+def collect(paths: Sequence[str | Path]) -> _Inputs:
+    """Expand path arguments into manifest files, named project files and path problems."""
+    inputs = _Inputs()
+    seen: set[str] = set()
+
+    def add(path: str, explicit: bool, shown: str, real: str) -> None:
+        if real in seen:
+            return  # the same file named twice, or a directory and a file inside it
+        seen.add(real)
+        if os.path.basename(path) == PROJECT_FILE:
+            if explicit:
+                inputs.project_files.append((path, shown))
+            return
+        inputs.manifests.append((path, shown))
+
+    for raw in paths:
+        path = str(raw)
+        if os.path.isdir(path):
+            files = _walk(path)
+            if not any(os.path.basename(f) != PROJECT_FILE for f, _, _ in files):
+                inputs.diagnostics.append(
+                    _whole(
+                        os.path.normpath(path),
+                        "no manifests here: the directory holds no *.yaml or *.yml files",
+                    )
+                )
+            for file, shown, real in files:
+                add(file, False, shown, real)
+        elif os.path.lexists(path):
+            add(path, True, os.path.normpath(path), os.path.realpath(path))
+        else:
+            inputs.diagnostics.append(_whole(path, "no such file or directory; check the path"))
+    return inputs
+
+
+class _Checker:
+    """Checks the documents of one run against one project configuration."""
+
+    def __init__(
+        self, project: ProjectConfig, api_version: str, provider: Provider | None = None
+    ) -> None:
+        self.project = project
+        self.api_version = api_version
+        self.provider = provider
+        self.prompts: dict[Path, tuple[str | None, str | None]] = {}
+        self.keys: dict[str, tuple[str, int]] = {}
+        self.moved: dict[str, tuple[str, int]] = {}
+
+    def diag(self, doc: Document, path: Loc, message: str, *, at_key: bool = False) -> Diagnostic:
+        pos = doc.nearest(path, at_key=at_key)
+        return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
+
+    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+        data = doc.data
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else "a single value"
+            pos = doc.position
+            return None, [
+                Diagnostic(
+                    doc.file,
+                    pos.line,
+                    pos.col,
+                    "",
+                    f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}",
+                )
+            ]
+        problems = self.v1_only(doc, data)
+        try:
+            manifest = Manifest.model_validate(data)
+        except ValidationError as err:
+            for error in err.errors(include_url=False):
+                explained = explain(error, Manifest)
+                pos, path = doc.locate(explained.loc, at_key=explained.at_key)
+                problems.append(
+                    Diagnostic(doc.file, pos.line, pos.col, dotted(path), explained.message)
+                )
+            return None, problems
+        if manifest.instructions_file is not None:
+            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
+            if problem is not None:
+                problems.append(self.diag(doc, ("instructions_file",), problem))
+                return None, problems
+            manifest = manifest.model_copy(update={"instructions": text})
+        for path, message in policy_violations(manifest, self.project.policy):
+            problems.append(self.diag(doc, path, message))
+        if self.api_version == "v1":
+            for path, message in v1_problems(manifest):
+                problems.append(self.diag(doc, path, message))
+        key_pos = doc.nearest(("key",))
+        share_fields_sets(manifest)  # kept until the plan is made: a tenth of its memory
+        loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
+        warnings = self.model_warnings(doc, manifest)
+        return (None if problems else loaded), problems + warnings
+
+    def model_warnings(self, doc: Document, manifest: Manifest) -> list[Diagnostic]:
+        """A model outside the provider's documented list: a warning, the list may be stale."""
+        provider = self.provider
+        if provider is None or provider.documented_models is None:
+            return []
+        if manifest.model in provider.documented_models:
+            return []
+        pos = doc.nearest(("model",))
+        return [
+            Diagnostic(
+                doc.file,
+                pos.line,
+                pos.col,
+                "model",
+                f"'{manifest.model}' is not among the Assistants models AIML API documents "
+                f"(provider {provider.name}); the host may refuse it at apply time "
+                f"(list: {AIMLAPI_DOCS_URL})",
+                severity="warning",
+            )
+        ]
+
+    def v1_only(self, doc: Document, data: dict[object, object]) -> list[Diagnostic]:
+        """Assistants API v1 fields, which v2 hosts reject; the hint names the v2 spelling."""
+        if self.api_version == "v1":
+            return []
+        found: list[Diagnostic] = []
+        if "file_ids" in data:
+            found.append(
+                self.diag(
+                    doc,
+                    ("file_ids",),
+                    "'file_ids' is an Assistants API v1 field; in v2 use "
+                    "tool_resources.code_interpreter.file_ids (or a vector store in "
+                    "tool_resources.file_search), or set api_version: v1 in assistctl.yaml",
+                    at_key=True,
+                )
+            )
+        tools = data.get("tools")
+        for index, tool in enumerate(tools if isinstance(tools, list) else []):
+            if isinstance(tool, dict) and tool.get("type") == "retrieval":
+                found.append(
+                    self.diag(
+                        doc,
+                        ("tools", index, "type"),
+                        "tool type 'retrieval' is Assistants API v1; v2 renamed it "
+                        "'file_search' (or set api_version: v1 in assistctl.yaml)",
+                    )
+                )
+        return found
+
+    def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
+        """Text of an instructions file, or a sentence saying what is wrong with it."""
+        resolved = (Path(manifest).parent / relative).resolve()
+        if not resolved.exists():
+            # Not cached: the sentence names this manifest and its own relative path.
+            return None, (
+                f"instructions file '{relative}' not found: relative to {shown} it is "
+                f"{_display(resolved)}, which does not exist"
+            )
+        if resolved not in self.prompts:  # several manifests may share one prompt
+            self.prompts[resolved] = self.read_prompt(resolved)
+        return self.prompts[resolved]
+
+    @staticmethod
+    def read_prompt(resolved: Path) -> tuple[str | None, str | None]:
+        where = _display(resolved)
+        text, problem = read_text(resolved, where, what="instructions file")
+        if problem is not None:
+            return None, f"instructions file {where} {problem.message}"
+        assert text is not None
+        if len(text) > MAX_INSTRUCTIONS:
+            return None, (
+                f"instructions file {where} is {len(text):,} characters long; "
+                f"instructions are limited to {MAX_INSTRUCTIONS:,}"
+            )
+        return text, None
+
+    def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]:
+        """``key`` unique in the project; ``moved_from`` names a key no manifest still has."""
+        found: list[Diagnostic] = []
+        key = loaded.manifest.key
+        first = self.keys.get(key)
+        if first is not None:
+            found.append(
+                self.diag(
+                    doc,
+                    ("key",),
+                    f"duplicate key '{key}': also defined at {first[0]}:{first[1]}; "
+                    "keys must be unique in the project",
+                )
+            )
+        else:
+            self.keys[key] = (loaded.file, loaded.line)
+        old = loaded.manifest.moved_from
+        if old is not None:
+            pos = doc.nearest(("moved_from",))
+            earlier = self.moved.get(old)
+            if earlier is not None:
+                found.append(
+                    self.diag(
+                        doc,
+                        ("moved_from",),
+                        f"'{old}' is also the moved_from of the manifest at "
+                        f"{earlier[0]}:{earlier[1]}; only one manifest can take over a key",
+                    )
+                )
+            else:
+                self.moved[old] = (loaded.file, pos.line)
+        return found
+
+    def moved_from_still_used(
+        self, valid: list[tuple[LoadedManifest, Position | None]]
+    ) -> list[Diagnostic]:
+        """Diagnostics for a ``moved_from`` that another manifest still uses as its key.
+
+        Takes positions rather than documents so that node trees are freed file by file:
+        keeping a thousand of them alive makes the garbage collector dominate the run.
+        """
+        found = []
+        for loaded, pos in valid:
+            old = loaded.manifest.moved_from
+            if old is not None and old in self.keys:
+                assert pos is not None
+                file, line = self.keys[old]
+                found.append(
+                    Diagnostic(
+                        loaded.file,
+                        pos.line,
+                        pos.col,
+                        "moved_from",
+                        f"moved_from '{old}' is still the key of the manifest at "
+                        f"{file}:{line}; remove that manifest or this moved_from",
+                    )
+                )
+        return found
+
+
+def load(
+    paths: Sequence[str | Path],
+    *,
+    api_version: str | None = None,
+    options: GlobalOptions | None = None,
+) -> LoadResult:
+    """Read and check every manifest under ``paths``, the project file and project policy.
+
+    ``api_version`` is the ``--api-version`` flag (the project file's ``api_version`` is
+    the fallback). With ``options`` (the global flags), the provider is resolved like the
+    client does (flag, environment, project file, known host), offline, for
+    provider-specific warnings (AIML API's documented model list).
+    """
+    inputs = collect(paths)
+    result = LoadResult(diagnostics=list(inputs.diagnostics))
+
+    # Each directory once: thousands of manifests usually share a few.
+    directories = dict.fromkeys(
+        os.path.dirname(p) for p, _ in [*inputs.manifests, *inputs.project_files]
+    )
+    project_file, problems = discover(Path(d) for d in directories)
+    result.diagnostics += problems
+    if project_file is not None:
+        result.project, problems = read_project(project_file)
+        result.project_file = project_file
+        result.diagnostics += problems
+    checker = _Checker(
+        result.project,
+        effective_api_version(api_version, result.project),
+        _provider(options, result.project),
+    )
+
+    # The position of moved_from, where there is one, for moved_from_still_used.
+    valid: list[tuple[LoadedManifest, Position | None]] = []
+    shared: dict[str, str] = {}  # short texts, one object each for every file (yamlload.parse)
+    for source, shown in inputs.manifests:
+        result.files.append(shown)
+        if os.path.basename(shown) == "assistctl.yml":
+            result.diagnostics.append(
+                _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
+            )
+            continue
+        parsed = load_file(source, shown, shared=shared)
+        result.diagnostics += parsed.diagnostics
+        if parsed.empty:
+            result.diagnostics.append(
+                _whole(shown, "the file is empty: no manifest to check", severity="warning")
+            )
+        for doc in parsed.documents:
+            loaded, problems = checker.check(doc, source)
+            result.diagnostics += problems
+            if loaded is not None:
+                result.diagnostics += checker.unique(loaded, doc)
+                moved = loaded.manifest.moved_from is not None
+                valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
+    result.diagnostics += checker.moved_from_still_used(valid)
+    result.manifests = [loaded for loaded, _ in valid]
+    if project_file is not None:
+        result.files.append(_display(project_file))
+
+    if not inputs.manifests and not inputs.project_files and not result.errors:
+        result.diagnostics.append(_whole(", ".join(map(str, paths)), "no manifests found"))
+    elif not result.manifests and not inputs.project_files and not result.errors:
+        result.diagnostics.append(
+            _whole(", ".join(map(str, paths)), "no manifests found: every file is empty")
+        )
+    result.diagnostics.sort()
+    return result
+
+
+def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:
+    if options is None:
+        return None
+    try:
+        return resolve_provider(options, project)
+    except AssistctlError:
+        return None  # an unknown provider name is reported by the commands that use it
+
+
+def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
+    """:func:`load`, raising :class:`ManifestError` (with every diagnostic) on any error."""
+    result = load(paths, api_version=api_version)
+    if not result.ok:
+        raise ManifestError(result.diagnostics)
+    return result

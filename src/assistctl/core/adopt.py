@@ -1,0 +1,140 @@
+"""Adopting a live assistant under a manifest key: the checks and the decision, no I/O.
+
+Adopting means writing the ownership label and nothing else: the request sends the live
+metadata plus the label, so every other field keeps its live value and the next ``plan``
+shows exactly the real differences between the manifest and the assistant.
+
+Refusals, all before anything is written:
+
+- no manifest in PATH has the key (the manifests are validated first, as for ``plan``);
+- it already carries a label of another project, or of this project under another key,
+  or a value under the reserved key that is not a label at all (``force`` overrides);
+- another live assistant already carries the label of KEY (two assistants with one key would
+  make every later plan refuse; ``force`` does not override this);
+- its metadata already holds the API's 16 pairs, so the label cannot be added.
+
+That the assistant exists is the command's to check: it is the answer of a request.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from assistctl.config.loader import LoadedManifest, LoadResult
+from assistctl.config.manifest import MAX_METADATA_PAIRS, Manifest
+from assistctl.core.plan import compute_plan
+from assistctl.errors import UsageError
+from assistctl.labels import OWNER_KEY, make_label, owner_of, parse_label
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """What to do with one live assistant: nothing (:attr:`done`) or send :attr:`metadata`."""
+
+    label: str
+    previous: object
+    """The value under the reserved key before the import (None when there was none)."""
+    metadata: dict[str, Any]
+    """The metadata the request sends: the live pairs plus the label."""
+
+    @property
+    def done(self) -> bool:
+        """The assistant already carries this label: nothing to send."""
+        return self.previous == self.label
+
+
+def find_manifest(loaded: LoadResult, key: str, paths: tuple[str, ...]) -> LoadedManifest:
+    """The manifest with ``key``, or a UsageError naming the keys found and the closest one."""
+    for lm in loaded.manifests:
+        if lm.manifest.key == key:
+            return lm
+    keys = sorted(lm.manifest.key for lm in loaded.manifests)
+    close = difflib.get_close_matches(key, keys, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else "."
+    known = ", ".join(keys[:10]) + (", ..." if len(keys) > 10 else "")
+    raise UsageError(
+        f"No manifest with key '{key}' in {', '.join(paths)} (keys found: {known or 'none'})"
+        f"{hint} Write the manifest first, then import the assistant under its key."
+    )
+
+
+def decide(
+    live: dict[str, Any],
+    everyone: list[dict[str, Any]],
+    *,
+    assistant_id: str,
+    key: str,
+    project: str,
+    force: bool,
+) -> Adoption:
+    """Decide the import of ``live`` as ``key`` of ``project``; raise UsageError to refuse.
+
+    ``everyone`` is every live assistant (the duplicate-label check reads all of them).
+    """
+    label = make_label(project, key)
+    metadata = _metadata(live)
+    previous = metadata.get(OWNER_KEY)
+    adoption = Adoption(label=label, previous=previous, metadata={**metadata, OWNER_KEY: label})
+    if adoption.done:
+        return adoption
+    if previous is not None and not force:
+        raise UsageError(_owned_elsewhere(assistant_id, key, project, previous))
+    _refuse_duplicate(everyone, assistant_id, key, label)
+    if previous is None and len(metadata) >= MAX_METADATA_PAIRS:
+        raise UsageError(
+            f"{assistant_id} already has {len(metadata)} metadata pairs, the API's "
+            f"limit of {MAX_METADATA_PAIRS}, so the ownership label '{OWNER_KEY}' cannot "
+            "be added; remove one pair from the assistant (the manifest may keep at most "
+            f"{MAX_METADATA_PAIRS - 1}) and run the import again."
+        )
+    return adoption
+
+
+def fields_to_update(
+    manifest: Manifest, live: dict[str, Any], project: str, key: str, api_version: str
+) -> tuple[str, ...] | None:
+    """The fields the next plan updates (empty: none); None when ``live`` is not ``key``'s."""
+    if owner_of(live) != (project, key):
+        return None
+    change = compute_plan([manifest], [live], project, api_version=api_version).change_for(key)
+    if change is None or change.action == "noop":
+        return ()
+    return change.changed_fields
+
+
+def _metadata(live: dict[str, Any]) -> dict[str, Any]:
+    metadata = live.get("metadata")
+    return dict(metadata) if isinstance(metadata, dict) else {}
+
+
+def _owned_elsewhere(assistant_id: str, key: str, project: str, previous: object) -> str:
+    owner = parse_label(previous)
+    if owner is None:
+        what = f"a metadata.{OWNER_KEY} value that is not an assistctl label ({previous!r})"
+    elif owner[0] != project:
+        what = f"the label of project '{owner[0]}' (key '{owner[1]}')"
+    else:
+        what = f"this project's label for another key, '{owner[1]}'"
+    return (
+        f"{assistant_id} already carries {what}; importing it as '{key}' would take "
+        "it away from its owner. Rerun with --force if that is intended."
+    )
+
+
+def _refuse_duplicate(
+    everyone: list[dict[str, Any]], assistant_id: str, key: str, label: str
+) -> None:
+    """The label of KEY must not be on another assistant already."""
+    others = [
+        obj["id"]
+        for obj in everyone
+        if obj["id"] != assistant_id and _metadata(obj).get(OWNER_KEY) == label
+    ]
+    if others:
+        raise UsageError(
+            f"{', '.join(others)} already carries the label {OWNER_KEY} = {label}; importing "
+            f"{assistant_id} too would give the key '{key}' two assistants. Delete "
+            "the other assistant or remove its label first, or import under another key."
+        )

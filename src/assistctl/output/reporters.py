@@ -1,0 +1,99 @@
+"""Validation reporters, chosen by name like check-jsonschema's ``--output-format``.
+
+Each reporter turns a :class:`~assistctl.config.loader.LoadResult` into text for stdout. Pure: the
+command decides where the text goes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from assistctl.config.loader import LoadResult
+from assistctl.errors import Diagnostic
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(result: LoadResult) -> str:
+    """``3 errors in 2 of 7 files`` or ``7 manifests valid (5 files)``, plus warnings."""
+    errors = result.errors
+    warnings = len(result.diagnostics) - len(errors)
+    files = set(result.files) | {d.file for d in result.diagnostics}
+    tail = f", {_plural(warnings, 'warning')}" if warnings else ""
+    if errors:
+        bad = len({d.file for d in errors})
+        return f"{_plural(len(errors), 'error')} in {bad} of {_plural(len(files), 'file')}{tail}"
+    valid = _plural(len(result.manifests), "manifest")
+    return f"{valid} valid ({_plural(len(files), 'file')}){tail}"
+
+
+def _where(d: Diagnostic) -> str:
+    return d.file if d.line == 0 else f"{d.file}:{d.line}:{d.col}"
+
+
+def _listed(result: LoadResult, quiet: bool) -> list[Diagnostic]:
+    """``-q`` lists errors only; the summary still counts the warnings."""
+    return [d for d in result.diagnostics if not quiet or d.severity == "error"]
+
+
+def text(result: LoadResult, quiet: bool = False) -> str:
+    """One ``path:line:col: field.path: message`` line per problem, then the summary."""
+    lines = []
+    for d in _listed(result, quiet):
+        field = f" {d.path}:" if d.path else ""
+        level = " warning:" if d.severity != "error" else ""
+        lines.append(f"{_where(d)}:{level}{field} {d.message}")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result: LoadResult, quiet: bool = False) -> str:
+    """A JSON list of diagnostics: file, line, column, path, message, severity.
+
+    Data for programs: complete even with ``-q``.
+    """
+    items = [
+        {
+            "file": d.file,
+            "line": d.line,
+            "column": d.col,
+            "path": d.path,
+            "message": d.message,
+            "severity": d.severity,
+        }
+        for d in result.diagnostics
+    ]
+    return json.dumps(items, indent=2) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    # GitHub workflow-command escaping (actions/toolkit, command.ts).
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(result: LoadResult, quiet: bool = False) -> str:
+    """``::error file=...,line=...,col=...::message`` annotations, then the summary."""
+    lines = []
+    for d in _listed(result, quiet):
+        level = "error" if d.severity == "error" else "warning"
+        props = [f"file={_escape_property(d.file)}"]
+        if d.line:
+            props += [f"line={d.line}", f"col={d.col}"]
+        message = f"{d.path}: {d.message}" if d.path else d.message
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(message)}")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Callable[[LoadResult, bool], str]] = {
+    "text": text,
+    "json": as_json,
+    "github": github,
+}

@@ -1,0 +1,125 @@
+"""Table-driven plan cases: ``tests/plan_cases/*.yaml``, one scenario per file.
+
+Each file holds ``project``, optional ``api_version``, ``manifests`` (manifest documents),
+``live`` (assistant objects exactly as the API returns them, every field present) and
+``expected``:
+
+- ``changes``: the full ordered list of ``{key, action, changed}``;
+- ``ignored``: ids of live assistants left alone (default: none);
+- ``unsafe``: fragments the PlanError of ``raise_if_unsafe`` must contain (default: safe);
+- ``warnings``: fragments the plan's warnings must contain;
+- ``body``: ``{key: exact request body}`` for the changes listed;
+- ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from assistctl.config.manifest import Manifest
+from assistctl.core.plan import Plan, compute_plan
+from assistctl.errors import PlanError
+
+CASES_DIR = Path(__file__).resolve().parents[1] / "plan_cases"
+CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
+
+
+def load_case(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def plan_of(case: dict[str, Any]) -> Plan:
+    manifests = [Manifest.model_validate(m) for m in case["manifests"]]
+    return compute_plan(
+        manifests, case["live"], case["project"], api_version=case.get("api_version", "v2")
+    )
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASE_FILES) >= 25
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_plan_case(path: Path) -> None:
+    case = load_case(path)
+    expected = case["expected"]
+    plan = plan_of(case)
+
+    got = [{"key": c.key, "action": c.action, "changed": list(c.changed)} for c in plan.changes]
+    assert got == expected["changes"]
+
+    assert [i.id for i in plan.ignored] == expected.get("ignored", [])
+
+    fragments = expected.get("unsafe")
+    if fragments:
+        with pytest.raises(PlanError) as err:
+            plan.raise_if_unsafe()
+        for fragment in fragments:
+            assert fragment in str(err.value)
+    else:
+        plan.raise_if_unsafe()
+        assert plan.is_safe
+
+    for fragment in expected.get("warnings", []):
+        assert any(fragment in w for w in plan.warnings), plan.warnings
+    if "warnings" not in expected:
+        assert plan.warnings == ()
+
+    for key, body in expected.get("body", {}).items():
+        change = plan.change_for(key)
+        assert change is not None
+        assert change.body == body
+    for key, live_id in expected.get("ids", {}).items():
+        change = plan.change_for(key)
+        assert change is not None and change.id == live_id
+    for key, old in expected.get("moved", {}).items():
+        change = plan.change_for(key)
+        assert change is not None and change.moved_from == old
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_plan_round_trips_through_json(path: Path) -> None:
+    plan = plan_of(load_case(path))
+    again = Plan.model_validate_json(plan.model_dump_json())
+    assert again == plan
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_plan_is_deterministic_whatever_the_live_order(path: Path) -> None:
+    case = load_case(path)
+    reversed_case = {**case, "live": list(reversed(case["live"]))}
+    assert plan_of(reversed_case) == plan_of(case)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_invariants(path: Path) -> None:
+    case = load_case(path)
+    plan = plan_of(case)
+    for c in plan.changes:
+        if c.action == "create":
+            assert c.id is None and c.before is None and c.after is not None
+            assert c.body is not None and c.body["metadata"]["assistctl"] == f"demo/{c.key}"
+        elif c.action == "update":
+            assert c.id and c.before is not None and c.after is not None and c.changed
+            assert c.body and set(c.body) >= set(c.changed_fields)
+        elif c.action == "delete":
+            assert c.id and c.before is not None and c.after is None and c.body is None
+        else:
+            assert c.changed == () and c.body is None and c.before is not None
+    # Never anything for assistants that are not ours.
+    touched = {c.id for c in plan.changes if c.action != "noop"}
+    assert touched.isdisjoint(i.id for i in plan.ignored)
+
+
+def test_unknown_api_version_and_duplicate_keys_are_refused() -> None:
+    m = Manifest.model_validate({"key": "a", "model": "gpt-4o"})
+    with pytest.raises(PlanError, match="v3"):
+        compute_plan([m], [], "demo", api_version="v3")
+    with pytest.raises(PlanError, match="'a'"):
+        compute_plan([m, m], [], "demo")

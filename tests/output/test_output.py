@@ -1,0 +1,182 @@
+"""What the CLI prints besides its results: --version, shell completion, -q, the progress bar.
+
+``-q`` contract: only errors and the final result. Progress notes ("Planning project ...",
+one line per applied change, "Saved the plan to ...", "wrote FILE") disappear; results (the
+plan, the report, the final apply line, validation errors) and every error stay.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistctl import __version__
+from assistctl.emulator.testing import EmulatorHandle
+from assistctl.output.progress import BAR_MIN_CHANGES, LineProgress, TtyProgress, choose
+from clihelpers import at, copy_examples, project_dir, run
+
+APPLIED = "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed.\n"
+NO_CHANGES = "No changes. Live assistants match the manifests.\n"
+
+
+def test_version() -> None:
+    r = run("--version")
+    assert (r.code, r.out, r.err) == (0, f"assistctl, version {__version__}\n", "")
+
+
+# ---- shell completion -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shell", "expected"),
+    [
+        ("bash", "complete -o nosort -F _assistctl_completion assistctl"),
+        ("zsh", "#compdef assistctl"),
+        ("fish", "complete --no-files --command assistctl"),
+    ],
+)
+def test_completion_script(shell: str, expected: str) -> None:
+    r = run(env={"_ASSISTCTL_COMPLETE": f"{shell}_source"})
+    assert r.code == 0 and expected in r.out, r.text
+
+
+def test_completion_script_from_the_installed_command() -> None:
+    # The documented line: eval "$(_ASSISTCTL_COMPLETE=bash_source assistctl)"
+    script = Path(sys.executable).parent / "assistctl"
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "assistctl"]
+    env = {"_ASSISTCTL_COMPLETE": "bash_source", "PATH": str(Path(sys.executable).parent)}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "_assistctl_completion_setup;" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ("assistctl pl", "1", ["plain,plan"]),
+        ("assistctl plan --for", "2", ["plain,--format"]),
+        ("assistctl plan --format ", "3", ["plain,text", "plain,json", "plain,markdown"]),
+        ("assistctl --provider a", "2", ["plain,aimlapi", "plain,azure"]),
+    ],
+)
+def test_completion_answers(words: str, cword: str, expected: list[str]) -> None:
+    env = {"_ASSISTCTL_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
+    r = run(env=env)
+    assert r.code == 0 and r.out.split() == expected, r.text
+
+
+# ---- -q: only errors and the final result ----------------------------------------------------
+
+
+@pytest.fixture
+def flags(emulator: EmulatorHandle) -> list[str]:
+    return ["-q", *at(emulator.base_url, emulator.api_key)]
+
+
+def test_quiet_validate(tmp_path: Path) -> None:
+    root = copy_examples(tmp_path)
+    r = run("-q", "validate", root)
+    assert (r.code, r.out, r.err) == (0, "8 manifests valid (7 files)\n", "")
+    (root / "empty.yaml").write_text("")  # a warning
+    (root / "bad.yaml").write_text("key: bad\nmodel: gpt-4o\ntemperature: 3\n")
+    loud = run("validate", str(root / "empty.yaml"), str(root / "bad.yaml"))
+    assert "warning: the file is empty" in loud.out
+    r = run("-q", "validate", str(root / "empty.yaml"), str(root / "bad.yaml"))
+    assert r.code == 1 and r.err == ""
+    assert r.out.splitlines() == [
+        f"{root / 'bad.yaml'}:3:14: temperature: must be at most 2, got 3",
+        "1 error in 1 of 3 files, 1 warning",  # the project file counts
+    ]
+    gh = run("-q", "validate", "--format", "github", str(root / "empty.yaml"), str(root))
+    assert "::warning" not in gh.out and "::error" in gh.out
+    data = run("-q", "validate", "--format", "json", str(root / "empty.yaml"))
+    assert "warning" in [d["severity"] for d in json.loads(data.out)], "json stays complete"
+
+
+def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: EmulatorHandle) -> None:
+    root = copy_examples(tmp_path)
+    plan = run(*flags, "plan", "--out", tmp_path / "plan.json", root)
+    assert plan.code == 0 and plan.err == ""
+    assert plan.out.endswith("Plan: 8 to create, 0 to update, 0 to delete.\n")
+
+    r = run(*flags, "apply", tmp_path / "plan.json")
+    assert (r.code, r.out, r.err) == (0, APPLIED, "")
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert (r.code, r.out, r.err) == (0, NO_CHANGES, "")
+
+    (root / "weather-agent.yaml").unlink()
+    r = run(*flags, "apply", "--auto-approve", root)
+    assert (r.code, r.err) == (0, "")
+    assert r.out == "Apply complete: 0 created, 0 updated, 1 deleted, 0 failed.\n"
+
+    assert run(*flags, "plan", "--out", tmp_path / "none.json", root).err == ""
+    r = run(*flags, "apply", tmp_path / "none.json")
+    assert (r.code, r.out, r.err) == (0, "", "No changes in this plan.\n"), "still the result"
+
+    r = run(*flags, "drift", root)
+    assert (r.code, r.out, r.err) == (0, "No drift. Live assistants match the manifests.\n", "")
+
+
+def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:
+    root = copy_examples(tmp_path)
+    r = run("-q", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "k", "plan", root)
+    assert r.code == 1 and r.out == ""
+    assert r.err.startswith("assistctl: error: ") and "127.0.0.1:9" in r.err
+    r = run(*flags, "apply", root)  # no terminal, no --auto-approve: refused, plan shown
+    assert r.code == 1 and "Plan: 8 to create" in r.out
+    assert r.err.startswith("assistctl: error: Refusing to apply without a terminal")
+
+
+def test_quiet_import_and_export(
+    flags: list[str], tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    (live,) = emulator.seed_assistants(1, name="Support Bot")
+    out = tmp_path / "exported"
+    project_dir(tmp_path)
+    r = run(*flags, "export", "--all", "--out", out)
+    assert r.code == 0 and r.err == ""
+    assert "wrote" not in r.out
+    assert r.out.splitlines()[0] == (
+        f"Exported 1 assistant(s) of project 'default' to {out} (0 managed, 1 not yet adopted)."
+    )
+    assert f"  assistctl import support-bot {live['id']} {out}" in r.out
+
+    r = run(*flags, "import", "support-bot", live["id"], out)
+    assert r.code == 0 and r.err == ""
+    assert r.out.startswith(f"Imported {live['id']} (Support Bot) as 'support-bot'")
+
+
+@pytest.mark.parametrize("command", [["providers"], ["schema"]])
+def test_quiet_offline_commands(command: list[str]) -> None:
+    loud, quiet = run(*command), run("-q", *command)
+    assert quiet.code == 0 and quiet.err == "" and quiet.out == loud.out
+
+
+# ---- the progress display of apply -----------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("tty", "total", "quiet", "kind"),
+    [
+        (True, BAR_MIN_CHANGES, False, TtyProgress),
+        (True, 50, False, TtyProgress),
+        (True, BAR_MIN_CHANGES - 1, False, LineProgress),  # a few: one line each
+        (True, 1, False, LineProgress),
+        (False, 50, False, LineProgress),  # CI logs, cron, pipes
+        (True, 50, True, type(None)),
+        (False, 50, True, type(None)),
+    ],
+)
+def test_progress_choice(tty: bool, total: int, quiet: bool, kind: type) -> None:
+    stream = _Terminal() if tty else io.StringIO()
+    assert type(choose(stream, total, quiet=quiet)) is kind
