@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from actionhelpers import API_KEY_NAMES, REPOSITORY, Runner, expressions, have_tools, load_action
+from actionhelpers import (
+    ACTION,
+    API_KEY_NAMES,
+    REPOSITORY,
+    Runner,
+    expressions,
+    have_tools,
+    load_action,
+)
 from assistctl import __version__
 from assistctl.cli.main import cli
 from assistctl.emulator.testing import EmulatorHandle
@@ -57,7 +65,7 @@ def test_definition() -> None:
 
 
 def test_every_uses_carries_its_version_in_a_comment() -> None:
-    text = (Path(__file__).parents[1] / "action.yml").read_text(encoding="utf-8")
+    text = ACTION.read_text(encoding="utf-8")
     for line in text.splitlines():
         if re.match(r"\s*(- )?uses:", line):
             assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
