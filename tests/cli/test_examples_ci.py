@@ -281,7 +281,7 @@ def _secret_places(node: Any, where: str) -> list[str]:
 def test_github_workflow_hardening(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     doc = _load(path)
-    triggers = doc.get("on", doc.get(True))
+    triggers: dict[str, Any] = doc.get("on", doc.get(True)) or {}
     assert not {"pull_request_target", "workflow_run"} & set(triggers), "runs untrusted code"
     # Every action pinned to a full commit, its release in a comment.
     for line in text.splitlines():
