@@ -1,4 +1,4 @@
-"""The version has one source, pyproject.toml; everything else reads it from there."""
+"""The version has one source, ``assistctl.__version__``; pyproject.toml reads it from there."""
 
 from __future__ import annotations
 
@@ -14,19 +14,25 @@ from clihelpers import ROOT
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def test_the_package_reports_the_version_in_pyproject() -> None:
-    declared = PYPROJECT["project"]["version"]
-    assert version("assistctl") == declared, (
-        f"the installed metadata says {version('assistctl')}, pyproject.toml {declared}: "
-        "reinstall (pip install -e .) after changing the version"
+def test_pyproject_takes_the_version_from_the_package() -> None:
+    assert "version" not in PYPROJECT["project"]
+    assert "version" in PYPROJECT["project"]["dynamic"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "assistctl.__version__"
+    }
+
+
+def test_the_installed_metadata_agrees() -> None:
+    assert version("assistctl") == assistctl.__version__, (
+        f"the installed metadata says {version('assistctl')}, the package "
+        f"{assistctl.__version__}: reinstall (pip install -e .) after changing the version"
     )
-    assert assistctl.__version__ == declared
 
 
 def test_no_other_file_of_the_package_spells_it() -> None:
     literal = re.compile(r"__version__\s*=\s*['\"]")
-    assert not [p for p in (ROOT / "src").rglob("*.py") if literal.search(p.read_text())]
-    assert "version" not in PYPROJECT["project"].get("dynamic", [])
+    spelled = [p for p in (ROOT / "src").rglob("*.py") if literal.search(p.read_text())]
+    assert spelled == [ROOT / "src" / "assistctl" / "__init__.py"]
 
 
 def test_version_flag_in_a_fresh_process() -> None:
@@ -35,6 +41,6 @@ def test_version_flag_in_a_fresh_process() -> None:
     )
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
-        f"assistctl, version {PYPROJECT['project']['version']}\n",
+        f"assistctl, version {assistctl.__version__}\n",
         "",
     )
