@@ -4,8 +4,8 @@ One :class:`AssistantsClient` per command run, shared by worker threads (``httpx
 thread-safe; the counters here are kept under a lock). What it relies on, one concern each:
 :mod:`~assistctl.api.retry` decides whether and when an attempt is retried,
 :mod:`~assistctl.api.failures` words a failure (with :mod:`~assistctl.api.envelopes` reading
-the API's own message), :mod:`~assistctl.api.wire` decodes and checks answers, and
-:mod:`~assistctl.api.secret` keeps the key out of everything but its header, and
+the API's own message), :mod:`~assistctl.api.wire` decodes and checks answers,
+:mod:`~assistctl.api.secret` keeps the key out of everything but its header and
 :mod:`~assistctl.api.connection` opens the httpx client.
 
 The client never starts a server: a provider served in process (``local``) comes with its
@@ -48,7 +48,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
 PAGE_SIZE = 100
 
 TransportFactory = Callable[[Target], "httpx.BaseTransport | None"]
-"""Gives the transport for a target, or None for the network (the CLI's serves ``local``)."""
+"""The transport for a target, or None for the network (the CLI's gives ``local`` the
+emulator)."""
 
 __all__ = ["DEFAULT_MAX_RETRIES", "AssistantsClient", "TransportFactory"]
 
@@ -115,8 +116,8 @@ class AssistantsClient:
             kwargs.setdefault("max_retries", g.max_retries)
         if g.timeout is not None:
             kwargs.setdefault("timeout", httpx.Timeout(g.timeout, connect=CONNECT_TIMEOUT))
-        if transport_for is not None:
-            kwargs.setdefault("transport", transport_for(target))
+        if transport_for is not None and "transport" not in kwargs:
+            kwargs["transport"] = transport_for(target)
         return cls(target, **kwargs)
 
     # -- lifecycle -------------------------------------------------------------------------
