@@ -30,16 +30,13 @@ prevent_destroy
     drop ``prevent_destroy`` for that one apply if the new assistant really is new.
 
 Update bodies
-    Every changed top-level field is sent whole, with the manifest's value (or the API
-    default when the manifest leaves it unset: ``""`` for name/description/instructions,
-    ``1.0`` for temperature/top_p, ``"auto"``, ``[]``, null ``reasoning_effort``).
-    ``metadata`` and ``tools`` are replaced wholesale by the API, so they are sent whole,
-    ``metadata`` always with the ownership label. ``tool_resources`` is sent with the
-    manifest's entries plus an empty id list for each entry the live object has and the
-    manifest does not, because the API treats each entry as an override. The write-only
-    ``reasoning_effort`` is added to an update when the manifest sets it and the live object
-    cannot show it. Fields in ``lifecycle.ignore_changes`` are never compared nor sent on
-    update (a create sends everything the manifest sets).
+    Every changed top-level field is sent whole, with the manifest's value, or the field's
+    server default (:mod:`assistctl.core.fields`) when the manifest leaves it unset;
+    ``metadata`` always with the ownership label, ``tool_resources`` with an empty id list
+    for each entry the live object has and the manifest does not (the API treats each entry
+    as an override). A write-only field the manifest sets is added to an update when the live
+    object cannot show it. Fields in ``lifecycle.ignore_changes`` are never compared nor sent
+    on update (a create sends everything the manifest sets).
 """
 
 from __future__ import annotations
@@ -51,17 +48,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from assistctl.config.dialect import to_v1
 from assistctl.config.manifest import Manifest
-from assistctl.core.normalize import (
-    TEXT_FIELDS,
-    WRITE_ONLY_FIELDS,
-    ApiVersion,
-    api_fields,
-    canonical_json,
-    normalize_desired,
-    normalize_live,
-)
+from assistctl.core.fields import FIELDS, ApiVersion, api_fields, write_only_fields
+from assistctl.core.jsonform import canonical_json
+from assistctl.core.normalize import desired_api_object, normalize_desired, normalize_live
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, make_label, owner_of
 
@@ -70,21 +60,6 @@ ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "noop")
 
 FORMAT_VERSION: Literal["1"] = "1"
 
-# How deep a changed path goes before the rest is one opaque value (a JSON schema, an id list).
-_PATH_DEPTH = {"tools": 4, "tool_resources": 3, "metadata": 2, "response_format": 3}
-_STRUCTURED = frozenset(_PATH_DEPTH)
-_API_DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "description": "",
-    "instructions": "",
-    "tools": [],
-    "metadata": {},
-    "temperature": 1.0,
-    "top_p": 1.0,
-    "response_format": "auto",
-    "reasoning_effort": None,
-    "file_ids": [],
-}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -481,7 +456,7 @@ def _update(
     """The update (or noop) of live assistant ``ident``, whose normalized form is ``before``."""
     after = normalize_desired(m, project, api_version=api_version)
     label = make_label(project, m.key)
-    for field in WRITE_ONLY_FIELDS:
+    for field in write_only_fields(api_version):
         if field in before:
             after.setdefault(field, None)
         else:
@@ -503,15 +478,8 @@ def _update(
         api = create_body(m, project, api_version=api_version)
         body = {}
         for field in dict.fromkeys(top_field(p) for p in changed):
-            if field == "metadata":
-                body[field] = dict(after["metadata"])
-            elif field == "tool_resources":
-                body[field] = _tool_resources_body(api.get(field), before[field], after[field])
-            elif field in api:
-                body[field] = api[field]
-            else:
-                body[field] = _API_DEFAULTS.get(field)
-        for field in WRITE_ONLY_FIELDS:
+            body[field] = FIELDS[field].update(api.get(field), before.get(field), after.get(field))
+        for field in write_only_fields(api_version):
             if field in api and field not in before and field not in ignored:
                 body[field] = api[field]
     if not changed:
@@ -532,17 +500,6 @@ def _update(
     )
 
 
-def _tool_resources_body(
-    wanted: Any, live: Mapping[str, Any], desired: Mapping[str, Any]
-) -> dict[str, Any]:
-    body: dict[str, Any] = dict(wanted) if isinstance(wanted, Mapping) else {}
-    if "code_interpreter" in live and "code_interpreter" not in desired:
-        body["code_interpreter"] = {"file_ids": []}
-    if "file_search" in live and "file_search" not in desired:
-        body["file_search"] = {"vector_store_ids": []}
-    return body
-
-
 def create_body(m: Manifest, project: str, *, api_version: ApiVersion = "v2") -> dict[str, Any]:
     """The create request body: the fields the manifest sets, plus the ownership label.
 
@@ -550,48 +507,13 @@ def create_body(m: Manifest, project: str, *, api_version: ApiVersion = "v2") ->
     form equates with unset); so are fields the dialect does not have. For v1 the manifest's
     v2 spellings are translated first (:func:`assistctl.config.dialect.to_v1`).
     """
-    api = m.api_body()
-    if api_version == "v1":
-        api = to_v1(api)
-    fields = api_fields(api_version)
+    desired = desired_api_object(m, project, api_version=api_version)
     body: dict[str, Any] = {}
-    for field in fields:
-        value = api.get(field)
-        if field == "metadata":
-            body[field] = {**(value or {}), OWNER_KEY: make_label(project, m.key)}
-        elif value is not None:
-            body[field] = _prune(field, value)
+    for field in api_fields(api_version):
+        value = desired.get(field)
+        if value is not None:
+            body[field] = FIELDS[field].body(value)
     return body
-
-
-def _prune(field: str, value: Any) -> Any:
-    """Drop nulls from the API's own structure (never inside a JSON schema): null == unset."""
-    if field == "tools" and isinstance(value, list):
-        tools = []
-        for tool in value:
-            tool = _drop_none(tool)
-            for part in ("function", "file_search"):
-                if isinstance(tool.get(part), dict):
-                    tool[part] = _drop_none(tool[part])
-            fs = tool.get("file_search")
-            if isinstance(fs, dict) and isinstance(fs.get("ranking_options"), dict):
-                fs["ranking_options"] = _drop_none(fs["ranking_options"])
-            tools.append(tool)
-        return tools
-    if field == "tool_resources" and isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if field == "response_format" and isinstance(value, dict):
-        rf = _drop_none(value)
-        if isinstance(rf.get("json_schema"), dict):
-            rf["json_schema"] = _drop_none(rf["json_schema"])
-        return rf
-    return value
-
-
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if v is not None}
-    return value
 
 
 # ---------------------------------------------------------------------------- field paths
@@ -639,19 +561,21 @@ def diff_paths(
     paths: list[str] = []
     for field in order:
         old, new = before.get(field, _MISSING), after.get(field, _MISSING)
-        if not _differs(field, old, new):
+        if not _differs(old, new):
             continue
-        if old is _MISSING or new is _MISSING or field not in _STRUCTURED:
+        spec = FIELDS.get(field)
+        depth = spec.depth if spec else None
+        if old is _MISSING or new is _MISSING or depth is None:
             paths.append(field)
         elif field == "tools" and isinstance(old, list) and isinstance(new, list):
-            paths += _tool_paths(old, new)
+            paths += _tool_paths(old, new, depth)
         else:
-            paths += _deep_paths(old, new, [field], _PATH_DEPTH[field])
+            paths += _deep_paths(old, new, [field], depth)
     return list(dict.fromkeys(paths))
 
 
-def _differs(field: str, old: Any, new: Any) -> bool:
-    if field in TEXT_FIELDS or isinstance(old, str) or isinstance(new, str):
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, str) or isinstance(new, str):
         return bool(old != new or type(old) is not type(new))
     # JSON text equality: unlike ==, it tells True from 1 and 1 from "1".
     return canonical_json(old if old is not _MISSING else "\0missing") != canonical_json(
@@ -693,9 +617,8 @@ def _identities(tools: Sequence[Any]) -> list[tuple[Any, ...]]:
     return out
 
 
-def _tool_paths(old: list[Any], new: list[Any]) -> list[str]:
+def _tool_paths(old: list[Any], new: list[Any], depth: int) -> list[str]:
     old_ids, new_ids = _identities(old), _identities(new)
-    depth = _PATH_DEPTH["tools"]
     if old_ids == new_ids:
         paths: list[str] = []
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
