@@ -1,10 +1,8 @@
-"""From (manifests, live assistants, project) to a frozen, serialisable :class:`Plan`.
+"""From (manifests, live assistants, project) to a :class:`~assistctl.core.plan.model.Plan`.
 
-Pure: no I/O. The ``plan``/``drift``/``apply`` commands call :func:`compute_plan` with the
-manifests (instructions already resolved from ``instructions_file``) and the live objects
-exactly as the API listed them, then render it (:mod:`assistctl.output.render`), save it
-(``plan.model_dump(mode="json")``; :meth:`Plan.model_validate` reads it back) or execute
-each :attr:`Change.body`.
+Pure: no I/O. The ``plan``/``drift``/``apply`` commands give :class:`Planner` (or
+:func:`compute_plan`) the manifests (instructions already resolved from
+``instructions_file``) and the live objects exactly as the API listed them.
 
 Identity and ownership
     A live assistant belongs to manifest ``KEY`` of project ``P`` when its metadata carries
@@ -28,189 +26,22 @@ prevent_destroy
     ``key`` changed without ``moved_from``. That shows up as a *create* of a protected
     manifest in the same plan as one or more deletes, and is refused: add ``moved_from``, or
     drop ``prevent_destroy`` for that one apply if the new assistant really is new.
-
-Update bodies
-    Every changed top-level field is sent whole, with the manifest's value, or the field's
-    server default (:mod:`assistctl.core.fields`) when the manifest leaves it unset;
-    ``metadata`` always with the ownership label, ``tool_resources`` with an empty id list
-    for each entry the live object has and the manifest does not (the API treats each entry
-    as an override). A write-only field the manifest sets is added to an update when the live
-    object cannot show it. Fields in ``lifecycle.ignore_changes`` are never compared nor sent
-    on update (a create sends everything the manifest sets).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from assistctl.config.manifest import Manifest
-from assistctl.core.fields import FIELDS, ApiVersion, api_fields, write_only_fields
-from assistctl.core.jsonform import canonical_json
-from assistctl.core.normalize import desired_api_object, normalize_desired, normalize_live
+from assistctl.core.fields import ApiVersion, api_fields, write_only_fields
+from assistctl.core.normalize import normalize_desired, normalize_live
+from assistctl.core.plan.bodies import create_body, update_body
+from assistctl.core.plan.model import ACTIONS, Change, Ignored, Plan, Problem
+from assistctl.core.plan.paths import diff_paths
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, make_label, owner_of
-
-Action = Literal["create", "update", "delete", "noop"]
-ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "noop")
-
-FORMAT_VERSION: Literal["1"] = "1"
-
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Change(_Frozen):
-    """What the plan does to one assistant.
-
-    ``before`` is the normalized live object (None for a create), ``after`` the normalized
-    desired state (None for a delete; for an update, ignored fields keep their live value).
-    ``changed`` holds dotted field paths (``temperature``, ``tools[1].function.parameters``);
-    for a create, the top-level fields the create body sets. ``body`` is the exact request
-    body apply sends (create or modify); None for delete and noop.
-    """
-
-    key: str
-    id: str | None = None
-    action: Action
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-    changed: tuple[str, ...] = ()
-    body: dict[str, Any] | None = None
-    prevent_destroy: bool = False
-    moved_from: str | None = None
-    ignore_changes: tuple[str, ...] = ()
-
-    @property
-    def changed_fields(self) -> tuple[str, ...]:
-        """The top-level fields of :attr:`changed`, first-seen order, without duplicates."""
-        return tuple(dict.fromkeys(top_field(p) for p in self.changed))
-
-    @property
-    def display_name(self) -> str | None:
-        """The assistant's display name, from the desired state, else from the live one."""
-        for side in (self.after, self.before):
-            if side and side.get("name"):
-                return str(side["name"])
-        return None
-
-
-class Ignored(_Frozen):
-    """A live assistant the plan leaves alone: unmanaged, or another project's."""
-
-    id: str
-    name: str | None = None
-    owner: str | None = None
-    """The raw ownership label value, when there is one."""
-    reason: Literal["unmanaged", "other_project"]
-
-
-class Problem(_Frozen):
-    """Why the plan must not be applied as is."""
-
-    kind: Literal["label_conflict", "prevent_destroy", "moved_from"]
-    keys: tuple[str, ...] = ()
-    ids: tuple[str, ...] = ()
-    message: str
-
-
-class Plan(_Frozen):
-    """Every change, in a fixed order: creates, updates, deletes, noops, each sorted by key."""
-
-    format_version: Literal["1"] = FORMAT_VERSION
-    project: str
-    api_version: ApiVersion = "v2"
-    changes: tuple[Change, ...] = ()
-    ignored: tuple[Ignored, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    def of(self, action: Action) -> tuple[Change, ...]:
-        return tuple(c for c in self.changes if c.action == action)
-
-    @property
-    def creates(self) -> tuple[Change, ...]:
-        return self.of("create")
-
-    @property
-    def updates(self) -> tuple[Change, ...]:
-        return self.of("update")
-
-    @property
-    def deletes(self) -> tuple[Change, ...]:
-        return self.of("delete")
-
-    @property
-    def noops(self) -> tuple[Change, ...]:
-        return self.of("noop")
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """``{"create": n, "update": n, "delete": n, "noop": n}``."""
-        counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
-        for c in self.changes:
-            counts[c.action] += 1
-        return counts
-
-    @property
-    def has_changes(self) -> bool:
-        return any(c.action != "noop" for c in self.changes)
-
-    @property
-    def is_safe(self) -> bool:
-        return not self.problems
-
-    def change_for(self, key: str) -> Change | None:
-        return next((c for c in self.changes if c.key == key), None)
-
-    def raise_if_unsafe(self) -> None:
-        """Raise :class:`PlanError` naming every problem, when there is any."""
-        if not self.problems:
-            return
-        listed = "; ".join(p.message for p in self.problems)
-        n = len(self.problems)
-        raise PlanError(f"Refusing this plan, {n} problem{'s' if n > 1 else ''}: {listed}")
-
-
-class DriftReport(_Frozen):
-    """A plan read as a report: what differs between live state and the manifests."""
-
-    format_version: Literal["1"] = FORMAT_VERSION
-    project: str
-    changed: tuple[Change, ...] = ()
-    """Managed assistants changed out of band (updates; ``before`` is live, ``after`` the
-    manifest)."""
-    missing: tuple[Change, ...] = ()
-    """Manifests with no live assistant carrying their label (deleted out of band, or never
-    applied: a stateless tool cannot tell which)."""
-    orphaned: tuple[Change, ...] = ()
-    """Live assistants labelled for this project whose key no manifest has."""
-    problems: tuple[Problem, ...] = ()
-    ignored: tuple[Ignored, ...] = ()
-    """Unmanaged and other projects' assistants: informational, never drift."""
-
-    @property
-    def in_sync(self) -> bool:
-        return not (self.changed or self.missing or self.orphaned or self.problems)
-
-
-def drift_report(plan: Plan) -> DriftReport:
-    """Read a plan as a drift report."""
-    return DriftReport(
-        project=plan.project,
-        changed=plan.updates,
-        missing=plan.creates,
-        orphaned=plan.deletes,
-        problems=plan.problems,
-        ignored=plan.ignored,
-    )
 
 
 def compute_plan(
@@ -473,15 +304,9 @@ def _update(
             after.pop(field, None)
 
     changed = tuple(diff_paths(before, after, fields=api_fields(api_version)))
-    body: dict[str, Any] | None = None
-    if changed:
-        api = create_body(m, project, api_version=api_version)
-        body = {}
-        for field in dict.fromkeys(top_field(p) for p in changed):
-            body[field] = FIELDS[field].update(api.get(field), before.get(field), after.get(field))
-        for field in write_only_fields(api_version):
-            if field in api and field not in before and field not in ignored:
-                body[field] = api[field]
+    body = (
+        update_body(m, project, api_version, changed, before, after, ignored) if changed else None
+    )
     if not changed:
         # Nothing differs under the plan's comparison rules, so the two canonical forms are
         # equal (the same JSON): keep one, and let the live copy of a 4 KB prompt go.
@@ -498,148 +323,3 @@ def _update(
         moved_from=moved_from,
         ignore_changes=m.ignore_changes,
     )
-
-
-def create_body(m: Manifest, project: str, *, api_version: ApiVersion = "v2") -> dict[str, Any]:
-    """The create request body: the fields the manifest sets, plus the ownership label.
-
-    Unset and null fields are left out (the API fills in its defaults, which the canonical
-    form equates with unset); so are fields the dialect does not have. For v1 the manifest's
-    v2 spellings are translated first (:func:`assistctl.config.dialect.to_v1`).
-    """
-    desired = desired_api_object(m, project, api_version=api_version)
-    body: dict[str, Any] = {}
-    for field in api_fields(api_version):
-        value = desired.get(field)
-        if value is not None:
-            body[field] = FIELDS[field].body(value)
-    return body
-
-
-# ---------------------------------------------------------------------------- field paths
-
-
-def top_field(path: str) -> str:
-    """``tools[1].function.parameters`` -> ``tools``."""
-    return re.split(r"[.\[]", path, maxsplit=1)[0]
-
-
-def format_path(parts: Sequence[str | int]) -> str:
-    """``["tools", 1, "function"]`` -> ``tools[1].function``; odd keys are quoted."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not out:
-            out = part
-        elif _IDENT.match(part):
-            out += f".{part}"
-        else:
-            out += f"[{canonical_json(part)}]"
-    return out
-
-
-_MISSING = object()
-
-
-def diff_paths(
-    before: Mapping[str, Any], after: Mapping[str, Any], *, fields: Sequence[str] | None = None
-) -> list[str]:
-    """Dotted paths of what differs between two canonical forms, in field order.
-
-    Tools are matched by identity (type, and function name) rather than by position, so
-    inserting a tool reports ``tools[0]`` rather than every later index; indexes refer to
-    ``after`` for changed and added tools and to ``before`` for removed ones, and a pure
-    reordering reports ``tools``.
-    """
-    if canonical_json(dict(before)) == canonical_json(dict(after)):
-        # The common case (a noop): one comparison instead of one per field; equal JSON
-        # texts mean no field differs under _differs' rules either.
-        return []
-    order = list(fields or ())
-    order += [f for f in (*before, *after) if f not in order]
-    paths: list[str] = []
-    for field in order:
-        old, new = before.get(field, _MISSING), after.get(field, _MISSING)
-        if not _differs(old, new):
-            continue
-        spec = FIELDS.get(field)
-        depth = spec.depth if spec else None
-        if old is _MISSING or new is _MISSING or depth is None:
-            paths.append(field)
-        elif field == "tools" and isinstance(old, list) and isinstance(new, list):
-            paths += _tool_paths(old, new, depth)
-        else:
-            paths += _deep_paths(old, new, [field], depth)
-    return list(dict.fromkeys(paths))
-
-
-def _differs(old: Any, new: Any) -> bool:
-    if isinstance(old, str) or isinstance(new, str):
-        return bool(old != new or type(old) is not type(new))
-    # JSON text equality: unlike ==, it tells True from 1 and 1 from "1".
-    return canonical_json(old if old is not _MISSING else "\0missing") != canonical_json(
-        new if new is not _MISSING else "\0missing"
-    )
-
-
-def _deep_paths(old: Any, new: Any, prefix: list[str | int], depth: int) -> list[str]:
-    # Imported here so that importing the models (render, a saved plan) stays light.
-    from deepdiff import DeepDiff
-
-    diff = DeepDiff(old, new, view="tree", verbose_level=0)
-    paths: list[str] = []
-    for levels in diff.values():
-        for level in levels:
-            parts = prefix + list(level.path(output_format="list"))
-            paths.append(format_path(parts[:depth]))
-    if not paths:
-        paths.append(format_path(prefix))
-    return sorted(dict.fromkeys(paths), key=_path_sort_key)
-
-
-def _path_sort_key(path: str) -> list[tuple[int, int, str]]:
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p]
-
-
-def _identities(tools: Sequence[Any]) -> list[tuple[Any, ...]]:
-    seen: dict[tuple[Any, ...], int] = defaultdict(int)
-    out = []
-    for tool in tools:
-        if isinstance(tool, Mapping):
-            fn = tool.get("function")
-            name = fn.get("name") if isinstance(fn, Mapping) else None
-            base: tuple[Any, ...] = (str(tool.get("type")), name)
-        else:
-            base = ("?", canonical_json(tool))
-        out.append((*base, seen[base]))
-        seen[base] += 1
-    return out
-
-
-def _tool_paths(old: list[Any], new: list[Any], depth: int) -> list[str]:
-    old_ids, new_ids = _identities(old), _identities(new)
-    if old_ids == new_ids:
-        paths: list[str] = []
-        for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            if canonical_json(a) != canonical_json(b):
-                paths += _deep_paths(a, b, ["tools", i], depth)
-        return paths
-    where = {ident: i for i, ident in enumerate(old_ids)}
-    paths = []
-    common_new = []
-    for j, ident in enumerate(new_ids):
-        found = where.get(ident)
-        if found is None:
-            paths.append(format_path(["tools", j]))
-            continue
-        common_new.append(ident)
-        if canonical_json(old[found]) != canonical_json(new[j]):
-            paths += _deep_paths(old[found], new[j], ["tools", j], depth)
-    present = set(new_ids)
-    for i, ident in enumerate(old_ids):
-        if ident not in present:
-            paths.append(format_path(["tools", i]))
-    if [ident for ident in old_ids if ident in present] != common_new:
-        paths.insert(0, "tools")
-    return paths
