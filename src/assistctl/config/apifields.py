@@ -56,5 +56,8 @@ API_FIELD_ROWS: tuple[ApiField, ...] = (
 API_FIELDS: tuple[str, ...] = tuple(f.name for f in API_FIELD_ROWS)
 """The API fields a manifest may set, and that ``lifecycle.ignore_changes`` may name."""
 
+SERVER_DEFAULTS: dict[str, Any] = {f.name: f.default for f in API_FIELD_ROWS}
+"""What the server holds for each field a request leaves out (shared: never mutate them)."""
+
 NOT_IN_V1: tuple[str, ...] = tuple(f.name for f in API_FIELD_ROWS if f.v1 is None)
 """Fields Assistants v1 has nothing like: a manifest setting one is refused for v1."""
