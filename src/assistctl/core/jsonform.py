@@ -12,8 +12,8 @@ _LEAVES = (str, int, type(None))  # bool is an int
 
 def normalize_json(value: Any) -> Any:
     """Free-form JSON: dicts with sorted keys, integral floats as ints, recursively."""
-    # perf: leaves first: they are most of a schema's nodes, and the Mapping check below is
-    # an ABC check, several times slower than these (benchmarks/plan_phases.py, plan_cpu).
+    # perf: leaves first, they are most of a schema's nodes and the Mapping check below is
+    # a slow ABC check; benchmarks/plan_phases.py (see benchmarks/README.md, plan scaling).
     if isinstance(value, _LEAVES):
         return value
     if isinstance(value, float):

@@ -51,8 +51,9 @@ def diff_paths(
     reordering reports ``tools``.
     """
     if canonical_json(dict(before)) == canonical_json(dict(after)):
-        # The common case (a noop): one comparison instead of one per field; equal JSON
-        # texts mean no field differs under _differs' rules either.
+        # perf: the common case (a noop), one comparison instead of one per field; equal
+        # JSON texts mean no field differs under _differs' rules either.
+        # benchmarks/plan_phases.py (see benchmarks/README.md, plan scaling).
         return []
     order = list(fields or ())
     order += [f for f in (*before, *after) if f not in order]
@@ -82,7 +83,8 @@ def _differs(old: Any, new: Any) -> bool:
 
 
 def _deep_paths(old: Any, new: Any, prefix: list[str | int], depth: int) -> list[str]:
-    # Imported here so that importing the models (render, a saved plan) stays light.
+    # perf: imported here so that importing the models (render, a saved plan) stays light;
+    # benchmarks/startup.py (see benchmarks/README.md, start-up).
     from deepdiff import DeepDiff
 
     diff = DeepDiff(old, new, view="tree", verbose_level=0)
