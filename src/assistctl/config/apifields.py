@@ -5,8 +5,8 @@ It lives in ``config`` because the manifest model (which names the fields
 ``lifecycle.ignore_changes`` accepts) and the v1 dialect (which refuses what v1 lacks) sit
 below the core; what assistctl *does* with a field is the core's, chosen by its ``kind``.
 Adding a field: one row here, its pydantic field in :mod:`assistctl.config.manifest`, and a
-kind in :mod:`assistctl.core.kinds` only if no existing one has its shape. No imports: keep
-it that way, so that every layer may read it.
+kind in :mod:`assistctl.core.kinds` only if no existing one has its shape. It imports nothing
+of assistctl: keep it that way, so that every layer may read it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Kind = Literal[
+KindName = Literal[
     "string", "text", "number", "tools", "tool_resources", "metadata", "response_format",
     "value", "id_set",
 ]  # fmt: skip
@@ -24,7 +24,7 @@ Kind = Literal[
 @dataclass(frozen=True)
 class ApiField:
     name: str
-    kind: Kind
+    kind: KindName
     default: Any
     """What the server holds when a request leaves the field out, and what an update sends to
     reset it (``None``: no default, or null). Shared: never mutate it."""

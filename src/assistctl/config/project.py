@@ -57,7 +57,7 @@ class Policy(BaseModel):
         ge=0,
         le=2,
         description="Highest allowed temperature; an unset temperature counts as the "
-        "server default 1.0.",
+        f"server default {SERVER_DEFAULT_TEMPERATURE}.",
     )
     max_instructions_chars: Integer | None = Field(
         default=None,

@@ -70,8 +70,12 @@ def _canonical_text(default: Any, value: Any) -> str | None:
 
 
 def _canonical_number(default: Any, value: Any) -> Any:
-    rounded = fill.rounded(value)
-    return rounded if isinstance(rounded, float) else default
+    if value is None or isinstance(value, bool):
+        return default
+    try:
+        return round(float(value), 6)
+    except (TypeError, ValueError):
+        return default
 
 
 def _canonical_tools(default: Any, value: Any) -> list[Any]:
