@@ -114,3 +114,25 @@ class StalePlanError(AssistctlError):
 
 class ApplyFailed(AssistctlError):
     """Some changes of an apply failed; the report has already been printed."""
+
+
+class Stopped(AssistctlError):
+    """A request was not sent, or its answer not waited for, because the command is ending.
+
+    ``landed``: an attempt of that request may have reached the server before the stop (a
+    write whose outcome is then unknown), as opposed to nothing having been sent.
+    """
+
+    def __init__(self, message: str, *, landed: bool = False) -> None:
+        super().__init__(message)
+        self.landed = landed
+
+
+class Interrupted(Stopped):
+    """Ctrl-C: no new request is sent once it is pressed."""
+
+    exit_code = 130
+
+
+class DeadlineExceeded(Stopped):
+    """The command's overall deadline (``--deadline``) passed while waiting for the host."""

@@ -21,6 +21,9 @@ class GlobalOptions:
     local_state: str | None = None
     max_retries: int | None = None
     timeout: float | None = None
+    deadline: float | None = None
+    """Seconds the command may spend waiting for its host in all (None: the command's
+    default, see :mod:`assistctl.api.deadline`)."""
     verbose: bool = False
     quiet: bool = False
     no_color: bool = False

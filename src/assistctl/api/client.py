@@ -25,19 +25,37 @@ from urllib.parse import quote, unquote
 
 import httpx
 
+from assistctl.api.body import (
+    MAX_BODY_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    TooLarge,
+    Undecodable,
+    read_body,
+)
 from assistctl.api.connection import open_http, unbind
+from assistctl.api.deadline import DEFAULT_DEADLINE, Deadline
 from assistctl.api.failures import (
     api_error,
     connection_failed,
     describe_exception,
     outcome_unknown,
+    too_large,
+    undecodable,
 )
-from assistctl.api.retry import DEFAULT_MAX_RETRIES, Attempt, Kind, backoff, decide
+from assistctl.api.retry import (
+    DEFAULT_MAX_RETRIES,
+    Attempt,
+    Kind,
+    backoff,
+    before_send,
+    decide,
+)
 from assistctl.api.secret import guard_logging, release_key
 from assistctl.api.target import Target, resolve_target
+from assistctl.api.walk import MAX_PAGES, PAGE_SIZE, OneCursorWalk, Page, Step
 from assistctl.api.wire import COLLECTION, check_assistant, decode_answer, kind_of, page_items
 from assistctl.config.providers import ProjectLike
-from assistctl.errors import ApiError, UsageError
+from assistctl.errors import ApiError, Stopped, UsageError
 from assistctl.options import GlobalOptions
 
 log = logging.getLogger("assistctl.http")
@@ -45,22 +63,23 @@ log = logging.getLogger("assistctl.http")
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
-PAGE_SIZE = 100
 
 TransportFactory = Callable[[Target], "httpx.BaseTransport | None"]
 """The transport for a target, or None for the network (the CLI's gives ``local`` the
 emulator)."""
 
-__all__ = ["DEFAULT_MAX_RETRIES", "AssistantsClient", "TransportFactory"]
+__all__ = ["DEFAULT_MAX_RETRIES", "PAGE_SIZE", "AssistantsClient", "TransportFactory"]
 
 
 class AssistantsClient:
     """List, get, create, modify and delete assistants on one :class:`Target`.
 
-    ``sleep`` and ``rng`` are injectable so tests can record backoff delays instead of waiting.
-    ``transport`` replaces the network; a target served in process (provider ``local``) needs
-    one. ``on_throttle`` is called on every 429 answer (apply's concurrency limit backs off
-    on it).
+    ``sleep`` and ``rng`` are injectable so tests can record backoff delays instead of waiting
+    (by default a backoff waits on the :attr:`deadline`, so Ctrl-C ends it). ``transport``
+    replaces the network; a target served in process (provider ``local``) needs one.
+    ``on_throttle`` is called on every 429 answer (apply's concurrency limit backs off on
+    it). ``deadline`` bounds the whole run (seconds, or a shared :class:`Deadline`);
+    ``max_body`` the size of an answer after decompression; ``max_pages`` a listing.
     """
 
     def __init__(
@@ -70,9 +89,12 @@ class AssistantsClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: Callable[[], float] = random.random,
         on_throttle: Callable[[], None] | None = None,
+        deadline: Deadline | float | None = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY_BYTES,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -87,6 +109,9 @@ class AssistantsClient:
         self._sleep = sleep
         self._rng = rng
         self._on_throttle = on_throttle
+        self.deadline = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
+        self.max_body = max_body
+        self.max_pages = max_pages
         self._lock = threading.Lock()
         self._requests_made = 0
         self._retries = 0
@@ -116,11 +141,18 @@ class AssistantsClient:
             kwargs.setdefault("max_retries", g.max_retries)
         if g.timeout is not None:
             kwargs.setdefault("timeout", httpx.Timeout(g.timeout, connect=CONNECT_TIMEOUT))
+        if g.deadline is not None:
+            kwargs["deadline"] = g.deadline
         if transport_for is not None and "transport" not in kwargs:
             kwargs["transport"] = transport_for(target)
         return cls(target, **kwargs)
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Ctrl-C: send nothing more (no new request, no retry); a backoff ends at once.
+        Safe from a signal handler and from any thread."""
+        self.deadline.cancel()
 
     def close(self) -> None:
         with self._lock:
@@ -162,53 +194,25 @@ class AssistantsClient:
 
     def list_all(self) -> list[dict[str, Any]]:
         """Every assistant, oldest first, one request per :data:`PAGE_SIZE` assistants."""
-        return [item for page in self.pages() for item in page]
+        return [dict(item) for page in self.pages() for item in page]
 
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
+    def pages(self) -> Iterator[list[Mapping[str, Any]]]:
         """:meth:`list_all` page by page, as each arrives (an object seen on an earlier page
-        is not repeated), so that a caller can reduce a page before the next is fetched."""
-        seen_ids: set[str] = set()
-        seen_cursors: set[str] = set()
-        after: str | None = None
-        while True:
-            params = {"limit": str(PAGE_SIZE), "order": "asc"}
-            if after is not None:
-                params["after"] = after
-            page = self._request("GET", COLLECTION, params=params, kind="read")
-            url = self._url(COLLECTION)
-            data = page_items(page, url)
-            fresh: list[dict[str, Any]] = []
-            for item in data:
-                # A host that shifts pages under concurrent writes may repeat an object.
-                if item["id"] not in seen_ids:
-                    seen_ids.add(item["id"])
-                    fresh.append(item)
-            yield fresh
-            has_more = page.get("has_more")
-            if has_more is None:
-                # A host that omits has_more: a full page may not be the last one.
-                has_more = len(data) >= PAGE_SIZE
-            elif not isinstance(has_more, bool):
-                raise ApiError(
-                    f"GET {url} answered a list whose has_more is {has_more!r}, not true/false; "
-                    "this host does not paginate like the Assistants API."
-                )
-            if not has_more:
-                return
-            if not data:
-                raise ApiError(
-                    f"GET {url} said more assistants follow but returned an empty page; "
-                    "stopped to avoid an endless loop (a pagination bug on the host)."
-                )
-            last_id = page.get("last_id")
-            cursor = last_id if isinstance(last_id, str) and last_id else data[-1]["id"]
-            if cursor in seen_cursors:
-                raise ApiError(
-                    f"GET {url} returned the page after {cursor!r} twice; stopped to avoid an "
-                    "endless loop (the host ignores the 'after' cursor)."
-                )
-            seen_cursors.add(cursor)
-            after = cursor
+        is not repeated), so that a caller can reduce a page before the next is fetched.
+        The walk's bounds (:mod:`assistctl.api.walk`) end it against any host."""
+        walk = OneCursorWalk(self._url(COLLECTION), max_pages=self.max_pages)
+        steps = walk.start()
+        while steps:
+            step = steps[0]
+            received = walk.receive(step, self.list_page(step))
+            yield received.fresh
+            steps = received.steps
+
+    def list_page(self, step: Step) -> Page:
+        """One page of the list of assistants."""
+        answer = self._request("GET", COLLECTION, params=step.params(), kind="read")
+        items = page_items(answer, self._url(COLLECTION))
+        return Page(items, answer.get("has_more"), answer.get("last_id"))
 
     def get(self, assistant_id: str) -> dict[str, Any]:
         path = _object_path(assistant_id)
@@ -239,7 +243,7 @@ class AssistantsClient:
         a write itself (apply re-sending a create whose outcome was unknown). Counted as a
         retry; ``retry_after`` is the host's, from :attr:`OutcomeUnknown.retry_after`."""
         self._count(retry=True)
-        self._sleep(backoff(attempt, retry_after, self._rng()))
+        self._wait(backoff(attempt, retry_after, self._rng()))
 
     # -- machinery -------------------------------------------------------------------------
 
@@ -253,6 +257,12 @@ class AssistantsClient:
             else:
                 self._requests_made += 1
 
+    def _wait(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self.deadline.sleep(seconds)
+
     def _request(
         self,
         method: str,
@@ -263,23 +273,35 @@ class AssistantsClient:
         body: Mapping[str, Any] | None = None,
     ) -> Any:
         url = self._url(path)
+        what = f"{method} {url}"
         attempt = Attempt(method, kind, retries=0, max_retries=self.max_retries)
         while True:
+            # Nothing is sent after Ctrl-C or past the deadline, retries included.
+            self.deadline.check(what, landed=attempt.landed_before)
             self._count(retry=False)
             started = time.monotonic()
             try:
-                response = self._http.request(
-                    method, path, params=params, json=dict(body) if body is not None else None
-                )
+                response = self._exchange(method, path, params, body)
             except httpx.TransportError as exc:
                 elapsed = time.monotonic() - started
                 log.debug("%s %s -> %s (%.3f s)", method, url, type(exc).__name__, elapsed)
+                landed = attempt.landed_before or not before_send(exc)
+                if isinstance(exc, httpx.TimeoutException) and self.deadline.remaining() <= 0:
+                    # The timeout was the deadline's, not the host's: no retry can fit.
+                    raise self.deadline.exceeded(what, landed=landed) from None
                 decision = decide(attempt, error=exc, jitter=self._rng())
                 if decision.verdict == "unknown":
                     raise outcome_unknown(method, url, describe_exception(exc), self._key) from None
                 if decision.verdict == "fail":
                     raise connection_failed(exc, method, url, attempt.retries, self._key) from None
                 why = type(exc).__name__
+            except (TooLarge, Undecodable) as exc:
+                # Not retried: the host would answer the same again.
+                if kind == "create":
+                    raise outcome_unknown(method, url, _why(exc, self.max_body), self._key) from None
+                if isinstance(exc, TooLarge):
+                    raise too_large(method, url, exc.limit, exc.declared) from None
+                raise undecodable(method, url, str(exc)) from None
             else:
                 elapsed = time.monotonic() - started
                 status = response.status_code
@@ -294,10 +316,7 @@ class AssistantsClient:
                     now=time.time(),
                 )
                 if decision.verdict == "success":
-                    try:
-                        return decode_answer(response, method, url, self._key)
-                    finally:
-                        unbind(response)
+                    return decode_answer(response, method, url, self._key)
                 if decision.verdict == "unknown":
                     raise outcome_unknown(
                         method, url, f"HTTP {status}", self._key, decision.retry_after
@@ -331,7 +350,66 @@ class AssistantsClient:
                 attempt.retries,
                 self.max_retries,
             )
-            self._sleep(decision.delay)
+            try:
+                self._wait(decision.delay)
+            except Stopped as stop:
+                raise type(stop)(str(stop), landed=attempt.landed_before) from None
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Mapping[str, Any] | None,
+    ) -> httpx.Response:
+        """Send one attempt and read its answer within the bounds: every timeout cut to the
+        deadline, the body to :attr:`max_body` after decompression (an error answer's to
+        what its message needs). Returns the answer read, decoded, its connection released
+        (closed when the body was not read to its end)."""
+        request = self._http.build_request(
+            method,
+            path,
+            params=params,
+            json=dict(body) if body is not None else None,
+            timeout=self.deadline.clamp(self._timeout),
+        )
+        response = self._http.send(request, stream=True)
+        try:
+            success = 200 <= response.status_code < 300
+            content = read_body(
+                response,
+                self.max_body if success else MAX_ERROR_BODY_BYTES,
+                deadline=self.deadline,
+                truncate=not success,
+            )
+        finally:
+            response.close()
+            unbind(response)
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in _BODY_HEADERS
+        ]
+        extensions = {}
+        if "reason_phrase" in response.extensions:
+            extensions["reason_phrase"] = response.extensions["reason_phrase"]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=content,
+            request=request,
+            extensions=extensions,
+        )
+
+
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+"""Headers that describe the body as it came over the wire, not as it was read."""
+
+
+def _why(exc: TooLarge | Undecodable, limit: int) -> str:
+    if isinstance(exc, TooLarge):
+        return f"its answer passed {limit // (1024 * 1024)} MiB and was not read"
+    return f"its answer could not be decoded: {exc}"
 
 
 def _object_path(assistant_id: str) -> str:

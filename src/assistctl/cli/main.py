@@ -84,6 +84,13 @@ def _globals(ctx: click.Context) -> GlobalOptions:
 @click.option(
     "--timeout", type=click.FloatRange(0.1, 3600), help="Read timeout in seconds (default 60)."
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(0.1, 7 * 86400),
+    envvar="ASSISTCTL_DEADLINE",
+    help="Most seconds a command waits for the host in all, retries included "
+    "(env ASSISTCTL_DEADLINE; default 300, apply 900 without the time at its prompt).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="More detail; tracebacks on errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the final result.")
 @click.option(
