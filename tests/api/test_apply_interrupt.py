@@ -76,7 +76,10 @@ def test_ctrl_c_midway_reports_what_was_not_started_and_a_rerun_finishes(
         assert created | not_started == keys
         assert not created & not_started
         assert 10 <= len(created) < COUNT
-        assert f"Interrupted: {len(not_started)} change(s) not started;" in err
+        assert err.splitlines()[-1] == (
+            f"assistctl: interrupted (Ctrl-C): {len(not_started)} change(s) not started; "
+            "run apply again to finish (it converges)."
+        )
         assert out.splitlines()[-1] == (
             f"Apply interrupted: {len(created)} created, 0 updated, 0 deleted, 0 failed."
         )
@@ -173,7 +176,10 @@ def test_ctrl_c_while_listing_stops_the_plan_at_once(tmp_path: Path) -> None:
                 plan.kill()
                 plan.communicate()
         assert plan.returncode == EXIT_INTERRUPTED, out + err
-        assert err.splitlines()[-1] == "Aborted."  # click turns Ctrl-C into Abort
+        # click turns Ctrl-C into Abort; said in our words, as for every command
+        assert err.splitlines()[-1] == (
+            "assistctl: interrupted (Ctrl-C); stopped at once, nothing more was sent."
+        )
         assert "Traceback" not in err and out == ""
         # The page in flight (1.5 s each) is not waited for: a generous bound, not a timing.
         assert took < 1.2, took

@@ -232,7 +232,8 @@ def test_prompt_on_a_terminal_answered_other_than_yes(
     if code == 1:  # any answer but 'yes', end of input (Ctrl-D) included
         assert out.endswith("Apply cancelled: nothing was changed.\n")
     else:
-        assert out.endswith("Aborted.\n")  # Ctrl-C, as anywhere else
+        # Ctrl-C, said as anywhere else
+        assert out.endswith("assistctl: interrupted (Ctrl-C); stopped at once, nothing more was sent.\n")
     assert "Traceback" not in out
     assert emulator.assistants() == before
     assert [w for w in writes(emulator) if w[0] != "create"] == []

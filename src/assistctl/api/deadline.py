@@ -53,9 +53,8 @@ class Deadline:
     # -- reading it ------------------------------------------------------------------------
 
     def remaining(self) -> float:
-        """Seconds left (``inf`` without a limit, 0 once passed or cancelled)."""
-        if self._cancelled.is_set():
-            return 0.0
+        """Seconds left (``inf`` without a limit, 0 once passed). Ctrl-C does not change it:
+        an answer already arriving is still read (apply waits a moment for those)."""
         with self._lock:
             now = self._paused_at if self._paused_at is not None else self._clock()
             return max(0.0, self._ends - now)
@@ -112,12 +111,14 @@ class Deadline:
         self._cancelled.set()
 
     def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` (a backoff), ending early on Ctrl-C; raise if the wait would
-        outlast the deadline, instead of sleeping towards a request that cannot be sent."""
+        """Wait ``seconds`` (a backoff); raise :class:`Interrupted` on Ctrl-C, at once or
+        during the wait, and :class:`DeadlineExceeded` if the wait would outlast the
+        deadline, instead of sleeping towards a request that cannot be sent."""
+        self.check("a retry")
         if seconds > self.remaining():
-            self.check("a retry")  # raises on Ctrl-C or when the time is up
             raise self.exceeded("a retry, whose backoff would outlast the deadline")
-        self._cancelled.wait(seconds)
+        if self._cancelled.wait(seconds):
+            self.check("a retry")
 
     @contextmanager
     def paused(self) -> Iterator[None]:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from assistctl import __version__
-from assistctl.cli import choices, error_handler
+from assistctl.cli import choices, error_handler, interrupt
 from assistctl.options import GlobalOptions
 from assistctl.output.console import configure_logging
 
@@ -304,4 +304,5 @@ def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
 
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
+    interrupt.install()
     error_handler.run_and_exit(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))

@@ -87,8 +87,11 @@ def connect(
     to :class:`~assistctl.api.client.AssistantsClient`); provider ``local`` is served by the
     emulator in this process."""
     from assistctl.api.client import AssistantsClient
+    from assistctl.cli.interrupt import cancel_on_interrupt
 
-    return AssistantsClient.from_options(g, project, transport_for=local_transport, **kwargs)
+    client = AssistantsClient.from_options(g, project, transport_for=local_transport, **kwargs)
+    cancel_on_interrupt(client)  # Ctrl-C: nothing more is sent, from any thread
+    return client
 
 
 def local_transport(target: Target) -> httpx.BaseTransport | None:
@@ -108,19 +111,22 @@ def open_session(
     *,
     digest: bool = False,
     on_throttle: Callable[[], None] | None = None,
+    deadline: float | None = None,
 ) -> Session:
     """Validate (nothing is sent for invalid manifests), then list live state once and plan.
 
     ``digest``: also compute the manifests' digest (``plan --out``), now, because the
     manifests themselves are not kept: the planner lets each go once it is planned.
     ``on_throttle``: called on every 429 the client gets (apply's limit listens).
+    ``deadline``: the command's default time with its host (``--deadline`` overrides it).
     """
     from assistctl.core.plan import Planner
 
     loaded = load_or_raise(paths, api_version=g.api_version)
     project = project_name(g, loaded)
     manifests_digest = _digest(loaded) if digest else None
-    client = connect(g, loaded.project, on_throttle=on_throttle)
+    extra: dict[str, Any] = {} if deadline is None else {"deadline": deadline}
+    client = connect(g, loaded.project, on_throttle=on_throttle, **extra)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"

@@ -24,8 +24,8 @@ from assistctl.cli.commands._shared import (
     status,
     write_output,
 )
-from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
-from assistctl.errors import ApplyFailed, UsageError
+from assistctl.cli.error_handler import EXIT_ERROR, EXIT_OK
+from assistctl.errors import ApplyFailed, Interrupted, UsageError
 from assistctl.options import GlobalOptions
 from assistctl.output.console import use_color
 
@@ -78,11 +78,14 @@ def execute(opts: ApplyOptions) -> int:
 
 
 def _apply_fresh(opts: ApplyOptions) -> int:
+    from assistctl.api.deadline import APPLY_DEADLINE
     from assistctl.api.limiter import Throttles
     from assistctl.output.render import render_plan
 
     throttles = Throttles()
-    session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
+    session = open_session(
+        opts.g, opts.paths, "Planning", on_throttle=throttles, deadline=APPLY_DEADLINE
+    )
     try:
         plan = session.plan
         shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
@@ -96,7 +99,9 @@ def _apply_fresh(opts: ApplyOptions) -> int:
         plan.raise_if_unsafe()
         if not plan.has_changes:
             return EXIT_OK
-        if not _confirmed(opts, plan):
+        with session.client.deadline.paused():  # a person's time, not the host's
+            confirmed = _confirmed(opts, plan)
+        if not confirmed:
             click.echo("Apply cancelled: nothing was changed.", err=True)
             return EXIT_ERROR
         return _run(opts, session.client, plan, throttles)
@@ -105,6 +110,7 @@ def _apply_fresh(opts: ApplyOptions) -> int:
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
+    from assistctl.api.deadline import APPLY_DEADLINE
     from assistctl.api.limiter import Throttles
     from assistctl.core import planfile
     from assistctl.labels import is_valid_name
@@ -123,7 +129,10 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
         raise UsageError(f"--project '{project}' is not a valid project name.")
     throttles = Throttles()
     client = connect(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version), on_throttle=throttles
+        g,
+        _PlanOrigin(origin.provider, origin.base_url, origin.api_version),
+        on_throttle=throttles,
+        deadline=APPLY_DEADLINE,
     )
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
@@ -173,18 +182,37 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 
 def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles) -> int:
-    from assistctl.api.apply import apply_plan
+    from contextlib import ExitStack
+
+    from assistctl.api.apply import Applier, apply_plan
+    from assistctl.cli import interrupt
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
-    report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, throttles=throttles
-    )
+    with ExitStack() as stack:
+
+        def ctrl_c_stops(applier: Applier) -> None:
+            # Ctrl-C stops the applier, which reports what was not started and what is
+            # unknown, instead of ending the command where it stands.
+            stack.enter_context(interrupt.graceful(applier.stop))
+
+        report = apply_plan(
+            client,
+            plan,
+            parallelism=opts.parallelism,
+            progress=progress,
+            throttles=throttles,
+            on_applier=ctrl_c_stops,
+        )
     # The live bar of a terminal names only failures; the final report names the rest.
     _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
     if report.interrupted:
-        return EXIT_INTERRUPTED
+        unknown = f", {len(report.unknown)} unknown" if report.unknown else ""
+        raise Interrupted(
+            f"interrupted (Ctrl-C): {len(report.not_started)} change(s) not started{unknown}; "
+            "run apply again to finish (it converges)."
+        )
     if not report.ok:
         raise ApplyFailed(
             f"{len(report.failed)} of {len(report.outcomes) + len(report.not_started)} "
@@ -207,11 +235,12 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
         # Named one per line, like the progress lines: what the rerun will still do.
         for change in report.not_started:
             click.echo(f"not started: {change.action} {change.key}", err=True)
-        click.echo(
-            f"Interrupted: {len(report.not_started)} change(s) not started; "
-            "run apply again to finish.",
-            err=True,
-        )
+        for change in report.unknown:
+            click.echo(
+                f"unknown: {change.action} {change.key} (sent, no answer before the stop; "
+                "the next plan shows whether it was done)",
+                err=True,
+            )
     extra = []
     if report.retries:
         extra.append(f"{report.retries} retries")
