@@ -233,7 +233,9 @@ def test_prompt_on_a_terminal_answered_other_than_yes(
         assert out.endswith("Apply cancelled: nothing was changed.\n")
     else:
         # Ctrl-C, said as anywhere else
-        assert out.endswith("assistctl: interrupted (Ctrl-C); stopped at once, nothing more was sent.\n")
+        assert out.endswith(
+            "assistctl: interrupted (Ctrl-C); stopped at once, nothing more was sent.\n"
+        )
     assert "Traceback" not in out
     assert emulator.assistants() == before
     assert [w for w in writes(emulator) if w[0] != "create"] == []

@@ -298,7 +298,9 @@ class AssistantsClient:
             except (TooLarge, Undecodable) as exc:
                 # Not retried: the host would answer the same again.
                 if kind == "create":
-                    raise outcome_unknown(method, url, _why(exc, self.max_body), self._key) from None
+                    raise outcome_unknown(
+                        method, url, _why(exc, self.max_body), self._key
+                    ) from None
                 if isinstance(exc, TooLarge):
                     raise too_large(method, url, exc.limit, exc.declared) from None
                 raise undecodable(method, url, str(exc)) from None
