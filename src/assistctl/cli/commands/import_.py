@@ -37,7 +37,7 @@ def execute(opts: ImportOptions) -> int:
 
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version)
     target = find_manifest(loaded, opts.key, opts.paths)
-    project = project_name(opts.g, loaded)
+    project = project_name(opts.g, loaded.project)
     client = AssistantsClient.from_options(opts.g, loaded.project)
     try:
         status(

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistctl.config.project import MAX_DELETE_PERCENT, MIN_MANAGED_FOR_DELETE_CHECK
 from assistctl.errors import TooMuchChange
-
-MAX_DELETE_PERCENT = 30.0
-"""Deleting more than this share of the managed assistants needs ``--allow-mass-delete``."""
-MIN_MANAGED_FOR_DELETE_CHECK = 10
-"""Below this many managed assistants the guard does not apply (3 of 4 is not a mass)."""
 
 
 @dataclass(frozen=True)
