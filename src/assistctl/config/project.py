@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -87,6 +88,22 @@ class Policy(BaseModel):
         description="The mass-delete guard applies from this many managed assistants; the "
         f"default is the most it may be, {MIN_MANAGED_FOR_DELETE_CHECK}.",
     )
+
+    @field_validator("max_delete_percent", "min_managed_for_delete_check", mode="before")
+    @classmethod
+    def _only_tighter(cls, value: object, info: ValidationInfo) -> object:
+        # The project file comes with a pull request: it may make the guard stricter, and
+        # loosening it is the trusted side's word (the flag), so say so rather than "<= 30".
+        most = {"max_delete_percent": MAX_DELETE_PERCENT}.get(
+            str(info.field_name), MIN_MANAGED_FOR_DELETE_CHECK
+        )
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > most:
+            raise ValueError(
+                f"{value} would loosen the mass-delete guard (at most {most:g}): the project "
+                "file may only tighten it; pass --allow-mass-delete to the command to allow a "
+                "larger delete"
+            )
+        return value
 
     @field_validator("required_metadata")
     @classmethod

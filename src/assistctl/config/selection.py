@@ -40,9 +40,16 @@ def load_selection(paths: Sequence[str], *, api_version: str | None = None) -> S
             return Selection(loaded)
         return Selection(loaded, tuple(sorted(lm.manifest.key for lm in loaded.manifests)))
     root = project_file.parent.resolve()
+    shown_root = display_path(root)
     real = [Path(os.path.realpath(p)) for p in paths]
     if any(r in (root, project_file.resolve()) for r in real):
-        return Selection(load_or_raise(paths, api_version=api_version))
+        # The project file stands for its directory: alone, it would load no manifest, and
+        # a plan of no manifests deletes every assistant of the project.
+        whole = [
+            shown_root if r == project_file.resolve() else p
+            for p, r in zip(paths, real, strict=True)
+        ]
+        return Selection(load_or_raise(whole, api_version=api_version))
     outside = [p for p, r in zip(paths, real, strict=True) if not r.is_relative_to(root)]
     if outside:
         raise UsageError(
@@ -50,7 +57,7 @@ def load_selection(paths: Sequence[str], *, api_version: str | None = None) -> S
             f"{display_path(project_file)}); plan one project at a time."
         )
     # Explicit paths too: a file the directory walk skips (hidden) is still the user's.
-    loaded = load_or_raise([display_path(root), *paths], api_version=api_version)
+    loaded = load_or_raise([shown_root, *paths], api_version=api_version)
     chosen = {os.path.realpath(path) for path, _ in collect(paths).manifests}
     keys = sorted(lm.manifest.key for lm in loaded.manifests if os.path.realpath(lm.file) in chosen)
     return Selection(loaded, tuple(keys), len(loaded.manifests))
