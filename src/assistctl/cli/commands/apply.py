@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from assistctl.cli.commands._shared import (
+    connect,
     delete_guard,
     open_session,
     origin_of,
@@ -34,6 +35,7 @@ from assistctl.output.console import use_color
 if TYPE_CHECKING:
     from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
+    from assistctl.api.limiter import Throttles
     from assistctl.core.plan import Plan
 
 
@@ -71,9 +73,11 @@ def execute(opts: ApplyOptions) -> int:
 
 
 def _apply_fresh(opts: ApplyOptions) -> int:
+    from assistctl.api.limiter import Throttles
     from assistctl.output.render import render_plan
 
-    session = open_session(opts.g, opts.paths, "Planning")
+    throttles = Throttles()
+    session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
     try:
         plan = session.plan
         shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
@@ -90,13 +94,13 @@ def _apply_fresh(opts: ApplyOptions) -> int:
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
             return EXIT_ERROR
-        return _run(opts, session.client, plan, session.project)
+        return _run(opts, session.client, plan, throttles, session.project)
     finally:
         session.close()
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
-    from assistctl.api.client import AssistantsClient
+    from assistctl.api.limiter import Throttles
     from assistctl.config.project import load_project
     from assistctl.core import planfile
 
@@ -110,7 +114,8 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
     # have been made for exactly that.
     config, _ = load_project([Path.cwd()])
     project = project_name(opts.g, config)
-    client = AssistantsClient.from_options(opts.g, config)
+    throttles = Throttles()
+    client = connect(opts.g, config, on_throttle=throttles)
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
         status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
@@ -124,7 +129,7 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
             return EXIT_OK
-        return _run(opts, client, plan, project)
+        return _run(opts, client, plan, throttles, project)
     finally:
         client.close()
 
@@ -162,18 +167,21 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
     return answer.strip() == "yes"
 
 
-def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, scope: str) -> int:
+def _run(
+    opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles, scope: str
+) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
-
-    def hook(applier: object) -> None:
-        client.on_throttle = getattr(applier, "throttled", None)
-
     report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, on_applier=hook, scope=scope
+        client,
+        plan,
+        parallelism=opts.parallelism,
+        progress=progress,
+        throttles=throttles,
+        scope=scope,
     )
     # The live bar of a terminal names only failures; the final report names the rest.
     _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
