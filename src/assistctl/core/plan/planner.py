@@ -62,10 +62,12 @@ from assistctl.core.plan.problems import (
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, label_of
 
-RECENT_LIMIT = 1_000
+# perf: a window, not every manifest (+21 MB for 10,000; this costs 0.4 MB at most);
+# benchmarks/plan_memory.py (see benchmarks/README.md, memory).
+RECENT_LIMIT = 256
 """Manifests matched in the newest ``created_at`` second, kept in case an older copy of
-their key is listed after: the last ones only, so a bulk-created organisation (thousands in
-one second) keeps memory flat."""
+their key is listed after (concurrent applies create copies side by side): the last ones
+only, so a bulk-created organisation (thousands in one second) keeps memory flat."""
 
 
 def compute_plan(
