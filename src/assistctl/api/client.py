@@ -194,7 +194,7 @@ class AssistantsClient:
                 auth=auth,
                 timeout=self._timeout,
                 transport=transport,
-                verify=_tls_verify(target.base_url),
+                verify=_tls_verify(target.base_url),  # perf: see _tls_verify
                 # Redirects would carry the key to wherever they point: report them instead.
                 follow_redirects=False,
             )
@@ -387,7 +387,7 @@ class AssistantsClient:
                     try:
                         return self._decode(response, method, url)
                     finally:
-                        _unbind(response)
+                        _unbind(response)  # perf: see _unbind
                 if status == 429 and self.on_throttle is not None:
                     self.on_throttle()
                 should_retry = _should_retry(response)
@@ -745,14 +745,17 @@ def _describe_exception(exc: httpx.TransportError) -> str:
     return label
 
 
+# perf: reaches into httpx's internals (the response <-> stream cycle);
+# benchmarks/plan_memory.py (see benchmarks/README.md, memory). Safe without them: should a
+# version keep no such cycle or no ``stream`` attribute, the assignment changes nothing.
 def _unbind(response: httpx.Response) -> None:
     """Let a read response be freed as soon as it is dropped.
 
     httpx's response and its stream refer to each other, so the response, with its body (a
     list page of 100 assistants with long instructions is 0.5 MB), lives until the cyclic
     collector runs; under the CLI's collector thresholds that is a gen-1 pass every few
-    dozen pages, by which time dozens of pages' bodies are held (12 MB of a 2,000-assistant
-    plan's peak). The stream is spent once the body is read: replacing it breaks the cycle.
+    dozen pages, by which time dozens of pages' bodies are held. The stream is spent once
+    the body is read: replacing it breaks the cycle.
     """
     response.stream = _SPENT
 
@@ -760,11 +763,13 @@ def _unbind(response: httpx.Response) -> None:
 _SPENT = httpx.ByteStream(b"")
 
 
+# perf: no CA bundle for a plain-http host; benchmarks/apply.py (see benchmarks/README.md,
+# apply throughput). Public httpx API (``verify`` takes an SSL context).
 def _tls_verify(base_url: str) -> ssl.SSLContext | bool:
     """What httpx verifies TLS with: its default (the CA bundle) for an https:// host.
 
-    httpx builds that context, loading every CA certificate (about 30 ms, a tenth of a small
-    plan), even for a plain-http host such as the emulator on 127.0.0.1, where no TLS
+    httpx builds that context, loading every CA certificate (a tenth of a small plan),
+    even for a plain-http host such as the emulator on 127.0.0.1, where no TLS
     connection is ever made. For those, a context with no CA at all: it still checks
     certificates and host names, so a TLS connection made through it anyway (an https
     proxy) fails closed instead of going unverified.

@@ -4,6 +4,10 @@ Each command imports its implementation lazily, so ``assistctl validate`` (the p
 path) never pays for httpx or deepdiff.
 """
 
+# perf: lazy command imports, here and in cli/commands/; benchmarks/startup.py and
+# validate.py (see benchmarks/README.md, start-up); a test in tests/cli/test_validate_cli.py
+# keeps validate free of httpx and deepdiff.
+
 from __future__ import annotations
 
 from collections.abc import Callable

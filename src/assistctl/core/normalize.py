@@ -178,8 +178,8 @@ _LEAVES = (str, int, type(None))  # bool is an int
 
 def normalize_json(value: Any) -> Any:
     """Free-form JSON: dicts with sorted keys, integral floats as ints, recursively."""
-    # Leaves first: they are most of a schema's nodes, and the Mapping check below is an
-    # ABC check, several times slower than these (a plan normalizes every tool's schema).
+    # perf: leaves first, they are most of a schema's nodes and the Mapping check below is
+    # a slow ABC check; benchmarks/plan_phases.py (see benchmarks/README.md, plan scaling).
     if isinstance(value, _LEAVES):
         return value
     if isinstance(value, float):

@@ -315,6 +315,8 @@ class Planner:
         if len(seen) > 1:
             return  # a label conflict: nothing is planned for this key (see finish)
         before = normalize_live(obj, api_version=self.dialect)
+        # perf: popped, so the manifest goes once its change is made;
+        # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
         m = self.pending.pop(key, None)
         if m is not None:
             self.matched[key] = _update(
@@ -400,13 +402,16 @@ class Planner:
         )
 
 
+# perf: no validation and one shared fields set for all changes; benchmarks/plan_memory.py
+# (see benchmarks/README.md, memory). Sharing relies on pydantic's model_construct keeping
+# the set it is given (an implementation detail): a pydantic that copies it shares nothing.
 def _change(**fields: Any) -> Change:
     """A :class:`Change` from values the planner built itself, without validating them.
 
-    Validation would copy every ``before``/``after`` dict (about 15 MB for 10,000
-    assistants) to check what this module just made; plans read from files are validated.
-    All the changes share one "fields set" (pydantic's record of which fields were given,
-    a set per instance otherwise: 7 MB for 10,000 changes); nothing here reads it.
+    Validation would copy every ``before``/``after`` dict to check what this module just
+    made; plans read from files are validated. All the changes share one "fields set"
+    (pydantic's record of which fields were given, a set per instance otherwise); nothing
+    here reads it.
     """
     return Change.model_construct(_CHANGE_FIELDS, **fields)
 
@@ -515,8 +520,9 @@ def _update(
             if field in api and field not in before and field not in ignored:
                 body[field] = api[field]
     if not changed:
-        # Nothing differs under the plan's comparison rules, so the two canonical forms are
-        # equal (the same JSON): keep one, and let the live copy of a 4 KB prompt go.
+        # perf: nothing differs under the plan's comparison rules, so the two canonical
+        # forms are equal (the same JSON): keep one, and let the live copy of a long prompt
+        # go; benchmarks/plan_memory.py (see benchmarks/README.md, memory).
         before = after
     return _change(
         key=m.key,
@@ -631,8 +637,9 @@ def diff_paths(
     reordering reports ``tools``.
     """
     if canonical_json(dict(before)) == canonical_json(dict(after)):
-        # The common case (a noop): one comparison instead of one per field; equal JSON
-        # texts mean no field differs under _differs' rules either.
+        # perf: the common case (a noop), one comparison instead of one per field; equal
+        # JSON texts mean no field differs under _differs' rules either.
+        # benchmarks/plan_phases.py (see benchmarks/README.md, plan scaling).
         return []
     order = list(fields or ())
     order += [f for f in (*before, *after) if f not in order]
@@ -660,7 +667,8 @@ def _differs(field: str, old: Any, new: Any) -> bool:
 
 
 def _deep_paths(old: Any, new: Any, prefix: list[str | int], depth: int) -> list[str]:
-    # Imported here so that importing the models (render, a saved plan) stays light.
+    # perf: imported here so that importing the models (render, a saved plan) stays light;
+    # benchmarks/startup.py (see benchmarks/README.md, start-up).
     from deepdiff import DeepDiff
 
     diff = DeepDiff(old, new, view="tree", verbose_level=0)
