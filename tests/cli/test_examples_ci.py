@@ -1,11 +1,13 @@
 """examples/ci/: every pipeline, hook and cron example parses, and its assistctl commands work.
 
-Each ``assistctl ...`` command line is extracted from the shell the example runs (GitHub
-``run:`` steps, GitLab ``script:`` entries, the cron script), checked against the click
+Each ``assistctl ...`` command line is extracted from the shell the example runs (GitLab
+``script:`` entries, the cron script, GitHub ``run:`` steps), checked against the click
 declarations (the subcommand and every flag exist), then run as written against the emulator
-in the order a pipeline would: validate, plan, apply, plan again, drift. The GitLab note and
-issue scripts run against a stand-in for GitLab's API on 127.0.0.1, and the cron script runs
-for real, webhook included.
+in the order a pipeline would: validate, plan, apply, plan again, drift. The GitHub workflows
+run assistctl through this repository's action (``action.yml``): each use of it runs with its
+``with:`` inputs and ``env:`` as a runner would (``actionhelpers``), and each workflow is
+checked for the hardening GitHub recommends. The GitLab note and issue scripts run against a
+stand-in for GitLab's API on 127.0.0.1, and the cron script runs for real, webhook included.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import click
 import pytest
 import yaml
 
+from actionhelpers import Runner, evaluate, have_tools, load_action
 from assistctl.cli.main import cli
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import make_label
@@ -39,6 +42,7 @@ GITLAB = CI / "gitlab" / ".gitlab-ci.yml"
 CRON_SCRIPT = CI / "cron" / "assistctl-drift.sh"
 CRONTAB = CI / "cron" / "crontab"
 PIPELINES = [*GITHUB, GITLAB, CRON_SCRIPT]
+SHELL_PIPELINES = [GITLAB, CRON_SCRIPT]  # the GitHub workflows run assistctl via the action
 
 EXPECTED_SUBCOMMANDS = {
     "assistctl-plan.yml": {"validate", "plan"},
@@ -47,6 +51,12 @@ EXPECTED_SUBCOMMANDS = {
     ".gitlab-ci.yml": {"validate", "plan", "apply", "drift"},
     "assistctl-drift.sh": {"drift"},
 }
+
+# This repository's action, as the examples name it (OWNER and the SHA are placeholders the
+# reader replaces: see docs/versioning.md).
+OUR_ACTION = re.compile(r"OWNER/assistctl@[0-9a-f]{40}")
+# The GitHub Actions the examples use, pinned to the commit of the release in the comment.
+PINNED_USES = re.compile(r"^\s*(- )?uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -125,6 +135,34 @@ def commands_of(path: Path) -> list[list[str]]:
     return [c for script in shell_scripts(path) for c in assistctl_commands(script)]
 
 
+def jobs_of(path: Path) -> dict[str, Any]:
+    jobs = _load(path)["jobs"]
+    assert isinstance(jobs, dict)
+    return jobs
+
+
+def action_steps(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(job name, step) of every use of this repository's action in a GitHub workflow."""
+    return [
+        (name, step)
+        for name, job in jobs_of(path).items()
+        for step in job["steps"]
+        if OUR_ACTION.fullmatch(step.get("uses", ""))
+    ]
+
+
+def action_command(
+    path: Path, step_id: str | None = None, command: str | None = None
+) -> dict[str, Any]:
+    (step,) = [
+        s
+        for _, s in action_steps(path)
+        if (step_id is None or s.get("id") == step_id)
+        and (command is None or s["with"]["command"] == command)
+    ]
+    return step
+
+
 def parse(argv: list[str]) -> tuple[str, click.Context]:
     """Parse ``assistctl ARGS`` with the real click declarations; raises on unknown flags."""
     assert argv[0] == "assistctl"
@@ -193,38 +231,107 @@ def test_yaml_parses(path: Path) -> None:
 def test_commands_and_flags_exist(path: Path) -> None:
     commands = commands_of(path)
     names = {parse(argv)[0] for argv in commands}
+    if path in GITHUB:
+        declared = load_action()["inputs"]
+        for _, step in action_steps(path):
+            assert set(step["with"]) <= set(declared), step["with"]
+            names.add(step["with"]["command"])
     assert names == EXPECTED_SUBCOMMANDS[path.name]
 
 
 def test_key_commands_are_there() -> None:
     """The issue's contract: which format each pipeline uses."""
-    lines = {p.name: [" ".join(c) for c in commands_of(p)] for p in PIPELINES}
-    assert any("validate --format github" in c for c in lines["assistctl-plan.yml"])
-    assert any("plan --format markdown" in c for c in lines["assistctl-plan.yml"])
-    assert any("--out plan.json" in c for c in lines["assistctl-apply.yml"])
-    assert "assistctl apply plan.json" in lines["assistctl-apply.yml"]
-    assert any("drift --format markdown --out drift.md" in c for c in lines["assistctl-drift.yml"])
+    lines = {p.name: [" ".join(c) for c in commands_of(p)] for p in SHELL_PIPELINES}
+    plan = CI / "github" / "assistctl-plan.yml"
+    # The action's defaults: validate --format github, plan --format markdown.
+    assert action_command(plan, command="validate")["with"].get("format", "github") == "github"
+    assert action_command(plan, command="plan")["with"].get("format", "markdown") == "markdown"
+    apply = CI / "github" / "assistctl-apply.yml"
+    assert action_command(apply, command="plan")["with"]["plan-file"] == "plan.json"
+    assert action_command(apply, command="apply")["with"]["paths"] == "plan.json"
+    drift = CI / "github" / "assistctl-drift.yml"
+    assert action_command(drift, command="drift")["with"].get("format", "markdown") == "markdown"
     gitlab = lines[".gitlab-ci.yml"]
     assert any("plan --format markdown" in c for c in gitlab)
     assert "assistctl apply plan.json" in gitlab
     assert any("drift --format markdown --out drift.md" in c for c in gitlab)
 
 
-def test_github_comment_and_issue_are_updated_not_duplicated() -> None:
-    plan = _load(CI / "github" / "assistctl-plan.yml")
-    (script,) = [
-        s["with"]["script"]
-        for s in plan["jobs"]["plan"]["steps"]
-        if "with" in s and "script" in s["with"]
-    ]
-    assert "<!-- assistctl-plan -->" in script
-    assert "updateComment" in script and "createComment" in script
-    assert script.index("updateComment") < script.index("createComment")
+def test_github_drift_issue_is_updated_not_duplicated() -> None:
     drift = _load(CI / "github" / "assistctl-drift.yml")
     steps = drift["jobs"]["drift"]["steps"]
     (script,) = [s["with"]["script"] for s in steps if "with" in s and "script" in s["with"]]
     assert "labels: label" in script and "issues.update" in script and "issues.create" in script
+    assert "process.env.REPORT" in script, "the report is the action's output file"
     assert any(s.get("run", "").rstrip().endswith("exit 2") for s in steps), "drift fails the job"
+
+
+# ---- the hardening GitHub recommends ------------------------------------------------------------
+
+
+def _secret_places(node: Any, where: str) -> list[str]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _secret_places(v, f"{where}.{k}")]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _secret_places(v, f"{where}[{i}]")]
+    return [where] if isinstance(node, str) and "secrets." in node else []
+
+
+@pytest.mark.parametrize("path", GITHUB, ids=_ids(GITHUB))
+def test_github_workflow_hardening(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    doc = _load(path)
+    triggers: dict[str, Any] = doc.get("on", doc.get(True)) or {}
+    assert not {"pull_request_target", "workflow_run"} & set(triggers), "runs untrusted code"
+    # Every action pinned to a full commit, its release in a comment.
+    for line in text.splitlines():
+        if re.match(r"\s*(- )?uses:", line):
+            assert PINNED_USES.match(line), line
+    # Least privilege: no token rights for the workflow; each job names what it needs.
+    assert doc["permissions"] == {}
+    for name, job in doc["jobs"].items():
+        writes = {k for k, v in (job["permissions"] or {}).items() if v == "write"}
+        assert writes <= {"pull-requests", "issues"}, (name, writes)
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, name
+    # The key only in the env of the steps that run assistctl, and in an environment.
+    secrets = _secret_places(doc, "workflow")
+    allowed = {
+        f"workflow.jobs.{name}.steps[{i}].env.ASSISTCTL_API_KEY"
+        for name, job in doc["jobs"].items()
+        for i, step in enumerate(job["steps"])
+        if OUR_ACTION.fullmatch(step.get("uses", ""))
+    }
+    assert secrets and set(secrets) <= allowed, secrets
+    for place in secrets:
+        assert doc["jobs"][place.split(".")[2]].get("environment"), place
+
+
+def test_apply_runs_one_at_a_time_and_is_never_cancelled() -> None:
+    doc = _load(CI / "github" / "assistctl-apply.yml")
+    assert doc["concurrency"]["cancel-in-progress"] is False
+    assert doc["jobs"]["apply"]["environment"] == "assistants-production"
+
+
+def test_a_pull_request_from_a_fork_is_validated_without_secrets() -> None:
+    """Forks get no secrets under pull_request: validate for all, plan for branches here."""
+    doc = _load(CI / "github" / "assistctl-plan.yml")
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    for name, job in doc["jobs"].items():
+        if _secret_places(job, name):
+            assert job["if"] == same_repo, name
+    validate = doc["jobs"]["validate"]
+    assert "if" not in validate and _secret_places(validate, "validate") == []
+    fork = doc["jobs"]["fork"]
+    assert fork["if"] == same_repo.replace("==", "!=")
+    assert "GITHUB_STEP_SUMMARY" in fork["steps"][0]["run"]
+
+
+def test_the_action_is_hardened_too() -> None:
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    uses = [line for line in text.splitlines() if re.match(r"\s*(- )?uses:", line)]
+    assert uses and all(PINNED_USES.match(line) for line in uses)
 
 
 # ---- running the commands as written against the emulator ------------------------------------
@@ -245,7 +352,7 @@ def _flag(argv: list[str], *names: str) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("path", PIPELINES, ids=_ids(PIPELINES))
+@pytest.mark.parametrize("path", SHELL_PIPELINES, ids=_ids(SHELL_PIPELINES))
 def test_commands_run_against_the_emulator(
     path: Path, emulator: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -317,6 +424,101 @@ def test_commands_run_against_the_emulator(
         emulator.modify_out_of_band(tutor["id"], temperature=0.2)
 
     assert {tuple(c) for c in commands} <= {tuple(c) for c in done}, "a command was not run"
+
+
+# ---- the GitHub workflows: their uses of the action, against the emulator ---------------------
+
+
+class Workflow:
+    """Runs one workflow's uses of the action, with its ``with:`` and ``env:`` as written."""
+
+    def __init__(self, path: Path, tmp_path: Path, emulator: EmulatorHandle) -> None:
+        self.path = path
+        self.workspace = tmp_path / "workspace"
+        self.manifests = copy_examples(self.workspace)
+        self.runner = Runner(tmp_path / "runner", self.workspace)
+        self.context = {
+            "secrets": {"ASSISTCTL_API_KEY": emulator.api_key},
+            "vars": {"ASSISTCTL_BASE_URL": emulator.base_url, "ASSISTCTL_PROVIDER": ""},
+        }
+
+    def use(self, command: str, step_id: str | None = None, workspace: Path | None = None) -> Any:
+        step = action_command(self.path, step_id, command)
+        inputs = {k: evaluate(str(v), self.context) for k, v in step["with"].items()}
+        env = {k: evaluate(str(v), self.context) for k, v in (step.get("env") or {}).items()}
+        runner = self.runner
+        if workspace is not None:  # another job: a fresh workspace
+            runner = Runner(workspace.parent / "runner-2", workspace)
+        return runner.use(inputs, env=env)
+
+
+def _needs_tools() -> None:
+    if have_tools() is not None:
+        pytest.skip(str(have_tools()))
+
+
+def test_github_plan_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None:
+    _needs_tools()
+    flow = Workflow(CI / "github" / "assistctl-plan.yml", tmp_path, emulator)
+    flow.runner.pull_request(12)
+    valid = flow.use("validate")
+    assert valid.ok and valid.outputs["exit-code"] == "0"
+    (flow.manifests / "broken.yaml").write_text("key: broken\nmodel: gpt-4o\ntemperature: 3\n")
+    invalid = flow.use("validate")
+    assert (
+        not invalid.ok and "::error file=assistants/broken.yaml,line=3,col=14::" in invalid.stdout
+    )
+    (flow.manifests / "broken.yaml").unlink()
+
+    plan = flow.use("plan")
+    assert plan.ok and plan.outputs["exit-code"] == "2" and plan.outputs["to-create"] == "8"
+    (post,) = [c for c in plan.gh_calls if "POST" in c["args"]]
+    assert post["body"].startswith("<!-- assistctl-plan -->\n### assistctl plan")
+    assert emulator.assistants() == [], "a plan changes nothing"
+
+    assert run("apply", "--auto-approve", flow.manifests, env=_at(emulator)).code == 0
+    flow.runner.set_comments([{"id": 3, "user": {"type": "Bot"}, "body": post["body"]}])
+    again = flow.use("plan")
+    assert again.outputs["exit-code"] == "0" and "No changes" in again.summary
+    (patch,) = [c for c in again.gh_calls if "PATCH" in c["args"]]
+    assert patch["args"][3].endswith("/issues/comments/3")
+
+
+def test_github_apply_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None:
+    _needs_tools()
+    flow = Workflow(CI / "github" / "assistctl-apply.yml", tmp_path, emulator)
+    plan = flow.use("plan", "plan")
+    assert plan.ok and plan.outputs["exit-code"] == "2"  # changes: the apply job runs
+    # The apply job: no checkout, only the artifact.
+    apply_job = tmp_path / "apply-job" / "workspace"
+    apply_job.mkdir(parents=True)
+    (apply_job / ".git").mkdir()
+    shutil.copy(flow.workspace / "plan.json", apply_job / "plan.json")
+    applied = flow.use("apply", workspace=apply_job)
+    assert applied.ok, applied.stderr
+    assert "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed." in applied.summary
+    assert len(emulator.assistants()) == 8
+    # The next merge with nothing to do: exit code 0, no apply job.
+    assert flow.use("plan", "plan").outputs["exit-code"] == "0"
+
+
+def test_github_drift_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None:
+    _needs_tools()
+    flow = Workflow(CI / "github" / "assistctl-drift.yml", tmp_path, emulator)
+    assert run("apply", "--auto-approve", flow.manifests, env=_at(emulator)).code == 0
+    in_sync = flow.use("drift")
+    assert in_sync.ok and in_sync.outputs["exit-code"] == "0"
+    (tutor,) = [a for a in emulator.assistants() if a["name"] == "Math Tutor"]
+    emulator.modify_out_of_band(tutor["id"], temperature=0.9)
+    drifted = flow.use("drift")
+    assert drifted.outputs["exit-code"] == "2"  # the issue step and "Fail on drift" run
+    report = Path(drifted.outputs["report"]).read_text(encoding="utf-8")
+    assert report.startswith("### assistctl drift · project `examples`")
+    assert "math-tutor" in report and "temperature" in report
+
+
+def _at(emulator: EmulatorHandle) -> dict[str, str | None]:
+    return {"ASSISTCTL_BASE_URL": emulator.base_url, "ASSISTCTL_API_KEY": emulator.api_key}
 
 
 # ---- the cron example, for real ---------------------------------------------------------------
@@ -515,6 +717,63 @@ def test_gitlab_drift_issue_is_opened_then_updated(
     handler.routes = {("GET", listing): ([{"iid": 9, "title": title}], {})}
     _run_snippet(code, tmp_path, env)
     assert [(m, p) for m, p, _ in handler.log] == [("GET", listing), ("PUT", f"{issues}/9")]
+
+
+# ---- the hardening GitLab recommends ----------------------------------------------------------
+
+
+def test_gitlab_hardening() -> None:
+    doc = _load(GITLAB)
+    text = GITLAB.read_text(encoding="utf-8")
+    # The key that writes is a protected variable: only the default branch's jobs use it.
+    mr_jobs = [
+        name
+        for name, job in doc.items()
+        if isinstance(job, dict) and "script" in job and "merge_request_event" in str(job["rules"])
+    ]
+    assert mr_jobs
+    for name in mr_jobs:
+        script = "\n".join(doc[name]["script"])
+        assert '"$ASSISTCTL_API_KEY"' not in script and "${ASSISTCTL_API_KEY" not in script
+        assert doc[name]["interruptible"] is True
+    assert 'ASSISTCTL_API_KEY="$ASSISTCTL_PLAN_API_KEY" assistctl plan' in text
+    apply = doc["apply:main"]
+    assert apply["resource_group"] == "assistants-production"
+    assert apply["interruptible"] is False
+    assert apply["environment"]["name"] == "assistants-production"
+    # pip never sees a key.
+    (install,) = doc["default"]["before_script"]
+    assert install.startswith(
+        "env -u ASSISTCTL_API_KEY -u ASSISTCTL_PLAN_API_KEY -u GITLAB_API_TOKEN pip install"
+    )
+
+
+def test_gitlab_mr_plan_without_a_key_is_a_warning(
+    tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    """A fork's merge request has no variables: the job says why and exits 3 (allowed)."""
+    if shutil.which("bash") is None:
+        pytest.skip("no bash")
+    copy_examples(tmp_path / "repo")
+    (script,) = _load(GITLAB)["plan:mr"]["script"]
+    assert _load(GITLAB)["plan:mr"]["allow_failure"] == {"exit_codes": [3]}
+    env = {"MANIFESTS": "assistants", "ASSISTCTL_BASE_URL": emulator.base_url}
+
+    def job(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", script],
+            cwd=tmp_path / "repo",
+            env=_script_env({**env, **extra}),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    fork = job({})
+    assert fork.returncode == 3 and "No ASSISTCTL_PLAN_API_KEY in this pipeline" in fork.stdout
+    own = job({"ASSISTCTL_PLAN_API_KEY": emulator.api_key})
+    assert own.returncode == 0, own.stdout + own.stderr
+    assert "**Plan: 8 to create, 0 to update, 0 to delete.**" in own.stdout
 
 
 # ---- the pre-commit configuration example ---------------------------------------------------

@@ -27,6 +27,7 @@ HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 GOOD = "key: good\nmodel: gpt-4o\n"
 BAD = "key: bad\nmodel: gpt-4o\ntemperature: 3\n"
 NOT_A_MANIFEST = "replicas: 3\nimage: nginx\n"  # would fail validation if it were passed
+WORKFLOW = "on: push\njobs: {}\n"
 
 
 def _hook() -> dict[str, Any]:
@@ -36,13 +37,18 @@ def _hook() -> dict[str, Any]:
     return hook
 
 
-def _scratch(root: Path) -> Path:
+def _scratch(root: Path, *, other_yaml: bool = True) -> Path:
+    """A repository of manifests with the other YAML files such a repository holds."""
     files = {
         "assistants/good.yaml": GOOD,
         "assistants/team/bad.yaml": BAD,
         "assistants/prompts/tutor.md": "You are a tutor.\n",
-        "deploy/values.yaml": NOT_A_MANIFEST,
+        "assistants/assistctl.yaml": "project: scratch\n",
+        ".github/workflows/ci.yml": WORKFLOW,
+        ".pre-commit-config.yaml": "repos: []\n",
     }
+    if other_yaml:
+        files["deploy/values.yaml"] = NOT_A_MANIFEST
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,33 +72,63 @@ def test_hook_definition() -> None:
     clientlib.load_manifest(str(HOOKS_FILE))  # pre-commit's own schema of a hooks file
 
 
+def _selected(hook: dict[str, Any], paths: list[str]) -> list[str]:
+    """The files pre-commit passes to ``hook``: its own include/exclude filter on each path."""
+    run = pytest.importorskip("pre_commit.commands.run")
+    return sorted(run.filter_by_include_exclude(paths, hook["files"], hook.get("exclude", "^$")))
+
+
 @pytest.mark.parametrize(
     ("path", "selected"),
     [
         ("assistants/tutor.yaml", True),
         ("assistants/team/tutor.yml", True),
         ("deploy/assistants/tutor.yaml", True),
+        ("myassistants/tutor.yaml", True),  # manifests wherever they live
+        ("tutor.yaml", True),
         ("assistants/assistctl.yaml", True),  # the project file: validate checks it too
         ("assistants/prompts/tutor.md", False),
-        ("deploy/values.yaml", False),
-        ("myassistants/tutor.yaml", False),
+        ("README.md", False),
+        (".github/workflows/ci.yml", False),  # hidden paths hold other tools' YAML
+        (".pre-commit-config.yaml", False),
+        (".gitlab-ci.yml", False),
+        ("assistants/.draft/tutor.yaml", False),  # as validate skips them in a directory
     ],
 )
 def test_files_pattern(path: str, selected: bool) -> None:
-    # pre-commit matches `files` with re.search against the path relative to the repo root.
-    assert bool(re.search(_hook()["files"], path)) is selected
+    assert _selected(_hook(), [path]) == ([path] if selected else [])
+
+
+def test_a_user_narrows_the_files_in_their_own_config(tmp_path: Path) -> None:
+    """Keys of a hook in .pre-commit-config.yaml override the published ones (docs/ci.md)."""
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(
+        "repos:\n"
+        "  - repo: https://github.com/OWNER/assistctl\n"
+        "    rev: 0123456789abcdef0123456789abcdef01234567\n"
+        "    hooks:\n"
+        "      - id: assistctl-validate\n"
+        "        files: ^deploy/assistants/.*\\.ya?ml$\n",
+        encoding="utf-8",
+    )
+    (user_hook,) = clientlib.load_config(str(config))["repos"][0]["hooks"]
+    hook = {**_hook(), **{k: v for k, v in user_hook.items() if k in ("files", "exclude")}}
+    paths = ["deploy/assistants/tutor.yaml", "deploy/values.yaml", "docs/mkdocs.yml"]
+    assert _selected(_hook(), paths) == sorted(paths)
+    assert _selected(hook, paths) == ["deploy/assistants/tutor.yaml"]
 
 
 def test_entry_on_the_selected_files(tmp_path: Path) -> None:
-    root = _scratch(tmp_path)
+    root = _scratch(tmp_path, other_yaml=False)
     (root / ".git").mkdir()
-    pattern = re.compile(_hook()["files"])
-    selected = sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and pattern.search(p.relative_to(root).as_posix())
-    )
-    assert selected == ["assistants/good.yaml", "assistants/team/bad.yaml"]
+    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    selected = _selected(_hook(), every)
+    assert selected == [
+        "assistants/assistctl.yaml",
+        "assistants/good.yaml",
+        "assistants/team/bad.yaml",
+    ]
     entry = shlex.split(_hook()["entry"])
 
     def hook(*files: str) -> subprocess.CompletedProcess[str]:
@@ -104,10 +140,31 @@ def test_entry_on_the_selected_files(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert failed.stdout == (
         "assistants/team/bad.yaml:3:14: temperature: must be at most 2, got 3\n"
-        "1 error in 1 of 2 files\n"
+        "1 error in 1 of 3 files\n"
     )
     passed = hook("assistants/good.yaml")
-    assert (passed.returncode, passed.stdout) == (0, "1 manifest valid (1 file)\n")
+    assert (passed.returncode, passed.stdout) == (0, "1 manifest valid (2 files)\n")
+    # A commit that changes only the project file passes it alone.
+    alone = hook("assistants/assistctl.yaml")
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+
+
+def test_other_yaml_fails_until_the_user_narrows_the_pattern(tmp_path: Path) -> None:
+    """The price of 'manifests wherever they live': other YAML needs a narrower files:."""
+    root = _scratch(tmp_path)
+    (root / ".git").mkdir()
+    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert "deploy/values.yaml" in _selected(_hook(), every)
+    result = subprocess.run(
+        [*shlex.split(_hook()["entry"]), "deploy/values.yaml"],
+        cwd=root,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "deploy/values.yaml:1:1: replicas: unknown field 'replicas'" in result.stdout
 
 
 @pytest.mark.slow
@@ -123,7 +180,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     )
     if inside.returncode != 0:
         pytest.skip(f"{ROOT} is not a git checkout; try-repo needs one")
-    scratch = _scratch(tmp_path / "scratch")
+    scratch = _scratch(tmp_path / "scratch", other_yaml=False)
     env = {**_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
     subprocess.run(["git", "init", "-q", str(scratch)], check=True, env=env)
     subprocess.run(["git", "-C", str(scratch), "add", "-A"], check=True, env=env)
@@ -141,6 +198,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     assert result.returncode == 1, out
     assert re.search(r"assistctl validate\.+Failed", out), out
     assert "assistants/team/bad.yaml:3:14: temperature: must be at most 2, got 3" in out
-    # Both manifests were passed in one run; the other YAML file was not.
-    assert "1 error in 1 of 2 files" in out
-    assert "values.yaml" not in out
+    # Both manifests and the project file were passed in one run; the workflow and the
+    # pre-commit configuration (hidden paths) were not.
+    assert "1 error in 1 of 3 files" in out
+    assert "ci.yml" not in out and "pre-commit-config" not in out

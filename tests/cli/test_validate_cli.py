@@ -336,11 +336,13 @@ def test_pre_commit_hook_definition() -> None:
         "python",
         True,
     )
-    files = re.compile(hook["files"])
-    for name in ("assistants/a.yaml", "infra/assistants/team/b.yml"):
-        assert files.search(name), name
-    for name in ("assistants/prompts/a.md", "other/a.yaml", "myassistants/a.yaml"):
-        assert not files.search(name), name
+    # Manifests wherever they live; hidden paths and non-YAML files never
+    # (tests/cli/test_pre_commit_hook.py has the full table).
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+    for name in ("assistants/a.yaml", "infra/assistants/team/b.yml", "other/a.yaml"):
+        assert files.search(name) and not exclude.search(name), name
+    for name in ("assistants/prompts/a.md", ".github/workflows/ci.yml"):
+        assert not files.search(name) or exclude.search(name), name
 
 
 def test_missing_shared_prompt_is_reported_for_each_manifest(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from assistctl.config.project import (
     load_project,
     policy_violations,
 )
+from assistctl.config.providers import API_VERSIONS, PROVIDERS
 from assistctl.errors import ManifestError
 
 MANIFEST = "key: k\nmodel: gpt-4o\n"
@@ -138,6 +139,19 @@ def test_load_project_for_plan_and_apply(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as info:
         load_project([root])
     assert info.value.diagnostics[0].path == "provider"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [*[("provider", p) for p in PROVIDERS], *[("api_version", v) for v in API_VERSIONS]],
+)
+def test_the_project_file_accepts_every_preset_and_dialect(
+    tmp_path: Path, field: str, value: str
+) -> None:
+    # config/project.py spells these out as Literals for its model: a preset or dialect
+    # added to config/providers.py must be added there too.
+    root = _tree(tmp_path, {"assistctl.yaml": f"{field}: {value}\n"})
+    assert getattr(load_project([root])[0], field) == value
 
 
 def test_api_version_v1_from_project_file_allows_v1_fields(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 
-from assistctl.emulator.app import FLAVORS
 from assistctl.emulator.testing import EmulatorHandle
 
 RAW = httpx.Client(verify=False)
@@ -224,12 +223,6 @@ def test_v1_admin_seeding_follows_the_dialect(emulator_v1: EmulatorHandle) -> No
     assert list(seeded) == V1_KEYS and seeded["file_ids"] == ["f"]
     changed = emulator_v1.modify_out_of_band(seeded["id"], tools=[{"type": "retrieval"}])
     assert changed["tools"] == [{"type": "retrieval"}]
-
-
-def test_every_flavor_is_offered_by_the_cli() -> None:
-    from assistctl.cli.main import EMULATOR_FLAVORS
-
-    assert sorted(EMULATOR_FLAVORS) == sorted(FLAVORS)
 
 
 def test_the_emulator_command_builds_each_flavor() -> None:

@@ -16,23 +16,19 @@ from typing import Any, TypeVar
 import click
 
 from assistctl import __version__
-from assistctl.cli import error_handler, process
+from assistctl.cli import choices, error_handler, process
 from assistctl.options import GlobalOptions
 from assistctl.output.console import configure_logging
-
-PROVIDERS = ["openai", "aimlapi", "laplas", "azure", "local"]
-EMULATOR_FLAVORS = ["openai", "openai-v1", "aimlapi", "azure"]
-"""The keys of ``assistctl.emulator.app.FLAVORS`` (not imported here: it is not light)."""
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
 
-def _format_option(*choices: str) -> Callable[[FC], FC]:
-    """``--format`` (stored as ``fmt``), defaulting to ``text``."""
+def _format_option(names: tuple[str, ...]) -> Callable[[FC], FC]:
+    """``--format`` (stored as ``fmt``) among a registry's names, defaulting to ``text``."""
     return click.option(
-        "--format", "fmt", type=click.Choice(list(choices)), default="text", show_default=True
+        "--format", "fmt", type=click.Choice(names), default="text", show_default=True
     )
 
 
@@ -55,10 +51,15 @@ def _globals(ctx: click.Context) -> GlobalOptions:
     help="API key (env ASSISTCTL_API_KEY, then OPENAI_API_KEY). Never printed.",
 )
 @click.option(
-    "--provider", type=click.Choice(PROVIDERS), envvar="ASSISTCTL_PROVIDER", help="Host preset."
+    "--provider",
+    type=click.Choice(choices.PROVIDERS),
+    envvar="ASSISTCTL_PROVIDER",
+    help="Host preset.",
 )
 @click.option(
-    "--api-version", type=click.Choice(["v1", "v2"]), help="Assistants API dialect (default v2)."
+    "--api-version",
+    type=click.Choice(choices.API_VERSIONS),
+    help="Assistants API dialect (default v2).",
 )
 @click.option(
     "--project",
@@ -93,7 +94,7 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 
 @cli.command()
 @_path_args
-@_format_option("text", "json", "github")
+@_format_option(choices.VALIDATE_FORMATS)
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     """Check manifests offline. Exit 0 valid, 1 invalid."""
@@ -104,7 +105,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
 
 @cli.command()
 @_path_args
-@_format_option("text", "json", "markdown")
+@_format_option(choices.PLAN_FORMATS)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -132,7 +133,7 @@ def plan(
 
 @cli.command()
 @_path_args
-@_format_option("text", "json", "markdown")
+@_format_option(choices.PLAN_FORMATS)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.pass_context
 def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None) -> int:
@@ -214,7 +215,7 @@ def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) 
 
 
 @cli.command()
-@_format_option("text", "json")
+@_format_option(choices.PROVIDERS_FORMATS)
 @click.pass_context
 def providers(ctx: click.Context, fmt: str) -> int:
     """List the host presets (--provider): URL, auth, dialects and what each differs in."""
@@ -247,7 +248,7 @@ def schema() -> int:
 )
 @click.option(
     "--flavor",
-    type=click.Choice(EMULATOR_FLAVORS),
+    type=click.Choice(choices.EMULATOR_FLAVORS),
     default="openai",
     show_default=True,
     help="Which host to imitate: openai (/v1, assistants=v2), openai-v1 (assistants=v1 "

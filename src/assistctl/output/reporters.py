@@ -1,16 +1,22 @@
-"""Validation reporters, chosen by name like check-jsonschema's ``--output-format``.
+"""The ``validate`` reports, by format name: ``text``, ``json``, ``github``.
 
-Each reporter turns a :class:`~assistctl.config.loader.LoadResult` into text for stdout. Pure: the
-command decides where the text goes.
+:data:`REPORTER_BY_NAME` is the registry, as check-jsonschema's ``REPORTER_BY_NAME`` (the
+``--format`` choices of ``validate`` are its names, through :mod:`assistctl.cli.choices`).
+Each reporter turns a :class:`~assistctl.config.loader.LoadResult` into text for stdout. Pure:
+the command decides where the text goes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from assistctl.config.loader import LoadResult
 from assistctl.errors import Diagnostic
+from assistctl.output.registry import by_name
+
+Reporter = Callable[[LoadResult, bool], str]
+"""A report of one validation run; the flag is ``-q`` (list errors only)."""
 
 
 def _plural(count: int, word: str) -> str:
@@ -92,8 +98,14 @@ def github(result: LoadResult, quiet: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-REPORTERS: dict[str, Callable[[LoadResult, bool], str]] = {
+REPORTER_BY_NAME: Mapping[str, Reporter] = {
     "text": text,
     "json": as_json,
     "github": github,
 }
+FORMATS = tuple(REPORTER_BY_NAME)
+
+
+def report(result: LoadResult, fmt: str = "text", *, quiet: bool = False) -> str:
+    """The report in the format called ``fmt`` (UsageError for an unknown one)."""
+    return by_name(REPORTER_BY_NAME, fmt)(result, quiet)

@@ -11,7 +11,7 @@ import click
 
 from assistctl.config.loader import load
 from assistctl.options import GlobalOptions
-from assistctl.output.reporters import REPORTERS
+from assistctl.output.reporters import report
 
 
 @dataclass(frozen=True)
@@ -24,5 +24,5 @@ class ValidateOptions:
 def execute(opts: ValidateOptions) -> int:
     """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
     result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
-    click.echo(REPORTERS[opts.fmt](result, opts.g.quiet), nl=False)
+    click.echo(report(result, opts.fmt, quiet=opts.g.quiet), nl=False)
     return 0 if result.ok else 1

@@ -1,0 +1,200 @@
+"""The diff model: what a plan or drift report changes, computed once, for the renderers to walk.
+
+On the model of Terraform's ``internal/command/jsonformat`` (diffs computed into a structure,
+renderers that only walk it): :func:`diff_change` turns one :class:`Change` into a
+:class:`ChangeDiff` of :class:`FieldDiff` entries, values already in their display form
+(compact JSON, the lines of a multi-line value, the hunks of a line diff), so the text and
+markdown formats lay lines out and never compare anything themselves. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistctl.core.plan import Change, DriftReport, Plan, format_path, top_field
+from assistctl.labels import OWNER_KEY
+from assistctl.output.linediff import unified_lines
+
+NO_CHANGES = "No changes. Live assistants match the manifests."
+NO_DRIFT = "No drift. Live assistants match the manifests."
+LIST_LIMIT = 20
+"""Assistants named inline (a table cell, the ignored list) before ``and N more``."""
+_INLINE_WIDTH = 72  # a JSON value shorter than this is shown on one line
+_DELETE_SHOWN = ("name", "model", "description")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What the user asked for; each format takes what applies to it."""
+
+    color: bool = False
+    """ANSI colours (text only); the caller decides with :func:`assistctl.output.console.use_color`."""
+    context: int = 3
+    """Unchanged lines around each hunk of a multi-line diff."""
+
+
+FieldKind = Literal["set", "unset", "scalar", "block"]
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field of one change, in display form.
+
+    ``set`` (a create's field) carries ``new``, ``unset`` (a delete's) ``old``: the value as
+    compact JSON, or, when it spans lines, ``lines`` (``string``: those of a string, else of
+    indented JSON). ``scalar`` is ``old -> new`` on one line; ``block`` is a line diff:
+    ``lines`` are its hunks, ``note`` says why there are none, ``paths`` name the changed
+    parts below the field.
+    """
+
+    field: str
+    kind: FieldKind
+    old: str = ""
+    new: str = ""
+    lines: tuple[str, ...] = ()
+    string: bool = False
+    note: str = ""
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeDiff:
+    """One change and its field diffs; ``unchanged`` counts an update's folded fields."""
+
+    change: Change
+    fields: tuple[FieldDiff, ...]
+    unchanged: int = 0
+
+
+def compact(value: Any) -> str:
+    """A value on one line, as JSON: ``"gpt-4o"``, ``1.0``, ``{"team": "edu"}``."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def plan_summary(plan: Plan) -> str:
+    """``Plan: 1 to create, 2 to update, 0 to delete.`` or :data:`NO_CHANGES`."""
+    if not plan.has_changes:
+        return NO_CHANGES
+    c = plan.counts
+    return f"Plan: {c['create']} to create, {c['update']} to update, {c['delete']} to delete."
+
+
+def drift_summary(report: DriftReport) -> str:
+    if report.in_sync:
+        return NO_DRIFT
+    parts = [
+        f"{len(report.changed)} changed out of band",
+        f"{len(report.missing)} missing",
+        f"{len(report.orphaned)} not in the manifests",
+    ]
+    if report.problems:
+        parts.append(f"{len(report.problems)} problem{'s' if len(report.problems) > 1 else ''}")
+    return "Drift: " + ", ".join(parts) + "."
+
+
+def diff_change(change: Change, context: int, *, drift: bool = False) -> ChangeDiff:
+    """The diff of one change; ``drift`` shows an update as manifest -> live."""
+    if change.action == "create":
+        return ChangeDiff(change, tuple(_set_fields(change)))
+    if change.action == "delete":
+        shown_id = FieldDiff("id", "unset", old=compact(change.id))
+        return ChangeDiff(change, (shown_id, *_unset_fields(change)))
+    fields = tuple(_field_diffs(change, context, reverse=drift))
+    return ChangeDiff(change, fields, _unchanged_count(change))
+
+
+def _is_multiline(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\n" in value
+    if isinstance(value, dict | list):
+        return len(compact(value)) > _INLINE_WIDTH
+    return False
+
+
+def _block_lines(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.splitlines() or [""]
+    return json.dumps(value, ensure_ascii=False, indent=2).splitlines()
+
+
+def _whole(field: str, kind: Literal["set", "unset"], value: Any) -> FieldDiff:
+    """A field set or unset as a whole: its value on one line, or its lines."""
+    if _is_multiline(value):
+        lines = tuple(_block_lines(value))
+        return FieldDiff(field, kind, lines=lines, string=isinstance(value, str))
+    if kind == "set":
+        return FieldDiff(field, kind, new=compact(value))
+    return FieldDiff(field, kind, old=compact(value))
+
+
+def _hunks(old: Any, new: Any, context: int) -> tuple[tuple[str, ...], str]:
+    a = [] if old is None else _block_lines(old)
+    b = [] if new is None else _block_lines(new)
+    lines = unified_lines(a, b, context)
+    note = ""
+    if not lines:
+        note = "(only line endings or the trailing newline differ)"
+    return tuple(lines), note
+
+
+def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list[FieldDiff]:
+    """The per-field diffs of an update; ``reverse`` shows after -> before (drift)."""
+    before, after = change.before or {}, change.after or {}
+    old_side, new_side = (after, before) if reverse else (before, after)
+    out = []
+    for field in change.changed_fields:
+        old, new = old_side.get(field), new_side.get(field)
+        if field == "metadata" and isinstance(old, dict) and isinstance(new, dict):
+            out += _pair_diffs(field, old, new)
+            continue
+        paths = tuple(p for p in change.changed if p != field and top_field(p) == field)
+        if _is_multiline(old) or _is_multiline(new):
+            hunks, note = _hunks(old, new, context)
+            out.append(FieldDiff(field, "block", lines=hunks, note=note, paths=paths))
+        else:
+            out.append(FieldDiff(field, "scalar", compact(old), compact(new), paths=paths))
+    return out
+
+
+def _pair_diffs(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
+    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``."""
+    out = []
+    for key in sorted(set(old) | set(new)):
+        name = format_path([field, key])
+        if key not in old:
+            out.append(_whole(name, "set", new[key]))
+        elif key not in new:
+            out.append(_whole(name, "unset", old[key]))
+        elif old[key] != new[key]:
+            out.append(FieldDiff(name, "scalar", compact(old[key]), compact(new[key])))
+    return out
+
+
+def _visible(field: str, value: Any) -> Any:
+    """Hide the ownership label from a create's or delete's metadata: it is not a user field."""
+    if field == "metadata" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != OWNER_KEY}
+    return value
+
+
+def _set_fields(change: Change) -> list[FieldDiff]:
+    after = change.after or {}
+    out = []
+    for field in change.changed:
+        value = _visible(field, after.get(field))
+        if field == "metadata" and not value:
+            continue
+        out.append(_whole(field, "set", value))
+    return out
+
+
+def _unset_fields(change: Change) -> list[FieldDiff]:
+    before = change.before or {}
+    return [_whole(f, "unset", before[f]) for f in _DELETE_SHOWN if before.get(f) is not None]
+
+
+def _unchanged_count(change: Change) -> int:
+    fields = set(change.before or {}) | set(change.after or {})
+    return len(fields - set(change.changed_fields))
