@@ -2,7 +2,7 @@
 
 Two measures, each justified by a benchmark (see benchmarks/README.md), and one switch that
 turns both off for debugging: ``ASSISTCTL_NO_FAST_PATHS=1`` (a profiler, a leak hunt, an
-``atexit`` hook or a ResourceWarning that should be seen). Output, exit codes and files are
+``atexit`` hook or a finalizer that should run). Output, exit codes and files are
 the same either way; only time differs. Every other measure is marked ``# perf:`` where it
 lives.
 """
