@@ -57,8 +57,8 @@ _resolve: Callable[..., str] = Resolver.resolve  # PyYAML's stubs leave it untyp
 
 
 class _CachedResolver(Resolver):
-    # Nothing to track without path resolvers; and no state, so that libyaml's composer
-    # finds these hooks without an instance dictionary to look in first (measured too).
+    # Nothing to track without path resolvers. perf: and no state, so that libyaml's composer
+    # finds these hooks without an instance dictionary to look in first (same benchmark).
     def __init__(self) -> None:
         pass
 
@@ -157,7 +157,8 @@ class _Builder:
 
     def build(self, node: Node, parent: Loc, key: str | int | None = None) -> Any:
         """The value of ``node``, found at ``key`` in ``parent`` (``parent`` itself without a
-        ``key``): a path is only made for collections and diagnostics."""
+        ``key``)."""
+        # perf: a path is only made for collections and diagnostics; benchmarks/validate.py.
         self.count += 1
         if self.count > MAX_VALUES:
             raise _Unbuildable(
