@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistctl.cli.commands._shared import open_session, origin_of, status, write_output
+from assistctl.cli.commands._shared import (
+    connect,
+    open_session,
+    origin_of,
+    status,
+    write_output,
+)
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
@@ -26,6 +32,7 @@ from assistctl.output.console import use_color
 if TYPE_CHECKING:
     from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
+    from assistctl.api.limiter import Throttles
     from assistctl.core.plan import Plan
 
 
@@ -71,9 +78,11 @@ def execute(opts: ApplyOptions) -> int:
 
 
 def _apply_fresh(opts: ApplyOptions) -> int:
+    from assistctl.api.limiter import Throttles
     from assistctl.output.render import render_plan
 
-    session = open_session(opts.g, opts.paths, "Planning")
+    throttles = Throttles()
+    session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
     try:
         plan = session.plan
         shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
@@ -90,13 +99,13 @@ def _apply_fresh(opts: ApplyOptions) -> int:
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
             return EXIT_ERROR
-        return _run(opts, session.client, plan)
+        return _run(opts, session.client, plan, throttles)
     finally:
         session.close()
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
-    from assistctl.api.client import AssistantsClient
+    from assistctl.api.limiter import Throttles
     from assistctl.core import planfile
     from assistctl.labels import is_valid_name
 
@@ -112,8 +121,9 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
     project = g.project if g.project is not None else origin.project
     if not is_valid_name(project):
         raise UsageError(f"--project '{project}' is not a valid project name.")
-    client = AssistantsClient.from_options(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
+    throttles = Throttles()
+    client = connect(
+        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version), on_throttle=throttles
     )
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
@@ -124,7 +134,7 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
             return EXIT_OK
-        return _run(opts, client, saved.plan)
+        return _run(opts, client, saved.plan, throttles)
     finally:
         client.close()
 
@@ -162,18 +172,14 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
     return answer.strip() == "yes"
 
 
-def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan) -> int:
+def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
-
-    def hook(applier: object) -> None:
-        client.on_throttle = getattr(applier, "throttled", None)
-
     report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, on_applier=hook
+        client, plan, parallelism=opts.parallelism, progress=progress, throttles=throttles
     )
     # The live bar of a terminal names only failures; the final report names the rest.
     _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))

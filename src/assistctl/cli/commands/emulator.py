@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from assistctl.emulator.app import FLAVORS, EmulatorApp
+from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.faults import FaultConfig, Faults
+from assistctl.emulator.flavors import FLAVORS
 from assistctl.emulator.server import start_server
 from assistctl.emulator.store import Store
 from assistctl.errors import UsageError
