@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistctl.config.loader import LoadResult, collect, load_or_raise
+from assistctl.config.loader import LoadResult, load_or_raise
 from assistctl.config.project import discover, display_path
+from assistctl.config.sources import collect
 from assistctl.errors import UsageError
 
 
