@@ -31,13 +31,7 @@ Renames
     already exists live, the move is done: ``moved_from`` is ignored and a leftover ``OLD``
     is deleted like any assistant without a manifest (with a warning).
 
-prevent_destroy
-    The manifest's flag is recorded in the label (``S/KEY;prevent_destroy``), so it lives on
-    the live side: a delete of an assistant whose label records it is a problem, manifest or
-    not; dropping the flag from the manifest is an update (``lifecycle.prevent_destroy``)
-    that a later plan may follow with the delete. For assistants labelled before the flag
-    was recorded, the old rule still holds: a protected manifest created in the same plan as
-    deletes is refused (a changed ``key`` without ``moved_from``).
+prevent_destroy lives in the label; the refusals are in :mod:`assistctl.core.plan.problems`.
 """
 
 from __future__ import annotations

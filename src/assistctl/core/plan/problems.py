@@ -1,5 +1,13 @@
 """Why a plan must not be applied as is: the :class:`Problem` entries the planner records.
 
+prevent_destroy
+    The manifest's flag is recorded in the label (``S/KEY;prevent_destroy``), so it lives on
+    the live side: a delete of an assistant whose label records it is a problem, manifest or
+    not; dropping the flag from the manifest is an update (``lifecycle.prevent_destroy``)
+    that a later plan may follow with the delete. For assistants labelled before the flag
+    was recorded, the old rule still holds: a protected manifest created in the same plan as
+    deletes is refused (a changed ``key`` without ``moved_from``).
+
 Pure. Each message is one sentence saying what is wrong and what to do.
 """
 
