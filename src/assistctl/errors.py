@@ -136,3 +136,8 @@ class Interrupted(Stopped):
 
 class DeadlineExceeded(Stopped):
     """The command's overall deadline (``--deadline``) passed while waiting for the host."""
+
+
+class TooMuchChange(PlanError):
+    """The plan deletes more of the managed assistants than the mass-delete guard allows;
+    ``--allow-mass-delete`` is the second word that lets it through."""

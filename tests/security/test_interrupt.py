@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from applyhelpers import clean_env, write_manifests
 from security._hostile import KEY, Hostile, Request, Wire, hostile_server
 
@@ -37,14 +39,16 @@ def _writes_hang(request: Request, wire: Wire) -> None:
         wire.hold()
 
 
-def _start(host: Hostile, *args: str | Path) -> subprocess.Popen[str]:
+def _start(
+    host: Hostile, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "assistctl", "--base-url", host.url, "--api-key", KEY]
     return subprocess.Popen(
         [*argv, *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=clean_env(),
+        env={**clean_env(), **(env or {})},
     )
 
 
@@ -80,13 +84,17 @@ def _posted_keys(host: Hostile) -> set[str]:
     return keys
 
 
+@pytest.mark.parametrize("fast_paths", ["0", "1"], ids=["fast-paths", "no-fast-paths"])
 def test_ctrl_c_while_creates_hang_names_what_was_not_started_and_what_is_unknown(
-    tmp_path: Path,
+    tmp_path: Path, fast_paths: str
 ) -> None:
+    """Also with ``ASSISTCTL_NO_FAST_PATHS=1``, where the process ends through the
+    interpreter's exit, which would wait for the workers still hanging."""
     root = write_manifests(tmp_path / "m", COUNT, PROJECT)
     every = {f"a{i:02d}" for i in range(COUNT)}
+    env = {"ASSISTCTL_NO_FAST_PATHS": "1"} if fast_paths == "1" else {}
     with hostile_server(_writes_hang) as host:
-        apply = _start(host, "apply", "--auto-approve", "--parallelism", "4", root)
+        apply = _start(host, "apply", "--auto-approve", "--parallelism", "4", root, env=env)
         _wait_for(lambda: len(_posted_keys(host)) == 4, apply)
         out, err, took = _interrupt(apply)
         sent_when_it_ended = len(host.requests)

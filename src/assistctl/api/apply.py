@@ -5,6 +5,14 @@ AIMD-style while the host answers 429), deletes after, so a renamed or replaced 
 exists before its predecessor goes. Each change is independent: a failure is recorded and
 the others go on. Only what the plan holds is executed, nothing is recomputed here.
 
+The live side is trusted, not the plan (which may come from a file anyone could rewrite):
+right before each modify or delete the assistant is read again and the change goes on only
+if it still carries this scope's label for that key (and, for a delete, no recorded
+``prevent_destroy``): :func:`assistctl.core.plan.ownership.refusal`. That is one GET more per
+update and delete. After its creates, an apply lists once and deletes the newer copies of the
+keys it created (another apply may have created them at the same time), keeping the oldest:
+the rule every applier agrees on, so concurrent applies converge without talking.
+
 A create whose answer was lost (the client raises :class:`OutcomeUnknown`: timeout, reset or
 5xx after the request left) is never blindly retried: after the client's backoff the
 assistants are listed and one carrying the change's ownership label is adopted; only when
@@ -28,17 +36,30 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistctl.api.limiter import AdaptiveLimit, Throttles
+from assistctl.api.report import ApplyReport, Outcome, Progress, Silent
 from assistctl.core.plan import Change, Plan
-from assistctl.errors import AssistctlError, Interrupted, OutcomeUnknown, Stopped
+from assistctl.core.plan.ownership import duplicate_repairs, kept_refusal, rank, refusal
+from assistctl.errors import AssistctlError, Interrupted, NotFoundError, OutcomeUnknown, Stopped
 from assistctl.labels import owner_of
 
 DEFAULT_PARALLELISM = 4
 GRACE_SECONDS = 1.5
 """How long, after Ctrl-C, the calls already sent are waited for before the apply ends."""
+_ALREADY_GONE = "already deleted (by a concurrent apply)"
+
+__all__ = [
+    "DEFAULT_PARALLELISM",
+    "GRACE_SECONDS",
+    "Applier",
+    "ApplyReport",
+    "AssistantsApi",
+    "Outcome",
+    "Progress",
+    "apply_plan",
+]
 
 
 class AssistantsApi(Protocol):
@@ -50,74 +71,10 @@ class AssistantsApi(Protocol):
     def pause(self, attempt: int, retry_after: float | None = None) -> None: ...
     def cancel(self) -> None: ...
     def list_all(self) -> list[dict[str, Any]]: ...
+    def get(self, assistant_id: str) -> dict[str, Any]: ...
     def create(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def modify(self, assistant_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def delete(self, assistant_id: str) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one change ended."""
-
-    change: Change
-    ok: bool
-    id: str | None = None
-    error: str | None = None
-    adopted: bool = False
-    """A create whose answer was lost, found again by its label instead of re-created."""
-    unknown: bool = False
-    """Interrupted after it may have reached the host: done or not, nobody knows yet."""
-
-    @property
-    def verb(self) -> str:
-        return {"create": "created", "update": "updated", "delete": "deleted"}.get(
-            self.change.action, self.change.action
-        )
-
-
-@dataclass
-class ApplyReport:
-    """What an apply did. ``interrupted`` when Ctrl-C stopped it before the end."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    not_started: list[Change] = field(default_factory=list)
-    unknown: list[Change] = field(default_factory=list)
-    """Sent, then interrupted before their answer came: they may or may not be done."""
-    interrupted: bool = False
-    retries: int = 0
-    requests: int = 0
-    lowest_parallelism: int = 0
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
-
-    @property
-    def succeeded(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.ok]
-
-    @property
-    def ok(self) -> bool:
-        return (
-            not self.failed and not self.interrupted and not self.not_started and not self.unknown
-        )
-
-
-class Progress(Protocol):
-    def start(self, total: int) -> None: ...
-    def finished(self, outcome: Outcome, done: int, total: int, failures: int) -> None: ...
-    def close(self) -> None: ...
-
-
-class _Silent:
-    def start(self, total: int) -> None:
-        pass
-
-    def finished(self, outcome: Outcome, done: int, total: int, failures: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class Applier:
@@ -131,16 +88,20 @@ class Applier:
         parallelism: int = DEFAULT_PARALLELISM,
         progress: Progress | None = None,
         throttles: Throttles | None = None,
+        scope: str | None = None,
     ) -> None:
         """``throttles``: where the client reports 429s (its ``on_throttle``); while the plan
-        runs they narrow :attr:`limit`."""
+        runs they narrow :attr:`limit`. ``scope``: the ownership scope the live checks
+        require, from the trusted configuration (default: the plan's, when the plan was
+        computed here)."""
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.client = client
         self.plan = plan
+        self.scope = scope if scope is not None else plan.project
         self.parallelism = parallelism
         self.limit = AdaptiveLimit(parallelism)
-        self.progress: Progress = progress or _Silent()
+        self.progress: Progress = progress or Silent()
         self.throttles = throttles
         self._stop = threading.Event()
         self._events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
@@ -166,11 +127,12 @@ class Applier:
         pool = ThreadPoolExecutor(max_workers=self.parallelism)
         try:
             with self._ctrl_c_stops(), self._throttled():
-                for phase in (work, deletes):
-                    if self._stop.is_set():
-                        report.not_started += phase
-                        continue
-                    self._run_phase(pool, phase, report)
+                self._run_phase(pool, work, report)
+                if self._stop.is_set():
+                    report.not_started += deletes
+                else:
+                    deletes += self._repairs(report, deletes)
+                    self._run_phase(pool, deletes, report)
         finally:
             # Stopped: a call still hanging after the grace is not waited for (its worker
             # ends with its timeout, or with the process).
@@ -204,9 +166,9 @@ class Applier:
     def _run_phase(
         self, pool: ThreadPoolExecutor, changes: Sequence[Change], report: ApplyReport
     ) -> None:
-        # Finished futures arrive on a queue: concurrent.futures.wait() re-installs a waiter
-        # on every pending future per call, O(n^2) work under the GIL that slowed the workers
-        # of a 200-change apply measurably. The timeout keeps a Ctrl-C on Windows noticed.
+        # perf: finished futures arrive on a queue; concurrent.futures.wait() re-installs a
+        # waiter on every pending future per call, O(n^2) work under the GIL that slowed the
+        # workers; benchmarks/apply.py. The timeout keeps a Ctrl-C on Windows noticed.
         events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
         self._events = events
         futures: dict[Future[Outcome | None], Change] = {}
@@ -242,6 +204,23 @@ class Applier:
                 report.unknown.append(futures[future])
                 continue
             self._collect(future, futures[future], report)
+
+    def _repairs(self, report: ApplyReport, planned: Sequence[Change]) -> list[Change]:
+        """The deletes of the newer copies of the keys this apply created, from one listing
+        (concurrent applies create the same keys; each removes all but the oldest)."""
+        created = {o.change.key for o in report.outcomes if o.ok and o.change.action == "create"}
+        if not created:
+            return []
+        try:
+            live = self.client.list_all()
+        except AssistctlError as err:
+            report.warnings.append(f"the check for duplicates after the creates failed: {err}")
+            return []
+        known = {c.id for c in planned}
+        repairs = [c for c in duplicate_repairs(live, self.scope, created) if c.id not in known]
+        with self._lock:
+            self._total += len(repairs)
+        return repairs
 
     def _collect(self, future: Future[Outcome | None], change: Change, report: ApplyReport) -> None:
         outcome = future.result()
@@ -282,11 +261,42 @@ class Applier:
             return self._create(change, body)
         if change.id is None:
             raise AssistctlError(f"the plan has no assistant id for '{change.key}'")
+        gone = self._confirm(change)
+        if gone is not None:
+            return Outcome(change=change, ok=True, id=change.id, note=gone)
         if change.action == "update":
             self.client.modify(change.id, body)
-        else:
+            return Outcome(change=change, ok=True, id=change.id)
+        try:
             self.client.delete(change.id)
+        except NotFoundError:
+            if not change.duplicate_of:
+                raise
+            return Outcome(change=change, ok=True, id=change.id, note=_ALREADY_GONE)
         return Outcome(change=change, ok=True, id=change.id)
+
+    def _confirm(self, change: Change) -> str | None:
+        """Read the assistant again and raise unless this change may still touch it; for a
+        duplicate repair already done by someone else, say so instead (None: go on)."""
+        assert change.id is not None
+        try:
+            live = self.client.get(change.id)
+        except NotFoundError:
+            if change.duplicate_of:
+                return _ALREADY_GONE
+            raise AssistctlError(
+                "gone: it was deleted since the plan was made; left as it is"
+            ) from None
+        reason = refusal(change, live, self.scope)
+        if reason is None and change.duplicate_of:
+            try:
+                kept: dict[str, Any] | None = self.client.get(change.duplicate_of)
+            except NotFoundError:
+                kept = None
+            reason = kept_refusal(change, kept, live, self.scope)
+        if reason is not None:
+            raise AssistctlError(reason)
+        return None
 
     def _create(self, change: Change, body: dict[str, Any]) -> Outcome:
         lost = 0
@@ -312,11 +322,11 @@ class Applier:
                     ) from None
 
     def _find(self, key: str) -> str | None:
-        """The id of the live assistant carrying this project's label for ``key``, if any."""
-        wanted = (self.plan.project, key)
+        """The id of the live assistant carrying this scope's label for ``key``, if any."""
+        wanted = (self.scope, key)
         matches = [obj for obj in self.client.list_all() if owner_of(obj) == wanted]
-        # Oldest first: if a duplicate ever slipped in, the next plan reports the conflict.
-        return str(matches[0]["id"]) if matches else None
+        # The one the duplicate rule keeps; the others go after the creates.
+        return str(min(matches, key=rank)["id"]) if matches else None
 
 
 def apply_plan(
@@ -327,10 +337,18 @@ def apply_plan(
     progress: Progress | None = None,
     throttles: Throttles | None = None,
     on_applier: Callable[[Applier], None] | None = None,
+    scope: str | None = None,
 ) -> ApplyReport:
     """Execute ``plan`` with ``client``; see :class:`Applier`. ``on_applier`` receives the
     applier before it runs (to :meth:`~Applier.stop` it)."""
-    applier = Applier(client, plan, parallelism=parallelism, progress=progress, throttles=throttles)
+    applier = Applier(
+        client,
+        plan,
+        parallelism=parallelism,
+        progress=progress,
+        throttles=throttles,
+        scope=scope,
+    )
     if on_applier is not None:
         on_applier(applier)
     report = applier.run()

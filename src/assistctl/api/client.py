@@ -386,7 +386,7 @@ class AssistantsClient:
             )
         finally:
             response.close()
-            unbind(response)
+            unbind(response)  # perf: see connection.unbind
         headers = [
             (name, value)
             for name, value in response.headers.multi_items()
