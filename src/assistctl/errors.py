@@ -52,7 +52,7 @@ class ManifestError(AssistctlError):
         self.diagnostics = sorted(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == "error"]
         super().__init__(
-            f"{len(errors)} error(s) in the manifests (listed above); nothing was sent to the API."
+            f"{len(errors)} error(s) in the manifests (listed above); nothing was changed."
         )
 
 

@@ -195,6 +195,8 @@ def make_client(
     sleeps = Sleeps()
     target = resolve_target(GlobalOptions(base_url=url, api_key=key, provider=provider), env={})
     kwargs.setdefault("rng", lambda: 0.0)
+    # One request after another: each case scripts the answers in order.
+    kwargs.setdefault("walk", "one-cursor")
     return AssistantsClient(target, sleep=sleeps, **kwargs), sleeps
 
 

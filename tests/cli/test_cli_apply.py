@@ -110,7 +110,9 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     assert "Plan: 0 to create, 0 to update, 1 to delete." in r.out
     deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
     assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
-    assert [e["operation"] for e in emulator.requests()[before:]] == ["list", "retrieve", "delete"]
+    # The listing (from both ends: one request or more), then the fresh read and the delete.
+    ops = [e["operation"] for e in emulator.requests()[before:]]
+    assert "list" in ops and [o for o in ops if o != "list"] == ["retrieve", "delete"]
     assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
     assert run(*flags, "plan", "-d", root).code == 0
 
@@ -298,7 +300,7 @@ def test_unsafe_plan_sends_nothing(
     # Its label recorded prevent_destroy when it was created: the delete a changed key
     # plans is refused on the live side.
     assert "'support-agent' (" in last and "records lifecycle.prevent_destroy" in last
-    assert [e["operation"] for e in emulator.requests()[n:]] == ["list"]
+    assert {e["operation"] for e in emulator.requests()[n:]} == {"list"}
     assert emulator.assistants() == before
 
 

@@ -48,6 +48,8 @@ class Answer:
     """Body bytes (as sent, compressed or not) written before the end or the hang-up."""
     hung_up: bool = False
     """The client closed the connection while the body was still being written."""
+    done: bool = False
+    """The answer was written to its end."""
 
 
 class Wire:
@@ -144,6 +146,7 @@ def hostile_server(handler: Handler, *, tls: ssl.SSLContext | None = None) -> It
                 except OSError:
                     answer.hung_up = True
                     return
+                answer.done = not answer.hung_up
                 if answer.hung_up:
                     return
 

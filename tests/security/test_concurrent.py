@@ -28,7 +28,9 @@ def test_simultaneous_applies_leave_one_assistant_per_key(
     (neighbour,) = emulator.seed_assistants(1, metadata={"assistctl": make_label("other", "a00")})
     others = [bystander["id"], neighbour["id"]]
     before = snapshot(emulator, others)
-    emulator.set_faults(latency_ms=40)
+    # Long enough that every apply has planned before the first create lands, however
+    # unevenly the four processes start (the listing itself takes one round trip).
+    emulator.set_faults(latency_ms=250)
 
     argv = [sys.executable, "-m", "assistctl", *flags(emulator, "race"), "apply"]
     procs = [

@@ -49,7 +49,7 @@ def test_four_of_ten_needs_the_second_word(emulator: EmulatorHandle, root: Path)
         assert r.code == 1
         assert r.err.splitlines()[-1] == refusal(4, 10)
         assert "Plan: 0 to create, 0 to update, 4 to delete." in r.out  # shown, then refused
-    assert [e["operation"] for e in emulator.requests()[n:]] == ["list", "list"]
+    assert {e["operation"] for e in emulator.requests()[n:]} == {"list"}
     assert snapshot(emulator, ids) == before
 
     r = run(*flags(emulator, PROJECT), "apply", "--auto-approve", "--allow-mass-delete", root)

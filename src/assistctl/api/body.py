@@ -1,4 +1,5 @@
-"""Reading an answer's body with a ceiling on its size, counted after decompression.
+"""One exchange with the host within bounds: the answer's body read up to a ceiling counted
+after decompression, every wait cut to the command's deadline.
 
 httpx reads a body whole, and inflates gzip or deflate in steps as large as the network
 hands it (64 KiB of gzip can inflate to 66 MB in one step): a host answering an endless body,
@@ -19,17 +20,68 @@ The ceilings:
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 
 import httpx
 
+from assistctl.api.connection import unbind
 from assistctl.api.deadline import Deadline
+from assistctl.errors import Stopped
 
 MAX_BODY_BYTES = 128 * 1024 * 1024
 MAX_ERROR_BODY_BYTES = 1024 * 1024
 _STEP = 256 * 1024
 """The most one inflating step may produce."""
+
+
+def exchange(
+    http: httpx.Client,
+    request: httpx.Request,
+    *,
+    max_body: int,
+    deadline: Deadline,
+    unwanted: threading.Event | None = None,
+) -> httpx.Response:
+    """Send ``request`` and read its answer within the bounds: the body up to ``max_body``
+    after decompression (an error answer's up to what its message needs), the reading
+    abandoned when ``deadline`` passes or the answer is ``unwanted`` (:class:`Stopped`).
+    Returns the answer read and decoded, its connection released (closed when the body was
+    not read to its end). Raises httpx's transport errors, :class:`TooLarge` and
+    :class:`Undecodable`."""
+    response = http.send(request, stream=True)
+    try:
+        success = 200 <= response.status_code < 300
+        content = read_body(
+            response,
+            max_body if success else MAX_ERROR_BODY_BYTES,
+            deadline=deadline,
+            truncate=not success,
+            unwanted=unwanted,
+        )
+    finally:
+        response.close()
+        unbind(response)  # perf: see connection.unbind
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in _BODY_HEADERS
+    ]
+    extensions = {}
+    if "reason_phrase" in response.extensions:
+        extensions["reason_phrase"] = response.extensions["reason_phrase"]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=request,
+        extensions=extensions,
+    )
+
+
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+"""Headers that describe the body as it came over the wire, not as it was read."""
 
 
 class TooLarge(Exception):
@@ -52,6 +104,7 @@ def read_body(
     *,
     deadline: Deadline | None = None,
     truncate: bool = False,
+    unwanted: threading.Event | None = None,
 ) -> bytes:
     """The decoded body of a response opened with ``stream=True``, at most ``limit`` bytes.
 
@@ -74,6 +127,8 @@ def read_body(
     for chunk in decoded(raw, response.headers.get_list("content-encoding", True)):
         if deadline is not None and deadline.remaining() <= 0:
             raise httpx.ReadTimeout("the command's deadline passed", request=response.request)
+        if unwanted is not None and unwanted.is_set():
+            raise Stopped(f"the answer to {response.request.url} is no longer needed")
         size += len(chunk)
         if size > limit:
             if not truncate:

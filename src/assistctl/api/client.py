@@ -1,10 +1,12 @@
-"""The HTTP client of the Assistants API: the operations, pagination, and the request loop.
+"""The HTTP client of the Assistants API: the operations and the request loop.
 
 One :class:`AssistantsClient` per command run, shared by worker threads (``httpx.Client`` is
 thread-safe; the counters here are kept under a lock). What it relies on, one concern each:
 :mod:`~assistctl.api.retry` decides whether and when an attempt is retried,
 :mod:`~assistctl.api.failures` words a failure (with :mod:`~assistctl.api.envelopes` reading
 the API's own message), :mod:`~assistctl.api.wire` decodes and checks answers,
+:mod:`~assistctl.api.body` reads them within bounds, :mod:`~assistctl.api.deadline` ends
+the run, :mod:`~assistctl.api.listing` runs the pagination walks,
 :mod:`~assistctl.api.secret` keeps the key out of everything but its header and
 :mod:`~assistctl.api.connection` opens the httpx client.
 
@@ -15,6 +17,7 @@ transport, which the caller passes in (the CLI passes the emulator's).
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -25,14 +28,8 @@ from urllib.parse import quote, unquote
 
 import httpx
 
-from assistctl.api.body import (
-    MAX_BODY_BYTES,
-    MAX_ERROR_BODY_BYTES,
-    TooLarge,
-    Undecodable,
-    read_body,
-)
-from assistctl.api.connection import open_http, unbind
+from assistctl.api.body import MAX_BODY_BYTES, TooLarge, Undecodable, exchange
+from assistctl.api.connection import open_http
 from assistctl.api.deadline import DEFAULT_DEADLINE, Deadline
 from assistctl.api.failures import (
     api_error,
@@ -41,7 +38,9 @@ from assistctl.api.failures import (
     outcome_unknown,
     too_large,
     undecodable,
+    unread_answer,
 )
+from assistctl.api.listing import Listing, WalkName, new_walk, walk_from_env
 from assistctl.api.retry import (
     DEFAULT_MAX_RETRIES,
     Attempt,
@@ -52,7 +51,7 @@ from assistctl.api.retry import (
 )
 from assistctl.api.secret import guard_logging, release_key
 from assistctl.api.target import Target, resolve_target
-from assistctl.api.walk import MAX_PAGES, PAGE_SIZE, OneCursorWalk, Page, Step
+from assistctl.api.walk import MAX_PAGES, PAGE_SIZE, Page, Step
 from assistctl.api.wire import COLLECTION, check_assistant, decode_answer, kind_of, page_items
 from assistctl.config.providers import ProjectLike
 from assistctl.errors import ApiError, Stopped, UsageError
@@ -79,7 +78,8 @@ class AssistantsClient:
     replaces the network; a target served in process (provider ``local``) needs one.
     ``on_throttle`` is called on every 429 answer (apply's concurrency limit backs off on
     it). ``deadline`` bounds the whole run (seconds, or a shared :class:`Deadline`);
-    ``max_body`` the size of an answer after decompression; ``max_pages`` a listing.
+    ``max_body`` the size of an answer after decompression; ``max_pages`` a listing;
+    ``walk`` how it lists (``one-cursor`` only to troubleshoot a host, or to measure).
     """
 
     def __init__(
@@ -95,6 +95,7 @@ class AssistantsClient:
         deadline: Deadline | float | None = DEFAULT_DEADLINE,
         max_body: int = MAX_BODY_BYTES,
         max_pages: int = MAX_PAGES,
+        walk: WalkName = "two-ended",
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -112,6 +113,7 @@ class AssistantsClient:
         self.deadline = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
         self.max_body = max_body
         self.max_pages = max_pages
+        self.walk = walk
         self._lock = threading.Lock()
         self._requests_made = 0
         self._retries = 0
@@ -143,6 +145,7 @@ class AssistantsClient:
             kwargs.setdefault("timeout", httpx.Timeout(g.timeout, connect=CONNECT_TIMEOUT))
         if g.deadline is not None:
             kwargs["deadline"] = g.deadline
+        kwargs.setdefault("walk", walk_from_env(os.environ))
         if transport_for is not None and "transport" not in kwargs:
             kwargs["transport"] = transport_for(target)
         return cls(target, **kwargs)
@@ -193,24 +196,35 @@ class AssistantsClient:
     # -- the API ---------------------------------------------------------------------------
 
     def list_all(self) -> list[dict[str, Any]]:
-        """Every assistant, oldest first, one request per :data:`PAGE_SIZE` assistants."""
-        return [dict(item) for page in self.pages() for item in page]
+        """Every assistant, oldest first as the host orders them, about one request per
+        :data:`PAGE_SIZE` assistants."""
+        listing = self.listing()
+        by_id = {str(item["id"]): dict(item) for page in listing for item in page}
+        items = [by_id[ident] for ident in listing.walk.order() if ident in by_id]
+        if all(isinstance(item.get("created_at"), int) for item in items):
+            # Stable: ties keep the host's order; an assistant only the newest-first walk
+            # listed (deleted before the other got there) goes back to its place.
+            items.sort(key=lambda item: int(item["created_at"]))
+        return items
 
     def pages(self) -> Iterator[list[Mapping[str, Any]]]:
-        """:meth:`list_all` page by page, as each arrives (an object seen on an earlier page
-        is not repeated), so that a caller can reduce a page before the next is fetched.
-        The walk's bounds (:mod:`assistctl.api.walk`) end it against any host."""
-        walk = OneCursorWalk(self._url(COLLECTION), max_pages=self.max_pages)
-        steps = walk.start()
-        while steps:
-            step = steps[0]
-            received = walk.receive(step, self.list_page(step))
-            yield received.fresh
-            steps = received.steps
+        """:meth:`list_all` in batches as they arrive (each assistant once), so that a caller
+        can reduce one before the next; see :meth:`listing`."""
+        yield from self.listing()
 
-    def list_page(self, step: Step) -> Page:
-        """One page of the list of assistants."""
-        answer = self._request("GET", COLLECTION, params=step.params(), kind="read")
+    def listing(self) -> Listing:
+        """The listing of every assistant, started now: its requests go out in worker
+        threads while the caller does something else (loads the manifests), and iterating
+        it yields the assistants as they arrive. The walk (:attr:`walk`) is from both ends
+        unless the host leaves a doubt; its bounds end it against any host."""
+        walk = new_walk(self.walk, self._url(COLLECTION), max_pages=self.max_pages)
+        return Listing(self.list_page, walk).start()
+
+    def list_page(self, step: Step, unwanted: threading.Event | None = None) -> Page:
+        """One page of the list of assistants; not retried once ``unwanted`` is set."""
+        answer = self._request(
+            "GET", COLLECTION, params=step.params(), kind="read", unwanted=unwanted
+        )
         items = page_items(answer, self._url(COLLECTION))
         return Page(items, answer.get("has_more"), answer.get("last_id"))
 
@@ -257,6 +271,13 @@ class AssistantsClient:
             else:
                 self._requests_made += 1
 
+    def _go(self, what: str, landed: bool, unwanted: threading.Event | None) -> None:
+        """Nothing is sent after Ctrl-C, past the deadline, once the client is closed or
+        the answer no longer wanted (a listing that is over), retries included."""
+        self.deadline.check(what, landed=landed)
+        if self._closed or (unwanted is not None and unwanted.is_set()):
+            raise Stopped(f"{what} was not sent: no longer needed", landed=landed)
+
     def _wait(self, seconds: float) -> None:
         if self._sleep is not None:
             self._sleep(seconds)
@@ -271,17 +292,29 @@ class AssistantsClient:
         kind: Kind,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
+        unwanted: threading.Event | None = None,
     ) -> Any:
         url = self._url(path)
         what = f"{method} {url}"
         attempt = Attempt(method, kind, retries=0, max_retries=self.max_retries)
         while True:
-            # Nothing is sent after Ctrl-C or past the deadline, retries included.
-            self.deadline.check(what, landed=attempt.landed_before)
+            self._go(what, attempt.landed_before, unwanted)
             self._count(retry=False)
             started = time.monotonic()
             try:
-                response = self._exchange(method, path, params, body)
+                response = exchange(
+                    self._http,
+                    self._http.build_request(
+                        method,
+                        path,
+                        params=params,
+                        json=dict(body) if body is not None else None,
+                        timeout=self.deadline.clamp(self._timeout),
+                    ),
+                    max_body=self.max_body,
+                    deadline=self.deadline,
+                    unwanted=unwanted,
+                )
             except httpx.TransportError as exc:
                 elapsed = time.monotonic() - started
                 log.debug("%s %s -> %s (%.3f s)", method, url, type(exc).__name__, elapsed)
@@ -299,7 +332,7 @@ class AssistantsClient:
                 # Not retried: the host would answer the same again.
                 if kind == "create":
                     raise outcome_unknown(
-                        method, url, _why(exc, self.max_body), self._key
+                        method, url, unread_answer(exc, self.max_body), self._key
                     ) from None
                 if isinstance(exc, TooLarge):
                     raise too_large(method, url, exc.limit, exc.declared) from None
@@ -314,7 +347,9 @@ class AssistantsClient:
                     attempt,
                     status=status,
                     headers=response.headers,
-                    jitter=self._rng(),
+                    # Drawn only when a retry may need it: an answer still arriving after
+                    # its listing is over must not touch the random state meanwhile.
+                    jitter=0.0 if 200 <= status < 300 else self._rng(),
                     now=time.time(),
                 )
                 if decision.verdict == "success":
@@ -342,6 +377,7 @@ class AssistantsClient:
                     )
                 why = f"HTTP {status}"
             attempt = Attempt(method, kind, attempt.retries + 1, self.max_retries, decision.landed)
+            self._go(what, attempt.landed_before, unwanted)
             self._count(retry=True)
             log.info(
                 "%s %s: %s, retrying in %.2f s (retry %d of %d)",
@@ -356,62 +392,6 @@ class AssistantsClient:
                 self._wait(decision.delay)
             except Stopped as stop:
                 raise type(stop)(str(stop), landed=attempt.landed_before) from None
-
-    def _exchange(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: Mapping[str, Any] | None,
-    ) -> httpx.Response:
-        """Send one attempt and read its answer within the bounds: every timeout cut to the
-        deadline, the body to :attr:`max_body` after decompression (an error answer's to
-        what its message needs). Returns the answer read, decoded, its connection released
-        (closed when the body was not read to its end)."""
-        request = self._http.build_request(
-            method,
-            path,
-            params=params,
-            json=dict(body) if body is not None else None,
-            timeout=self.deadline.clamp(self._timeout),
-        )
-        response = self._http.send(request, stream=True)
-        try:
-            success = 200 <= response.status_code < 300
-            content = read_body(
-                response,
-                self.max_body if success else MAX_ERROR_BODY_BYTES,
-                deadline=self.deadline,
-                truncate=not success,
-            )
-        finally:
-            response.close()
-            unbind(response)  # perf: see connection.unbind
-        headers = [
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if name.lower() not in _BODY_HEADERS
-        ]
-        extensions = {}
-        if "reason_phrase" in response.extensions:
-            extensions["reason_phrase"] = response.extensions["reason_phrase"]
-        return httpx.Response(
-            response.status_code,
-            headers=headers,
-            content=content,
-            request=request,
-            extensions=extensions,
-        )
-
-
-_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-"""Headers that describe the body as it came over the wire, not as it was read."""
-
-
-def _why(exc: TooLarge | Undecodable, limit: int) -> str:
-    if isinstance(exc, TooLarge):
-        return f"its answer passed {limit // (1024 * 1024)} MiB and was not read"
-    return f"its answer could not be decoded: {exc}"
 
 
 def _object_path(assistant_id: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 
+from assistctl.api.body import TooLarge, Undecodable
 from assistctl.api.envelopes import parse_error_body
 from assistctl.api.retry import MAX_RETRY_AFTER, permanent_failure
 from assistctl.api.secret import scrub
@@ -41,6 +42,13 @@ def too_large(method: str, url: str, limit: int, declared: int | None) -> ApiErr
         f"{method} {url} {size}, more than any Assistants API answer holds; stopped reading "
         "and closed the connection (is the base URL an Assistants API host?)."
     )
+
+
+def unread_answer(exc: TooLarge | Undecodable, limit: int) -> str:
+    """Why an answer was not used (a create's, whose outcome is then unknown)."""
+    if isinstance(exc, TooLarge):
+        return f"its answer passed {limit // (1024 * 1024)} MiB and was not read"
+    return f"its answer could not be decoded: {exc}"
 
 
 def undecodable(method: str, url: str, why: str) -> ApiError:

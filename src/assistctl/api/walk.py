@@ -1,18 +1,22 @@
-"""Walking the paginated list of assistants, as a pure state machine: which page to ask for
+"""Walking the paginated list of assistants, as pure state machines: which page to ask for
 next, what a page adds, and when the walk is over. No I/O: :mod:`assistctl.api.listing`
 sends the requests.
 
-The walk must end against any host, whatever it answers: a cursor seen before, a page that
+Every walk must end against any host, whatever it answers: a cursor seen before, a page that
 brings no assistant not already listed, or more than :data:`MAX_PAGES` pages end it with
 one error sentence instead of a loop. Objects a host repeats (pages shifting under
 concurrent writes) are passed on once.
+
+:class:`OneCursorWalk` follows ``after`` from the oldest assistant to the newest, one page
+after the other. :class:`TwoEndedWalk` (:mod:`assistctl.api.twoends`) walks from both ends
+at once, in about half the time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from assistctl.errors import ApiError
 
@@ -57,6 +61,30 @@ class Received:
     fresh: list[Mapping[str, Any]] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     done: bool = False
+
+
+class Walk(Protocol):
+    """What the listing asks of a walk. ``receive`` and ``failed`` are called one at a time
+    (the listing holds a lock), in the order the answers come."""
+
+    done: bool
+
+    def start(self) -> list[Step]:
+        """The first requests."""
+        ...
+
+    def receive(self, step: Step, page: Page) -> Received:
+        """``page`` answered ``step``. Raises :class:`ApiError` when the walk cannot end."""
+        ...
+
+    def failed(self, step: Step, error: BaseException) -> list[Step]:
+        """``step`` failed with ``error``: the requests to send instead, or ``error``
+        raised again when the walk cannot go on without it."""
+        ...
+
+    def order(self) -> list[str]:
+        """The ids listed, in the host's oldest-first order as far as the walk saw it."""
+        ...
 
 
 class Cursor:
@@ -162,3 +190,9 @@ class OneCursorWalk:
             raise too_many_pages(self.where, self.max_pages, self.page_size)
         self.done = following is None
         return Received(fresh, [following] if following is not None else [], self.done)
+
+    def failed(self, step: Step, error: BaseException) -> list[Step]:
+        raise error
+
+    def order(self) -> list[str]:
+        return list(self.asc.sequence)

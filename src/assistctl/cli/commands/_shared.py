@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -13,13 +14,14 @@ import click
 
 from assistctl.config.loader import LoadResult
 from assistctl.config.project import Policy, ProjectConfig
-from assistctl.errors import UsageError
+from assistctl.errors import AssistctlError, UsageError
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
     import httpx
 
     from assistctl.api.client import AssistantsClient
+    from assistctl.api.listing import Listing
     from assistctl.api.target import Target
     from assistctl.config.providers import ProjectLike
     from assistctl.core.plan import DeleteGuard, Plan, Planner
@@ -125,9 +127,12 @@ def open_session(
     on_throttle: Callable[[], None] | None = None,
     deadline: float | None = None,
 ) -> Session:
-    """Validate (nothing is sent for invalid manifests), then list live state once and plan.
+    """Validate (nothing that changes anything is sent for invalid manifests), list live
+    state once, and plan.
 
-    The whole project is loaded and validated; path arguments inside it select the keys
+    The listing starts as soon as the project file is read and the target resolved, and runs
+    while the manifests load (it only reads); an invalid manifest ends the command with its
+    diagnostics, and the listing is abandoned. The whole project is loaded and validated; path arguments inside it select the keys
     planned (:mod:`assistctl.config.selection`). ``digest``: also compute the manifests'
     digest (``plan --out``), now, because the manifests themselves are not kept: the planner
     lets each go once it is planned. ``on_throttle``: called on every 429 the client gets
@@ -137,7 +142,18 @@ def open_session(
     from assistctl.config.selection import load_selection
     from assistctl.core.plan import Planner, Targeting
 
-    selection = load_selection(paths, api_version=g.api_version)
+    extra: dict[str, Any] = {} if deadline is None else {"deadline": deadline}
+    early = _list_early(g, paths, on_throttle=on_throttle, **extra)
+    try:
+        selection = load_selection(paths, api_version=g.api_version)
+    except AssistctlError:
+        if early is not None:
+            early.abandon(wait=ABANDON_WAIT)
+        raise
+    except BaseException:  # Ctrl-C: nothing is waited for
+        if early is not None:
+            early.abandon()
+        raise
     loaded = selection.loaded
     project = project_name(g, loaded.project)
     guard = delete_guard(loaded.project.policy)
@@ -148,8 +164,16 @@ def open_session(
         else Targeting(keys=selection.keys, manifests=selection.total)
     )
     manifests_digest = _digest(loaded, keys) if digest else None
-    extra: dict[str, Any] = {} if deadline is None else {"deadline": deadline}
-    client = connect(g, loaded.project, on_throttle=on_throttle, **extra)
+    listing = None
+    if early is not None and early.config == loaded.project:
+        if early.error is not None:
+            raise early.error  # after the manifests' errors, as if it had waited for them
+        assert early.client is not None
+        client, listing = early.client, early.listing
+    else:
+        if early is not None:
+            early.abandon()  # the manifests named another project file than the paths did
+        client = connect(g, loaded.project, on_throttle=on_throttle, **extra)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
@@ -158,11 +182,55 @@ def open_session(
         )
         planner = Planner(manifests, project, api_version=version, targeting=targeting)
         del loaded, selection  # the planner holds the only references to the manifests now
-        plan = list_and_plan(client, planner)
+        plan = list_and_plan(client, planner, listing)
     except BaseException:
         client.close()
         raise
     return Session(g, project, client, plan, manifests_digest, guard)
+
+
+ABANDON_WAIT = 1.0
+"""Seconds an invalid manifest's command waits for list requests already on the wire, so
+that none reaches the host after the command said what was wrong."""
+
+
+@dataclass
+class _Early:
+    """A listing started before the manifests are loaded, or why it could not start."""
+
+    config: ProjectConfig
+    client: AssistantsClient | None = None
+    listing: Listing | None = None
+    error: AssistctlError | None = None
+
+    def abandon(self, *, wait: float = 0.0) -> None:
+        if self.listing is not None:
+            self.listing.close(wait=wait)
+        if self.client is not None:
+            self.client.close()
+
+
+def _list_early(g: GlobalOptions, paths: tuple[str, ...], **kwargs: Any) -> _Early | None:
+    """Start listing for the project the paths are in; None when a path, the project file
+    or the project name is wrong (the loading says why, and nothing is sent). An error
+    reaching the host is kept for after the loading."""
+    from assistctl.config.project import load_project
+
+    if not paths or not all(os.path.exists(p) for p in paths):
+        return None
+    try:
+        config, _ = load_project(list(paths))
+        project_name(g, config)
+    except AssistctlError:
+        return None
+    early = _Early(config)
+    try:
+        early.client = connect(g, config, **kwargs)
+        early.listing = early.client.listing()
+    except AssistctlError as err:
+        early.abandon()
+        early.client, early.error = None, err
+    return early
 
 
 def _digest(loaded: LoadResult, keys: set[str] | None) -> str:
@@ -175,15 +243,17 @@ def _digest(loaded: LoadResult, keys: set[str] | None) -> str:
     )
 
 
-def list_and_plan(client: AssistantsClient, planner: Planner) -> Plan:
-    """List the live assistants into ``planner``, and return its plan.
+def list_and_plan(
+    client: AssistantsClient, planner: Planner, listing: Listing | None = None
+) -> Plan:
+    """List the live assistants into ``planner`` (``listing``, when one is already under
+    way), and return its plan.
 
-    Each page is planned while the next one is fetched, and then dropped: neither the time
+    Each page is planned while the next ones are fetched, and then dropped: neither the time
     to plan nor the memory of the raw objects adds up with the listing.
     """
-    from assistctl.api.prefetch import ahead
-
-    for page in ahead(client.pages()):  # perf: the next page is fetched meanwhile (prefetch)
+    # perf: the next pages are fetched meanwhile (api/listing); benchmarks/plan_scaling.py.
+    for page in listing if listing is not None else client.listing():
         for obj in page:
             planner.add(obj)
             # perf: hand the GIL over, so the listing thread sends the next request as soon
