@@ -7,7 +7,9 @@ is knowing that they met, with nothing missed in between, on any host:
 
 - **The two walks are checked as they go.** The oldest-first walk (``order=asc``) must list
   ``created_at`` never decreasing, the newest-first one (``order=desc``) never increasing,
-  each assistant once, every ``created_at`` a whole number. Any other answer is doubt.
+  each assistant once, every ``created_at`` a whole number, and nothing either lists may be
+  older than where the oldest-first walk started or newer than where the other did (a host
+  that ignores ``order`` starts both at the oldest). Any other answer is doubt.
 - **Crossed in time is met.** The oldest-first walk has listed every assistant older than the
   last one it listed (time ``A``); the newest-first walk every one newer than its last (time
   ``D``). Once ``A > D``, every time is one or the other: the walk is over.
@@ -34,6 +36,7 @@ listing starts and still present when it ends is listed exactly once. The page b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,12 +70,18 @@ class TwoEndedWalk:
         self.where = where
         self.page_size = page_size
         self.max_pages = max_pages
-        self.seam_overlap = page_size if seam_overlap is None else seam_overlap
+        # Two at the least: one shared assistant mirrors itself, whatever the host does.
+        self.seam_overlap = max(2, page_size if seam_overlap is None else seam_overlap)
         self.ends: dict[Direction, Cursor] = {
             "asc": Cursor("asc", where, page_size=page_size),
             "desc": Cursor("desc", where, page_size=page_size),
         }
         self.times: dict[Direction, int | None] = {"asc": None, "desc": None}
+        """The ``created_at`` of the last assistant each walk listed."""
+        self.firsts: dict[Direction, int | None] = {"asc": None, "desc": None}
+        """The ``created_at`` each walk started at: the oldest, and the newest."""
+        self.span: tuple[float, float] = (math.inf, -math.inf)
+        """The oldest and the newest ``created_at`` either walk listed."""
         self.seen: set[str] = set()
         self.shared = 0
         """Assistants listed by both walks."""
@@ -155,10 +164,20 @@ class TwoEndedWalk:
             if last is not None and (created < last if order == "asc" else created > last):
                 self._doubt(f"the {_name(order)} walk is not in created_at order")
                 return
+            if self.firsts[order] is None:
+                self.firsts[order] = created
+            self.span = (min(self.span[0], created), max(self.span[1], created))
             last = created
             if str(item["id"]) in other:
                 self.shared += 1
         self.times[order] = last
+        oldest, newest = self.firsts["asc"], self.firsts["desc"]
+        if (oldest is not None and self.span[0] < oldest) or (
+            newest is not None and self.span[1] > newest
+        ):
+            # A walk did not start at its end of the list (or the list grew newer during
+            # the walk): what lies beyond where it started is nobody's.
+            self._doubt("the walks did not start at the two ends of the list")
 
     def _met(self) -> bool:
         oldest, newest = self.times["asc"], self.times["desc"]

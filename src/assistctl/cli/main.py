@@ -323,6 +323,17 @@ def schema() -> int:
     help="The next N creates commit but their response is lost (connection closed).",
 )
 @click.option("--seed", type=int, help="Seed for the random faults (reproducible runs).")
+@click.option(
+    "--tie-created-at",
+    is_flag=True,
+    help="Give every new assistant the created_at of the newest one (many in one second).",
+)
+@click.option("--ignore-order", is_flag=True, help="List oldest first whatever 'order' asks.")
+@click.option(
+    "--desc-ties-in-creation-order",
+    is_flag=True,
+    help="order=desc lists one second's assistants in creation order, not reversed.",
+)
 @click.pass_context
 def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
     """Serve the local Assistants API emulator until Ctrl-C. Prints the base URL first."""
