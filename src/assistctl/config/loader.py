@@ -64,6 +64,16 @@ class LoadResult:
         return not self.errors
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """One document checked: the manifest when valid, the problems found, and the manifest
+    (valid, or made of the fields that passed) whose ``key`` takes its place in the project."""
+
+    loaded: LoadedManifest | None
+    problems: list[Diagnostic]
+    claim: Manifest | None = None
+
+
 def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
     return Diagnostic(file, 0, 0, "", message, severity)
 
@@ -85,47 +95,57 @@ class _Checker:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+    def check(self, doc: Document, source: str) -> _Checked:
         data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             pos = doc.position
-            return None, [
-                Diagnostic(
-                    doc.file,
-                    pos.line,
-                    pos.col,
-                    "",
-                    f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}",
-                )
-            ]
+            message = f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}"
+            return _Checked(None, [Diagnostic(doc.file, pos.line, pos.col, "", message)])
         problems = self.v1_only(doc, data)
         try:
             manifest = Manifest.model_validate(data)
         except ValidationError as err:
+            failed: set[str | int] = set()
             for error in err.errors(include_url=False):
                 explained = explain(error, Manifest)
                 pos, path = doc.locate(explained.loc, at_key=explained.at_key)
                 problems.append(
                     Diagnostic(doc.file, pos.line, pos.col, dotted(path), explained.message)
                 )
-            return None, problems
-        if manifest.instructions_file is not None:
-            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
-            if problem is not None:
-                problems.append(self.diag(doc, ("instructions_file",), problem))
-                return None, problems
-            manifest = manifest.model_copy(update={"instructions": text})
-        for path, message in policy_violations(manifest, self.project.policy):
-            problems.append(self.diag(doc, path, message))
-        if self.api_version == "v1":
-            for path, message in v1_problems(manifest):
-                problems.append(self.diag(doc, path, message))
+                failed.add(error["loc"][0] if error["loc"] else "")
+            partial = _partial(data, failed)
+            if partial is None:
+                return _Checked(None, problems)
+            # The rest is checked too, so that one run shows every error.
+            problems += self.further(doc, source, partial, failed)[1]
+            return _Checked(None, problems, None if "key" in failed else partial)
+        manifest, found = self.further(doc, source, manifest, set())
+        problems += found
         key_pos = doc.nearest(("key",))
         share_fields_sets(manifest)  # perf: kept until the plan is made (see its note)
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
         warnings = self.model_warnings(doc, manifest)
-        return (None if problems else loaded), problems + warnings
+        return _Checked(None if problems else loaded, problems + warnings, manifest)
+
+    def further(
+        self, doc: Document, source: str, manifest: Manifest, failed: set[str | int]
+    ) -> tuple[Manifest, list[Diagnostic]]:
+        """The checks beyond the manifest model (instructions file, policy, dialect), on
+        the fields that passed it (``failed``: the top-level fields that did not)."""
+        problems: list[Diagnostic] = []
+        if manifest.instructions_file is not None and "instructions_file" not in failed:
+            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
+            if problem is not None:
+                return manifest, [self.diag(doc, ("instructions_file",), problem)]
+            manifest = manifest.model_copy(update={"instructions": text})
+        found = policy_violations(manifest, self.project.policy)
+        if self.api_version == "v1":
+            found += v1_problems(manifest)
+        for path, message in found:
+            if not path or path[0] not in failed:
+                problems.append(self.diag(doc, path, message))
+        return manifest, problems
 
     def model_warnings(self, doc: Document, manifest: Manifest) -> list[Diagnostic]:
         """A model outside the provider's documented list: a warning, the list may be stale."""
@@ -265,6 +285,24 @@ class _Checker:
         return found
 
 
+_STAND_INS = {"key": "k", "model": "m"}
+"""Valid values for a required field that failed, so that the rest can be checked."""
+
+
+def _partial(data: dict[object, object], failed: set[str | int]) -> Manifest | None:
+    """The manifest made of the fields that passed validation, or None when even that fails
+    (the stand-ins of :data:`_STAND_INS` fill the required fields that did not pass)."""
+    kept: dict[object, object] = {k: v for k, v in data.items() if k not in failed}
+    for name, stand_in in _STAND_INS.items():
+        if name not in kept:
+            failed.add(name)  # never checked further: not the manifest's own value
+            kept[name] = stand_in
+    try:
+        return Manifest.model_validate(kept)
+    except ValidationError:
+        return None
+
+
 def load(
     paths: Sequence[str | Path],
     *,
@@ -316,11 +354,18 @@ def load(
             result.diagnostics.append(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
+        # A node the YAML reading refused is reported once, for that cause (what the model
+        # says about the value read in its place is not the real cause).
+        refused = {(d.line, d.col) for d in parsed.diagnostics}
         for doc in parsed.documents:
-            loaded, problems = checker.check(doc, source)
-            result.diagnostics += problems
+            checked = checker.check(doc, source)
+            result.diagnostics += [p for p in checked.problems if (p.line, p.col) not in refused]
+            loaded = checked.loaded
+            if checked.claim is not None:  # keys are unique, valid manifests or not
+                key_line = doc.nearest(("key",)).line
+                claim = LoadedManifest(checked.claim, doc.file, key_line, doc.index)
+                result.diagnostics += checker.unique(claim, doc)
             if loaded is not None:
-                result.diagnostics += checker.unique(loaded, doc)
                 moved = loaded.manifest.moved_from is not None  # perf: looked up only then
                 valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
     result.diagnostics += checker.moved_from_still_used(valid)

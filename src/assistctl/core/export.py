@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from assistctl.config import yamlcore
 from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
 from assistctl.core.fields import FIELDS, api_fields
@@ -331,6 +332,12 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A text that assistctl would not read back as text (`n`, `1e3`, `=`) is quoted.
+        if kind is yaml.ScalarNode and implicit[0]:
+            return yamlcore.resolve(value)
+        return super().resolve(kind, value, implicit)
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
