@@ -102,7 +102,9 @@ MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE)]
 
 
 class Manifest(StrictModel):
-    """One assistant. Field names mirror the Assistants API."""
+    """One assistant. Field names mirror the Assistants API. Read as YAML 1.2 (as editors
+    do): a plain value YAML 1.1 reads otherwise (yes, no, on, off, y, n, 012, 1:30, 1e3,
+    2024-05-01, =) must be quoted, keys are text, and .inf/.nan are refused."""
 
     key: Name = Field(
         description="Stable identity of the assistant within the project (letters, digits, "

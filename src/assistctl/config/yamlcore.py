@@ -29,7 +29,6 @@ from typing import Any
 
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
 
 NULL = "tag:yaml.org,2002:null"
 BOOL = "tag:yaml.org,2002:bool"
@@ -53,7 +52,32 @@ _YAML11_TRUE = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
 _YAML11_FALSE = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF"])
 _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_PYYAML: Any = Resolver()  # its stubs leave resolve untyped
+# YAML 1.1's numbers and timestamps as PyYAML's resolver writes them (copied rather than
+# asked: a program may register its own resolvers with PyYAML).
+_YAML11_TYPES = (
+    (
+        FLOAT,
+        re.compile(
+            r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+        ),
+    ),
+    (
+        INT,
+        re.compile(
+            r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+            r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+        ),
+    ),
+    (
+        "tag:yaml.org,2002:timestamp",
+        re.compile(
+            r"[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+            r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?"
+            r":[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?"
+        ),
+    ),
+)
 _CONSTRUCTOR = SafeConstructor()
 
 
@@ -81,8 +105,8 @@ def _yaml11(text: str) -> Any:
         return text in _YAML11_TRUE
     if text == "=":
         return _VALUE_KEY
-    tag = _PYYAML.resolve(ScalarNode, text, (True, False))
-    if tag in (STR, NULL, BOOL):
+    tag = next((tag for tag, pattern in _YAML11_TYPES if pattern.fullmatch(text)), None)
+    if tag is None:
         return None
     try:
         return _CONSTRUCTOR.construct_object(ScalarNode(tag, text))

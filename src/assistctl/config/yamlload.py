@@ -160,10 +160,8 @@ class _Builder:
         p = position(node)
         self.diagnostics.append(Diagnostic(self.file, p.line, p.col, dotted(path), message))
 
-    def build(self, node: Node, parent: Loc, key: str | int | None = None) -> Any:
-        """The value of ``node``, found at ``key`` in ``parent`` (``parent`` itself without a
-        ``key``)."""
-        # perf: a path is only made for collections and diagnostics; benchmarks/validate.py.
+    def tick(self, node: Node) -> None:
+        """Count one more value (keys included): an alias bomb stops here."""
         self.count += 1
         if self.count > MAX_VALUES:
             raise _Unbuildable(
@@ -171,6 +169,12 @@ class _Builder:
                 f"the document expands to more than {MAX_VALUES:,} values through aliases; "
                 "this is not a manifest",
             )
+
+    def build(self, node: Node, parent: Loc, key: str | int | None = None) -> Any:
+        """The value of ``node``, found at ``key`` in ``parent`` (``parent`` itself without a
+        ``key``)."""
+        # perf: a path is only made for collections and diagnostics; benchmarks/validate.py.
+        self.tick(node)
         if isinstance(node, ScalarNode):
             text: str = node.value
             if node.tag == _STR:
@@ -181,7 +185,10 @@ class _Builder:
                 # error is the real cause (what is said at this node afterwards is not).
                 self.error(node, path, yamlcore.ambiguity(text))
                 return text
-            return self.scalar(node, path)
+            value = self.scalar(node, path)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.error(node, path, yamlcore.not_finite(value) or "")
+            return value
         path = parent if key is None else (*parent, key)
         active = self.active
         if active is not None:
@@ -222,8 +229,6 @@ class _Builder:
             message = f"cannot read '{node.value}' as {tag}{why}; remove the tag or fix the value"
             self.error(node, path, message)
             return None
-        if isinstance(value, float) and not math.isfinite(value):
-            self.error(node, path, yamlcore.not_finite(value) or "")
         return value
 
     def build_mapping(self, node: MappingNode, path: Loc) -> dict[Any, Any]:
@@ -263,12 +268,15 @@ class _Builder:
         that YAML 1.1 and 1.2 read differently, is reported at the key."""
         text: str = node.value
         if node.tag == _STR:
+            self.tick(node)
             return self.shared.setdefault(text, text) if len(text) <= _SHARE_CHARS else text
         if node.tag == _AMBIGUOUS:
+            self.tick(node)
             self.error(node, (*path, text), yamlcore.ambiguity(text, key=True))
             return text
+        self.tick(node)
         before = len(self.diagnostics)
-        value = self.build(node, path)
+        value = self.scalar(node, (*path, text))
         if len(self.diagnostics) == before:  # not already refused for its tag
             self.error(node, (*path, text), yamlcore.not_text_key(value, text))
         return text

@@ -337,7 +337,8 @@ class _Dumper(yaml.SafeDumper):
         # A text that assistctl would not read back as text (`n`, `1e3`, `=`) is quoted.
         if kind is yaml.ScalarNode and implicit[0]:
             return yamlcore.resolve(value)
-        return super().resolve(kind, value, implicit)
+        resolve: Any = super().resolve  # PyYAML's stubs leave it untyped
+        return resolve(kind, value, implicit)
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
