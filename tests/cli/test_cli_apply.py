@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, owner_of
 from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -32,10 +32,10 @@ def managed(emulator: EmulatorHandle, project: str = "examples") -> dict[str, di
     """This project's live assistants by manifest key."""
     out: dict[str, dict[str, Any]] = {}
     for obj in emulator.assistants():
-        label = label_of(obj)
-        if label and label.startswith(project + "/"):
-            key = label.split("/", 1)[1]
-            assert key not in out, f"duplicate label {label}"
+        owner = owner_of(obj)
+        if owner is not None and owner[0] == project:
+            key = owner[1]
+            assert key not in out, f"duplicate label {label_of(obj)}"
             out[key] = obj
     return out
 
@@ -247,7 +247,7 @@ def test_prompt_on_a_terminal_answered_yes(
     code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 1, out
     assert "] 4/4, 1 failed" in out, "the live progress line of a terminal"
-    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert sorted(ids) == ["default/b", "default/c", "default/d"]
     # the final report names what succeeded too, since the bar did not
     report = out[out.rindex("] 4/4, 1 failed") :].splitlines()[1:]
@@ -267,7 +267,7 @@ def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
     root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "ab"})
     code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 0, out
-    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert f"[1/2] created a ({ids['default/a']})" in out and "] 2/2" not in out
     assert out.endswith(
         f"[2/2] created b ({ids['default/b']})\n"

@@ -23,6 +23,7 @@ import yaml
 from assistctl.config.manifest import Manifest
 from assistctl.core.plan import Plan, compute_plan
 from assistctl.errors import PlanError
+from assistctl.labels import owner_of
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "plan_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
@@ -104,7 +105,8 @@ def test_invariants(path: Path) -> None:
     for c in plan.changes:
         if c.action == "create":
             assert c.id is None and c.before is None and c.after is not None
-            assert c.body is not None and c.body["metadata"]["assistctl"] == f"demo/{c.key}"
+            assert c.body is not None
+            assert owner_of(c.body) == ("demo", c.key)
         elif c.action == "update":
             assert c.id and c.before is not None and c.after is not None and c.changed
             assert c.body and set(c.body) >= set(c.changed_fields)

@@ -89,8 +89,11 @@ def test_quiet_validate(tmp_path: Path) -> None:
     r = run("-q", "validate", str(root / "empty.yaml"), str(root / "bad.yaml"))
     assert r.code == 1 and r.err == ""
     assert r.out.splitlines() == [
+        # Every error at once: the policy's beside the schema's.
+        f"{root / 'bad.yaml'}:1:1: metadata.team: metadata 'team' is required by the project "
+        "policy",
         f"{root / 'bad.yaml'}:3:14: temperature: must be at most 2, got 3",
-        "1 error in 1 of 3 files, 1 warning",  # the project file counts
+        "2 errors in 1 of 3 files, 1 warning",  # the project file counts
     ]
     gh = run("-q", "validate", "--format", "github", str(root / "empty.yaml"), str(root))
     assert "::warning" not in gh.out and "::error" in gh.out

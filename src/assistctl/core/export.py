@@ -25,6 +25,7 @@ returned as :class:`Skipped` with the reason, never written half-right.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -35,11 +36,12 @@ import yaml
 from pydantic import ValidationError
 
 from assistctl.config import yamlcore
-from assistctl.config.manifest import Manifest
+from assistctl.config.manifest import REASONING_EFFORTS, Manifest
 from assistctl.config.yamlload import dotted, parse
-from assistctl.core.fields import FIELDS, api_fields
+from assistctl.core.fields import FIELDS, ApiVersion, api_fields, write_only_fields
+from assistctl.core.normalize import desired_label, write_only_fingerprint
 from assistctl.errors import PlanError
-from assistctl.labels import OWNER_KEY, is_valid_name, make_label, owner_of
+from assistctl.labels import OWNER_KEY, is_valid_name, label_of, make_label, owner_of
 
 PROMPT_FILE_OVER = 2000
 """Instructions longer than this many characters go to ``prompts/KEY.md``."""
@@ -202,7 +204,7 @@ def _export_one(
 ) -> Exported | Skipped:
     assistant_id = str(obj["id"])
     name = obj.get("name") if isinstance(obj.get("name"), str) else None
-    doc = manifest_document(obj, key, api_version)
+    doc = _write_only_back(manifest_document(obj, key, api_version), obj, api_version)
     manifest = _check(doc, obj, key, project, api_version)
     if isinstance(manifest, str):
         return Skipped(assistant_id, name, manifest)
@@ -262,13 +264,44 @@ def _check(
         first = err.errors(include_url=False)[0]
         where = dotted([p for p in first["loc"] if isinstance(p, str | int)])
         return f"it cannot be written as a valid manifest ({where}: {first['msg']})"
-    labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: make_label(project, key)})
+    # With this manifest's own label, as a plan after 'import' would see it.
+    version: ApiVersion = "v1" if api_version == "v1" else "v2"
+    label = desired_label(manifest, project, version)
+    labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: label})
     plan = compute_plan([manifest], [labelled], project, api_version=api_version)
     change = plan.change_for(key)
     if change is None or change.action != "noop":
         fields = ", ".join(change.changed_fields) if change else "everything"
         return f"its {fields} cannot be written so that 'assistctl plan' shows no change"
     return manifest
+
+
+_WRITE_ONLY_CHOICES: dict[str, tuple[Any, ...]] = {"reasoning_effort": (None, *REASONING_EFFORTS)}
+"""The values a write-only field can hold: few enough to find the one a fingerprint records."""
+
+
+def _write_only_back(
+    doc: dict[str, Any], obj: Mapping[str, Any], api_version: str
+) -> dict[str, Any]:
+    """``doc`` with the write-only values the live label's fingerprint records (the API never
+    returns them), when exactly one choice of them matches; ``doc`` as it is otherwise."""
+    label = label_of(dict(obj))
+    version: ApiVersion = "v1" if api_version == "v1" else "v2"
+    fields = write_only_fields(version)
+    if label is None or label.write_only is None or not fields:
+        return doc
+    found = []
+    for values in itertools.product(*(_WRITE_ONLY_CHOICES.get(f, (None,)) for f in fields)):
+        chosen = {f: v for f, v in zip(fields, values, strict=True) if v is not None}
+        try:
+            manifest = Manifest.model_validate({**doc, **chosen})
+        except ValidationError:
+            continue
+        if write_only_fingerprint(manifest, version) == label.write_only:
+            found.append(chosen)
+    if len(found) != 1:
+        return doc
+    return {f: v for f in ("key", *_ORDER) if (v := {**doc, **found[0]}.get(f)) is not None}
 
 
 def _metadata(obj: Mapping[str, Any]) -> dict[str, Any]:

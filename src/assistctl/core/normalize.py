@@ -28,7 +28,7 @@ from typing import Any
 
 from assistctl.config.dialect import to_v1
 from assistctl.config.manifest import Manifest
-from assistctl.core.fields import FIELDS, FIELDS_V1, FIELDS_V2, ApiVersion
+from assistctl.core.fields import FIELDS, FIELDS_V1, FIELDS_V2, ApiVersion, write_only_fields
 from assistctl.core.jsonform import canonical_json, normalize_json
 from assistctl.labels import OWNER_KEY, make_label
 
@@ -38,11 +38,16 @@ __all__ = [
     "ApiVersion",
     "canonical",
     "canonical_json",
+    "desired_label",
     "fingerprint",
     "normalize_desired",
     "normalize_json",
     "normalize_live",
+    "write_only_fingerprint",
 ]
+
+WRITE_ONLY_DIGITS = 12
+"""Hex digits of the write-only fingerprint: a change goes unseen once in 2**48."""
 
 _RULES = {
     version: tuple((name, FIELDS[name].canonical, FIELDS[name].write_only) for name in fields)
@@ -65,9 +70,26 @@ def desired_api_object(
     body = manifest.api_body()
     body["metadata"] = {
         **(body.get("metadata") or {}),
-        OWNER_KEY: make_label(project, manifest.key),
+        OWNER_KEY: desired_label(manifest, project, api_version),
     }
     return to_v1(body) if api_version == "v1" else body
+
+
+def desired_label(manifest: Manifest, scope: str, api_version: ApiVersion = "v2") -> str:
+    """The ownership label a manifest's assistant carries: identity plus recorded flags
+    (the fingerprint of its write-only values, so a change to one is seen statelessly)."""
+    return make_label(scope, manifest.key, write_only=write_only_fingerprint(manifest, api_version))
+
+
+def write_only_fingerprint(manifest: Manifest, api_version: ApiVersion = "v2") -> str | None:
+    """A short digest of the manifest's write-only values, unset ones included (so removing
+    one changes it); None when the dialect has no write-only field."""
+    fields = write_only_fields(api_version)
+    if not fields:
+        return None
+    body = manifest.api_body()
+    values = {field: body.get(field) for field in fields}
+    return hashlib.sha256(canonical_json(values).encode()).hexdigest()[:WRITE_ONLY_DIGITS]
 
 
 def normalize_desired(

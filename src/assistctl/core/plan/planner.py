@@ -36,7 +36,8 @@ from typing import Any
 
 from assistctl.config.manifest import Manifest
 from assistctl.core.fields import ApiVersion, api_fields, write_only_fields
-from assistctl.core.normalize import normalize_desired, normalize_live
+from assistctl.core.normalize import desired_label, normalize_desired, normalize_live
+from assistctl.core.plan import writeonly
 from assistctl.core.plan.bodies import create_body, update_body
 from assistctl.core.plan.model import ACTIONS, Change, Ignored, Plan, Problem
 from assistctl.core.plan.paths import diff_paths
@@ -291,12 +292,7 @@ def _update(
 ) -> Change:
     """The update (or noop) of live assistant ``ident``, whose normalized form is ``before``."""
     after = normalize_desired(m, project, api_version=api_version)
-    label = make_label(project, m.key)
-    for field in write_only_fields(api_version):
-        if field in before:
-            after.setdefault(field, None)
-        else:
-            after.pop(field, None)
+    label = desired_label(m, project, api_version)
     ignored = tuple(f for f in m.ignore_changes if f in api_fields(api_version))
     for field in ignored:
         if field == "metadata":
@@ -308,10 +304,14 @@ def _update(
         else:
             after.pop(field, None)
 
+    write_only = write_only_fields(api_version)
+    writeonly.expect(before, after, write_only, ignored)
+
     changed = tuple(diff_paths(before, after, fields=api_fields(api_version)))
     body = (
         update_body(m, project, api_version, changed, before, after, ignored) if changed else None
     )
+    changed = writeonly.paths(changed, before, after, write_only, ignored)
     if not changed:
         # perf: nothing differs under the plan's comparison rules, so the two canonical
         # forms are equal (the same JSON): keep one, and let the live copy of a long prompt

@@ -13,8 +13,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.core.plan import Change, DriftReport, Plan, format_path, top_field
-from assistctl.labels import OWNER_KEY
+from assistctl.core.plan.writeonly import recorded
+from assistctl.labels import OWNER_KEY, make_label, parse, same_owner
 from assistctl.output.linediff import unified_lines
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -149,6 +151,9 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
         if field == "metadata" and isinstance(old, dict) and isinstance(new, dict):
             out += _pair_diffs(field, old, new)
             continue
+        if field in WRITE_ONLY_FIELDS and field not in before:
+            out.append(_write_only(field, after.get(field), recorded(before), reverse))
+            continue
         paths = tuple(p for p in change.changed if p != field and top_field(p) == field)
         if _is_multiline(old) or _is_multiline(new):
             hunks, note = _hunks(old, new, context)
@@ -158,9 +163,22 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
     return out
 
 
+def _write_only(field: str, value: Any, recorded: bool, reverse: bool) -> FieldDiff:
+    """A write-only field the host does not show: what is sent, against what is known of
+    the live value (its fingerprint moved, or none is recorded yet)."""
+    known = "(write-only) changed" if recorded else "(write-only) not recorded yet"
+    sent = compact(value)
+    if reverse:
+        return FieldDiff(field, "scalar", sent, known)
+    return FieldDiff(field, "scalar", known, sent)
+
+
 def _pair_diffs(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
-    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``."""
+    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``. The ownership
+    label shows only when its identity moves: its flags are shown as the fields they record."""
     out = []
+    if same_owner(old.get(OWNER_KEY), new.get(OWNER_KEY)):
+        old, new = _without_label(old), _without_label(new)
     for key in sorted(set(old) | set(new)):
         name = format_path([field, key])
         if key not in old:
@@ -168,8 +186,31 @@ def _pair_diffs(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[Fi
         elif key not in new:
             out.append(_whole(name, "unset", old[key]))
         elif old[key] != new[key]:
-            out.append(FieldDiff(name, "scalar", compact(old[key]), compact(new[key])))
+            a, b = old[key], new[key]
+            if key == OWNER_KEY:
+                a, b = _identities(a, b)
+            out.append(FieldDiff(name, "scalar", compact(a), compact(b)))
     return out
+
+
+def _identities(old: Any, new: Any) -> tuple[Any, Any]:
+    """Two labels as their identities (``P/K``) when their flags are the same: a move."""
+    a, b = parse(old), parse(new)
+    if (
+        a is None
+        or b is None
+        or (a.prevent_destroy, a.write_only)
+        != (
+            b.prevent_destroy,
+            b.write_only,
+        )
+    ):
+        return old, new
+    return make_label(*a.owner), make_label(*b.owner)
+
+
+def _without_label(pairs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in pairs.items() if k != OWNER_KEY}
 
 
 def _visible(field: str, value: Any) -> Any:
