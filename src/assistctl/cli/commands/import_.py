@@ -15,6 +15,7 @@ from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadedManifest, load_or_raise
 from assistctl.core.adopt import decide, fields_to_update, find_manifest
+from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.errors import NotFoundError
 from assistctl.labels import OWNER_KEY
 from assistctl.options import GlobalOptions
@@ -106,6 +107,13 @@ def _report_differences(
         click.echo(
             f"The assistant matches {target.file}: 'assistctl plan {paths}' shows no changes "
             "for it."
+        )
+        return
+    if set(fields) <= set(WRITE_ONLY_FIELDS):
+        click.echo(
+            f"The assistant matches {target.file} as far as the API shows; its write-only "
+            f"{', '.join(fields)} cannot be read back, so the next 'assistctl apply {paths}' "
+            "sends it once and records it."
         )
         return
     click.echo(
