@@ -3,8 +3,9 @@
 On the model of Terraform's ``internal/command/jsonformat`` (diffs computed into a structure,
 renderers that only walk it): :func:`diff_change` turns one :class:`Change` into a
 :class:`ChangeDiff` of :class:`FieldDiff` entries, values already in their display form
-(compact JSON, the lines of a multi-line value, the hunks of a line diff), so the text and
-markdown formats lay lines out and never compare anything themselves. Pure: no I/O.
+(compact JSON, the lines of a multi-line value, the hunks of a line diff, excerpts around
+the changes inside a long line: :mod:`assistctl.output.textdiff`), so the text and markdown
+formats lay lines out and never compare anything themselves. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.core.plan import Change, DriftReport, Plan, format_path, top_field
 from assistctl.core.plan.writeonly import recorded
 from assistctl.labels import OWNER_KEY, make_label, parse, same_owner
-from assistctl.output.linediff import unified_lines
+from assistctl.output.textdiff import LONG_LINE, cut, hunks
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
 NO_DRIFT = "No drift. Live assistants match the manifests."
@@ -109,7 +110,7 @@ def diff_change(change: Change, context: int, *, drift: bool = False) -> ChangeD
 
 def _is_multiline(value: Any) -> bool:
     if isinstance(value, str):
-        return "\n" in value
+        return "\n" in value or len(value) > LONG_LINE
     if isinstance(value, dict | list):
         return len(compact(value)) > _INLINE_WIDTH
     return False
@@ -124,7 +125,7 @@ def _block_lines(value: Any) -> list[str]:
 def _whole(field: str, kind: Literal["set", "unset"], value: Any) -> FieldDiff:
     """A field set or unset as a whole: its value on one line, or its lines."""
     if _is_multiline(value):
-        lines = tuple(_block_lines(value))
+        lines = tuple(cut(line) for line in _block_lines(value))
         return FieldDiff(field, kind, lines=lines, string=isinstance(value, str))
     if kind == "set":
         return FieldDiff(field, kind, new=compact(value))
@@ -134,7 +135,7 @@ def _whole(field: str, kind: Literal["set", "unset"], value: Any) -> FieldDiff:
 def _hunks(old: Any, new: Any, context: int) -> tuple[tuple[str, ...], str]:
     a = [] if old is None else _block_lines(old)
     b = [] if new is None else _block_lines(new)
-    lines = unified_lines(a, b, context)
+    lines = hunks(a, b, context)
     note = ""
     if not lines:
         note = "(only line endings or the trailing newline differ)"
