@@ -135,6 +135,51 @@ def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:
     assert r.err.startswith("assistctl: error: Refusing to apply without a terminal")
 
 
+def test_quiet_plan_and_drift_print_only_errors_and_the_result(
+    flags: list[str], tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    """Issue 14, case 7: no list of the assistants left alone, no diff, no warnings."""
+    root = copy_examples(tmp_path)
+    emulator.seed_assistants(3, name="made by hand")
+    loud = run(*flags[1:], "plan", root)
+    assert "left alone (3)" in loud.out
+    r = run(*flags, "plan", root)
+    assert (r.code, r.out, r.err) == (0, "Plan: 8 to create, 0 to update, 0 to delete.\n", "")
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    r = run(*flags, "drift", root)
+    assert (r.code, r.out, r.err) == (0, "No drift. Live assistants match the manifests.\n", "")
+    (root / "weather-agent.yaml").unlink()
+    r = run(*flags, "drift", root)
+    assert (
+        r.code == 2
+        and r.out == "Drift: 0 changed out of band, 0 missing, 1 not in the manifests.\n"
+    )
+
+
+def test_a_refused_plan_never_says_no_changes(
+    flags: list[str], tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    """Issue 14, case 7: a plan refused for a label problem, and nothing else to do."""
+    root = copy_examples(tmp_path)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    (tutor,) = [a for a in emulator.assistants() if a["name"] == "Math Tutor"]
+    emulator.seed_assistants(1, metadata=tutor["metadata"])  # a second one with its label
+    for argv in (
+        [*flags[1:], "plan", root],
+        [*flags[1:], "plan", "--format", "markdown", root],
+        [*flags, "plan", root],
+        [*flags, "apply", "--auto-approve", root],
+        [*flags[1:], "apply", "--auto-approve", root],
+    ):
+        r = run(*argv)
+        assert r.code == 1, r.text
+        assert "No changes" not in r.out, argv
+        assert "math-tutor" in r.err, r.err
+    r = run(*flags, "plan", root)
+    assert r.out.splitlines()[-1].startswith("Plan refused: 1 problem; nothing can be applied")
+    assert run(*flags, "apply", "--auto-approve", root).out == ""
+
+
 def test_quiet_import_and_export(
     flags: list[str], tmp_path: Path, emulator: EmulatorHandle
 ) -> None:

@@ -85,14 +85,13 @@ def _apply_fresh(opts: ApplyOptions) -> int:
     session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
     try:
         plan = session.plan
-        shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
-        if opts.g.quiet and opts.auto_approve:
+        quiet = opts.g.quiet and opts.auto_approve
+        if not quiet:
+            write_output(render_plan(plan, "text", color=use_color(opts.g, sys.stdout)), None)
+        elif plan.is_safe and not plan.has_changes:
             # Nobody reviews this plan: -q shows only the result (the error names any
             # problem, and the final report what was done).
-            if not plan.has_changes:
-                write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
-        else:
-            write_output(shown, None)
+            write_output(render_plan(plan, "text", quiet=True), None)
         plan.raise_if_unsafe()
         if not plan.has_changes:
             return EXIT_OK

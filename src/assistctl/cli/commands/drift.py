@@ -27,5 +27,6 @@ def execute(opts: DriftOptions) -> int:
     session.close()  # the live state is read and planned: no more requests
     report = drift_report(session.plan)
     color = opts.out is None and use_color(opts.g, sys.stdout)
-    write_output(render_drift(report, opts.fmt, color=color), opts.out)
+    quiet = opts.g.quiet and opts.out is None  # a report written to a file stays whole
+    write_output(render_drift(report, opts.fmt, color=color, quiet=quiet), opts.out)
     return EXIT_OK if report.in_sync else EXIT_CHANGES

@@ -30,7 +30,8 @@ def execute(opts: PlanOptions) -> int:
     session = open_session(opts.g, opts.paths, "Planning", digest=bool(opts.out))
     session.close()  # the live state is read and planned: no more requests
     plan = session.plan
-    write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
+    color = use_color(opts.g, sys.stdout)
+    write_output(render_plan(plan, opts.fmt, color=color, quiet=opts.g.quiet), None)
     plan.raise_if_unsafe()
     if opts.out:
         # perf: only a saved plan needs this module (and the digest above); benchmarks/apply.py

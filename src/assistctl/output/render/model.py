@@ -36,6 +36,8 @@ class RenderOptions:
     """ANSI colours (text only); the caller decides with :func:`assistctl.output.console.use_color`."""
     context: int = 3
     """Unchanged lines around each hunk of a multi-line diff."""
+    quiet: bool = False
+    """``-q``: only errors and the final result (text only; the other formats are data)."""
 
 
 FieldKind = Literal["set", "unset", "scalar", "block"]
@@ -77,7 +79,12 @@ def compact(value: Any) -> str:
 
 
 def plan_summary(plan: Plan) -> str:
-    """``Plan: 1 to create, 2 to update, 0 to delete.`` or :data:`NO_CHANGES`."""
+    """``Plan: 1 to create, 2 to update, 0 to delete.`` or :data:`NO_CHANGES`; a refused plan
+    says so instead, whatever it would change."""
+    if plan.problems:
+        n = len(plan.problems)
+        these = "they are" if n > 1 else "it is"
+        return f"Plan refused: {n} problem{'s' if n > 1 else ''}; nothing can be applied until {these} fixed."
     if not plan.has_changes:
         return NO_CHANGES
     c = plan.counts

@@ -44,6 +44,10 @@ class _Line:
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
+    if opts.quiet:
+        return _paint(
+            [*_problems(plan.problems, ()), _Line("head", plan_summary(plan))], opts.color
+        )
     lines: list[_Line] = []
     shown = [c for c in plan.changes if c.action != "noop"]
     if shown:
@@ -59,6 +63,9 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
+    if opts.quiet:
+        summary = _Line("head", drift_summary(report))
+        return _paint([*_problems(report.problems, ()), summary], opts.color)
     lines: list[_Line] = []
     if report.changed or report.missing or report.orphaned:
         head = f'Live assistants of project "{report.project}" differ from the manifests:'
