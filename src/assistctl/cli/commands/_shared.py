@@ -109,24 +109,31 @@ def open_session(
     digest: bool = False,
     on_throttle: Callable[[], None] | None = None,
 ) -> Session:
-    """Validate (nothing is sent for invalid manifests), then list live state once and plan.
+    """Validate (nothing is sent for invalid manifests), check what the manifests refer to
+    on the host (models, files, vector stores), then list live state once and plan.
 
     ``digest``: also compute the manifests' digest (``plan --out``), now, because the
     manifests themselves are not kept: the planner lets each go once it is planned.
     ``on_throttle``: called on every 429 the client gets (apply's limit listens).
     """
+    from assistctl.api import references as host_references
     from assistctl.core.plan import Planner
+    from assistctl.core.references import references
 
     loaded = load_or_raise(paths, api_version=g.api_version)
     project = project_name(g, loaded)
     manifests_digest = _digest(loaded) if digest else None
+    wanted = references((lm.manifest, lm.file) for lm in loaded.manifests)
     client = connect(g, loaded.project, on_throttle=on_throttle)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
         planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
         del loaded  # the planner holds the only references to the manifests now
+        missing = host_references.check(client, wanted)
         plan = list_and_plan(client, planner)
+        if missing:
+            plan = plan.model_copy(update={"problems": (*plan.problems, *missing)})
     except BaseException:
         client.close()
         raise

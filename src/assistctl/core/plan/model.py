@@ -73,7 +73,7 @@ class Ignored(_Frozen):
 class Problem(_Frozen):
     """Why the plan must not be applied as is."""
 
-    kind: Literal["label_conflict", "prevent_destroy", "moved_from"]
+    kind: Literal["label_conflict", "prevent_destroy", "moved_from", "reference"]
     keys: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
     message: str
