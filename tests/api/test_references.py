@@ -36,7 +36,7 @@ def test_an_unknown_model_is_a_plan_error_naming_the_closest(
     assert error in r.err
     r = run(*flags, "apply", "--auto-approve", root)
     assert r.code == 1 and emulator.assistants() == []  # nothing sent
-    assert [e["operation"] for e in emulator.requests()] == ["list_models", "list"] * 2
+    assert [e["operation"] for e in emulator.requests()] == ["list", "list_models"] * 2
 
 
 def test_each_referenced_id_is_checked_once(tmp_path: Path, emulator: EmulatorHandle) -> None:

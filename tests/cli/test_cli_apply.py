@@ -82,7 +82,7 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     new_writes = [
         (e["operation"], e.get("assistant_id"))
         for e in emulator.requests()[before:]
-        if e["operation"] != "list"
+        if e["method"] != "GET"
     ]
     assert new_writes == [("modify", live["math-tutor"]["id"])]
     after = managed(emulator)
@@ -106,7 +106,8 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     assert "Plan: 0 to create, 0 to update, 1 to delete." in r.out
     deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
     assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
-    assert [e["operation"] for e in emulator.requests()[before:]] == ["list", "delete"]
+    sent = emulator.requests()[before:]
+    assert [e["operation"] for e in sent if "/assistants" in e["path"]] == ["list", "delete"]
     assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
     assert run(*flags, "plan", "-d", root).code == 0
 
@@ -289,7 +290,9 @@ def test_unsafe_plan_sends_nothing(
     last = r.err.splitlines()[-1]
     assert last.startswith("assistctl: error: Refusing this plan, 1 problem:")
     assert "'support-bot' has lifecycle.prevent_destroy" in last and "moved_from" in last
-    assert [e["operation"] for e in emulator.requests()[n:]] == ["list"]
+    sent = emulator.requests()[n:]
+    assert [e["operation"] for e in sent if e["path"].endswith("/assistants")] == ["list"]
+    assert all(e["method"] == "GET" for e in sent)  # and plan's reference checks: reads
     assert emulator.assistants() == before
 
 

@@ -108,13 +108,16 @@ def open_session(
     *,
     digest: bool = False,
     on_throttle: Callable[[], None] | None = None,
+    check_references: bool = True,
 ) -> Session:
-    """Validate (nothing is sent for invalid manifests), check what the manifests refer to
-    on the host (models, files, vector stores), then list live state once and plan.
+    """Validate (nothing is sent for invalid manifests), list live state once and plan, then
+    check what the manifests refer to on the host (models, files, vector stores).
 
     ``digest``: also compute the manifests' digest (``plan --out``), now, because the
     manifests themselves are not kept: the planner lets each go once it is planned.
     ``on_throttle``: called on every 429 the client gets (apply's limit listens).
+    ``check_references``: ask the host about the models, files and vector stores the
+    manifests name (plan and apply; drift reports on the assistants only).
     """
     from assistctl.api import references as host_references
     from assistctl.core.plan import Planner
@@ -130,8 +133,9 @@ def open_session(
         version = "v1" if client.target.api_version == "v1" else "v2"
         planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
         del loaded  # the planner holds the only references to the manifests now
-        missing = host_references.check(client, wanted)
         plan = list_and_plan(client, planner)
+        # After the listing, whose errors say most about a host that cannot serve us.
+        missing = host_references.check(client, wanted) if check_references else []
         if missing:
             plan = plan.model_copy(update={"problems": (*plan.problems, *missing)})
     except BaseException:

@@ -23,7 +23,7 @@ def execute(opts: DriftOptions) -> int:
     from assistctl.core.plan import drift_report
     from assistctl.output.render import render_drift
 
-    session = open_session(opts.g, opts.paths, "Checking drift of")
+    session = open_session(opts.g, opts.paths, "Checking drift of", check_references=False)
     session.close()  # the live state is read and planned: no more requests
     report = drift_report(session.plan)
     color = opts.out is None and use_color(opts.g, sys.stdout)
