@@ -178,7 +178,9 @@ def test_a_failed_plan_is_reported_in_the_comment_and_fails_the_step(
     runner: Runner, emulator: EmulatorHandle
 ) -> None:
     runner.pull_request(7)
-    run = runner.use({"command": "plan"}, env={"ASSISTCTL_API_KEY": ""})
+    # A remote host and no key: refused before any request.
+    no_key = {"ASSISTCTL_API_KEY": "", "ASSISTCTL_BASE_URL": "https://assistants.invalid/v1"}
+    run = runner.use({"command": "plan"}, env=no_key)
     assert not run.ok and run.failed_step == "Fail on an assistctl error"
     assert run.outputs["exit-code"] == "1"
     assert run.outputs["to-create"] == ""

@@ -21,6 +21,16 @@ from assistctl.labels import make_label
 from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
+EXAMPLE_KEYS = (
+    "invoice-extractor",
+    "math-tutor",
+    "release-notes",
+    "support-agent",
+    "translator-de",
+    "translator-es-mx",
+    "translator-fr",
+    "weather-agent",
+)
 
 
 def label_of(obj: dict[str, Any]) -> str | None:
@@ -255,7 +265,7 @@ def test_prompt_on_a_terminal_answered_yes(
         *(f"created {k} ({ids['default/' + k]})" for k in "bcd"),
         "FAILED to create a: API error 400: Emulated fault: HTTP 400. "
         f"(POST {emulator.base_url}/assistants)",
-        "Apply complete: 3 created, 0 updated, 0 deleted, 1 failed.",
+        "Apply failed for 1 of 4 changes (a): 3 created, 0 updated, 0 deleted.",
         "assistctl: error: 1 of 4 change(s) failed; fix the cause and run apply again "
         "(it converges).",
     ]
@@ -300,7 +310,10 @@ def test_one_failure_does_not_stop_the_others_and_a_rerun_converges(
     emulator.set_faults(next_statuses=[400], operations=["create"])
     r = run(*flags, "apply", "--auto-approve", root)
     assert r.code == 1
-    assert r.out.splitlines()[-1] == "Apply complete: 7 created, 0 updated, 0 deleted, 1 failed."
+    (failed_key,) = set(EXAMPLE_KEYS) - set(managed(emulator))
+    assert r.out.splitlines()[-1] == (
+        f"Apply failed for 1 of 8 changes ({failed_key}): 7 created, 0 updated, 0 deleted."
+    )
     failures = [line for line in r.err.splitlines() if line.startswith("FAILED to create ")]
     # once as it happens, once in the final report
     assert len(failures) == 1 or (len(failures) == 2 and failures[0] in r.err.splitlines()[-3:])

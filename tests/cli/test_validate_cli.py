@@ -92,7 +92,7 @@ def test_json_format(tmp_path: Path) -> None:
     root = write(tmp_path, {"b.yaml": BAD})
     code, out, _ = run("validate", "--format", "json", root)
     assert code == 1
-    assert json.loads(out) == [
+    diagnostics = [
         {
             "file": f"{root}/b.yaml",
             "line": 3,
@@ -110,7 +110,18 @@ def test_json_format(tmp_path: Path) -> None:
             "severity": "error",
         },
     ]
-    assert run("validate", "--format", "json", EXAMPLES)[:2] == (0, "[]\n")
+    assert json.loads(out) == {
+        "format_version": "1",
+        "command": "validate",
+        "valid": False,
+        "summary": {"manifests": 0, "files": 1, "errors": 2, "warnings": 0},
+        "diagnostics": diagnostics,
+        "errors": diagnostics,
+    }
+    code, out, _ = run("validate", "--format", "json", EXAMPLES)
+    doc = json.loads(out)
+    assert code == 0 and doc["valid"] and doc["errors"] == doc["diagnostics"] == []
+    assert doc["summary"] == {"manifests": 8, "files": 7, "errors": 0, "warnings": 0}
 
 
 def test_github_format(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from assistctl.config.providers import (
     ENV_KEY_LAST,
     ENV_LOCAL_STATE,
     LOCAL_BASE_URL,
+    LOOPBACK_KEY,
     ApiVersion,
     ProjectLike,
     Provider,
@@ -266,11 +267,15 @@ def resolve_target(
             if value is not None:
                 key, key_source = value, name
                 break
-    if key is None and provider.needs_key and not _is_loopback(urlsplit(base_url).hostname or ""):
-        raise UsageError(
-            f"No API key for {base_url} ({provider.name}); pass --api-key or set "
-            f"{_or_list(provider.key_variables)}."
-        )
+    if key is None and provider.needs_key:
+        if not _is_loopback(urlsplit(base_url).hostname or ""):
+            raise UsageError(
+                f"No API key for {base_url} ({provider.name}); pass --api-key or set "
+                f"{_or_list(provider.key_variables)}."
+            )
+        # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder,
+        # so that the emulator's first answer is not a 401.
+        key, key_source = LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
 
     query: tuple[tuple[str, str], ...] = ()
     if provider.query_api_version_env is not None:
