@@ -261,6 +261,18 @@ def test_apply_paths_and_extra_args(runner: Runner, emulator: EmulatorHandle) ->
     assert len(emulator.assistants()) == 8
 
 
+def test_global_options_in_args_come_after_the_command(
+    runner: Runner, emulator: EmulatorHandle
+) -> None:
+    run = runner.use(
+        {"command": "plan", "args": "--project elsewhere --max-retries 1 --color never"},
+        env=key(emulator),
+    )
+    assert run.ok, run.stderr
+    assert run.outputs["exit-code"] == "2" and run.outputs["to-create"] == "8"
+    assert "project `elsewhere`" in run.summary, run.summary
+
+
 def test_drift(runner: Runner, emulator: EmulatorHandle) -> None:
     assert runner.use({"command": "apply"}, env=key(emulator)).ok
     in_sync = runner.use({"command": "drift"}, env=key(emulator))

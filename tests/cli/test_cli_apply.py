@@ -174,12 +174,14 @@ def test_nothing_to_do_needs_no_approval(
     assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
 
 
-def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, str]:
+def _run_on_a_pty(
+    args: list[str], answer: str | None, cwd: Path, term: str = "xterm"
+) -> tuple[int, str]:
     """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
     at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env.update(TERM="dumb", NO_COLOR="1", COLUMNS="120")
+    env.update(TERM=term, NO_COLOR="1", COLUMNS="120")
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistctl", *args],
         stdin=slave,
@@ -269,6 +271,19 @@ def test_prompt_on_a_terminal_answered_yes(
         "assistctl: error: 1 of 4 change(s) failed; fix the cause and run apply again "
         "(it converges).",
     ]
+
+
+def test_a_dumb_terminal_gets_no_progress_bar(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    """The bar redraws itself with escape sequences that TERM=dumb does not understand."""
+    root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "abcd"})
+    code, out = _run_on_a_pty(
+        [*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path, term="dumb"
+    )
+    assert code == 0, out
+    assert "\x1b" not in out and "] 4/4" not in out
+    assert "[4/4] created " in out
 
 
 def test_a_few_changes_on_a_terminal_are_listed_line_by_line(

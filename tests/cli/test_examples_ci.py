@@ -568,7 +568,7 @@ def _script_env(extra: dict[str, str]) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k != "NO_COLOR"
+        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k not in ("NO_COLOR", "FORCE_COLOR")
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return {**env, **extra}

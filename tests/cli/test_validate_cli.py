@@ -319,7 +319,14 @@ def test_subprocess_exit_codes_and_streams(tmp_path: Path) -> None:
     assert usage.returncode == 1 and "Invalid value for '--format'" in usage.stderr
 
 
-def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("-q", "--format", "json", "--provider", "openai", "--color", "always")],
+    ids=["plain", "flags-after-the-command"],
+)
+def test_validate_imports_neither_httpx_nor_deepdiff(
+    tmp_path: Path, flags: tuple[str, ...]
+) -> None:
     # The pre-commit path must stay light: these two cost most of a plan's startup.
     root = write(tmp_path, {"a.yaml": GOOD.format(key="a")})
     # main() ends the process with os._exit: the probe looks at sys.modules right then.
@@ -332,7 +339,7 @@ def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
         "    real_exit(code)\n"
         "os._exit = probe_exit\n"
         "from assistctl.cli.main import main\n"
-        f"sys.argv = ['assistctl', 'validate', {str(root)!r}]\n"
+        f"sys.argv = ['assistctl', 'validate', {str(root)!r}, *{list(flags)!r}]\n"
         "main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
