@@ -39,6 +39,7 @@ import httpx
 from assistctl import __version__
 from assistctl.api.target import Secret, Target, resolve_target
 from assistctl.config.providers import ProjectLike
+from assistctl.core.fields import ANSWER_CHECKED
 from assistctl.errors import (
     ApiError,
     AuthError,
@@ -801,23 +802,6 @@ def _kind_of(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-# What each compared field of an AssistantObject must be when present and not null. A value
-# of another type is refused rather than compared: read as the API default, it would hide
-# from the plan (and from apply) whatever the host really holds.
-_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "model": ((str,), "a string"),
-    "name": ((str,), "a string"),
-    "description": ((str,), "a string"),
-    "instructions": ((str,), "a string"),
-    "tools": ((list,), "a list"),
-    "tool_resources": ((dict,), "an object"),
-    "metadata": ((dict,), "an object"),
-    "temperature": ((int, float), "a number"),
-    "top_p": ((int, float), "a number"),
-    "response_format": ((str, dict), "a string or an object"),
-}
-
-
 def _check_assistant(item: Any, where: str) -> dict[str, Any]:
     """``item`` if it is shaped like an AssistantObject as far as a plan reads it."""
     ident = item.get("id") if isinstance(item, dict) else None
@@ -826,12 +810,15 @@ def _check_assistant(item: Any, where: str) -> dict[str, Any]:
             f"{where} answered {_kind_of(item)} without an 'id' where an assistant object was "
             "expected; is the base URL an Assistants API host?"
         )
-    for field, (types, expected) in _FIELD_TYPES.items():
-        value = item.get(field)
-        if value is None or (isinstance(value, types) and not isinstance(value, bool)):
+    # A value of another type is refused rather than compared: read as the API default, it
+    # would hide from the plan (and from apply) whatever the host really holds.
+    for field in ANSWER_CHECKED:
+        value = item.get(field.name)
+        expected = field.unexpected(value)
+        if expected is None:
             continue
         raise ApiError(
-            f"{where} answered assistant {ident!r} whose '{field}' is {_kind_of(value)} "
+            f"{where} answered assistant {ident!r} whose '{field.name}' is {_kind_of(value)} "
             f"({excerpt(repr(value), 40)}), not {expected}; the host does not answer like the "
             "Assistants API."
         )

@@ -23,7 +23,7 @@ for a manifest that is not what is live: vector stores (``tool_resources.file_se
 ``reasoning_effort``, and instructions over v1's 32,768-character limit.
 
 A live v1 object (``file_ids``, ``retrieval``) needs no translation: it is compared in the
-v1 field set (:data:`assistctl.core.normalize.FIELDS_V1`), so plan-after-apply is empty in both
+v1 field set (:data:`assistctl.core.fields.FIELDS_V1`), so plan-after-apply is empty in both
 dialects. Pure: no I/O.
 """
 
@@ -32,12 +32,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assistctl.config.apifields import NOT_IN_V1
 from assistctl.config.manifest import MAX_V1_FILE_IDS, FileSearchTool, FunctionTool, Manifest
 
 V1_MAX_INSTRUCTIONS = 32_768
 """Assistants v1 documented ``instructions`` as at most 32,768 characters (v2: 256,000)."""
 
-V2_ONLY_SETTINGS = ("temperature", "top_p", "response_format", "reasoning_effort")
+V2_ONLY_SETTINGS = NOT_IN_V1
+"""The settings v1 has nothing like (``tool_resources`` is translated instead)."""
 
 Loc = tuple[str | int, ...]
 

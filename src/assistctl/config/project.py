@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from assistctl.config.apifields import SERVER_DEFAULTS
 from assistctl.config.manifest import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Manifest, Number
 from assistctl.config.messages import Loc, explain
 from assistctl.config.yamlload import dotted, load_file
@@ -29,7 +30,7 @@ from assistctl.labels import NAME_PATTERN, OWNER_KEY
 
 PROJECT_FILE = "assistctl.yaml"
 DEFAULT_PROJECT = "default"
-SERVER_DEFAULT_TEMPERATURE = 1.0
+SERVER_DEFAULT_TEMPERATURE: float = SERVER_DEFAULTS["temperature"]
 
 Provider = Literal["openai", "aimlapi", "laplas", "azure", "local"]
 
@@ -56,7 +57,7 @@ class Policy(BaseModel):
         ge=0,
         le=2,
         description="Highest allowed temperature; an unset temperature counts as the "
-        "server default 1.0.",
+        f"server default {SERVER_DEFAULT_TEMPERATURE}.",
     )
     max_instructions_chars: Integer | None = Field(
         default=None,

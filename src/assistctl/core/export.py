@@ -3,14 +3,13 @@
 Pure: no I/O. ``assistctl export`` (:mod:`assistctl.cli.commands.export`) lists the live
 assistants, calls :func:`export_assistants` and writes the files it returns.
 
-What a manifest gets, per field, in this order: ``key``, ``name``, ``model``,
-``description``, ``instructions`` (or ``instructions_file``), ``tools``, ``tool_resources``,
-``metadata`` (without the ownership label), ``temperature``, ``top_p``, ``response_format``,
-then ``reasoning_effort`` when the host returns it and, for v1 hosts, ``file_ids``. A field is
-left out when its live value is the API default (a manifest's unset field *means* the
-default), and so are the values the server fills in that :mod:`assistctl.core.normalize` treats
-as absent (function ``strict: false``, the default ``file_search.ranking_options``, empty
-``tool_resources`` entries). Lists and JSON schemas keep the live order.
+A manifest gets ``key``, then ``name``, then the dialect's other fields in the registry's
+order (:mod:`assistctl.core.fields`), each written by its kind's export rule
+(:mod:`assistctl.core.kinds`): a field is left out when its live value is the server's
+default (a manifest's unset field *means* the default), and so are the parts the server
+fills in (function ``strict: false``, the default ``file_search.ranking_options``, empty
+``tool_resources`` entries) and the ownership label. Lists and JSON schemas keep the live
+order.
 
 Multi-line text is written as a literal block scalar (``|``), and so is single-line
 ``instructions`` longer than :data:`BLOCK_INSTRUCTIONS_OVER` characters. Instructions longer
@@ -37,7 +36,7 @@ from pydantic import ValidationError
 
 from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
-from assistctl.core.normalize import DEFAULT_RANKERS, api_fields
+from assistctl.core.fields import FIELDS, api_fields
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, is_valid_name, make_label, owner_of
 
@@ -49,11 +48,8 @@ BLOCK_INSTRUCTIONS_OVER = 80
 
 PROMPTS_DIR = "prompts"
 MAX_KEY = 128
-_NO_PARAMETERS: tuple[dict[str, Any], ...] = (
-    {},
-    {"type": "object", "properties": {}},
-    {"type": "object", "properties": {}, "required": []},
-)
+_ORDER = ("name", *(f for f in FIELDS if f != "name"))
+"""Manifest order: the reader meets the assistant's name first."""
 
 Status = Literal["managed", "unmanaged", "other_project"]
 
@@ -281,128 +277,14 @@ def _metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 def manifest_document(obj: Mapping[str, Any], key: str, api_version: str = "v2") -> dict[str, Any]:
     """The manifest fields for a live object, in manifest order, API defaults left out."""
-    fields = set(api_fields("v1" if api_version == "v1" else "v2"))
+    fields = api_fields("v1" if api_version == "v1" else "v2")
     doc: dict[str, Any] = {"key": key}
-    for field in ("name", "model", "description", "instructions"):
-        value = obj.get(field)
-        if field in fields and isinstance(value, str) and value != "":
-            doc[field] = value
-    if "tools" in fields and isinstance(obj.get("tools"), list) and obj["tools"]:
-        doc["tools"] = [_tool(t) for t in obj["tools"]]
-    if "tool_resources" in fields:
-        resources = _tool_resources(obj.get("tool_resources"))
-        if resources:
-            doc["tool_resources"] = resources
-    metadata = {k: v for k, v in _metadata(obj).items() if k != OWNER_KEY}
-    if metadata:
-        doc["metadata"] = metadata
-    for field in ("temperature", "top_p"):
-        number = _number(obj.get(field))
-        if field in fields and number is not None:
-            doc[field] = number
-    if "response_format" in fields:
-        response_format = _response_format(obj.get("response_format"))
-        if response_format is not None:
-            doc["response_format"] = response_format
-    if obj.get("reasoning_effort") is not None:
-        doc["reasoning_effort"] = obj["reasoning_effort"]
-    if "file_ids" in fields and isinstance(obj.get("file_ids"), list) and obj["file_ids"]:
-        doc["file_ids"] = list(obj["file_ids"])
+    for field in _ORDER:
+        if field in fields:
+            value = FIELDS[field].export(obj.get(field))
+            if value is not None:
+                doc[field] = value
     return doc
-
-
-def _number(value: Any) -> float | None:
-    """The value rounded as ``normalize`` compares it; None for the default 1.0 or unset."""
-    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    rounded = round(float(value), 6)
-    return None if rounded == 1.0 else rounded
-
-
-def _tool(tool: Any) -> Any:
-    """A tool without what the server fills in; unknown shapes are kept (and then refused)."""
-    if not isinstance(tool, Mapping):
-        return tool
-    kind = tool.get("type")
-    if kind in ("code_interpreter", "retrieval"):
-        return {"type": kind}
-    if kind == "file_search":
-        options = tool.get("file_search")
-        overrides: dict[str, Any] = {}
-        if isinstance(options, Mapping):
-            if options.get("max_num_results") is not None:
-                overrides["max_num_results"] = options["max_num_results"]
-            ranking = _ranking_options(options.get("ranking_options"))
-            if ranking is not None:
-                overrides["ranking_options"] = ranking
-        return {"type": kind, "file_search": overrides} if overrides else {"type": kind}
-    if kind == "function" and isinstance(tool.get("function"), Mapping):
-        fn: dict[str, Any] = {}
-        for name, value in tool["function"].items():
-            # Keys a host may add beyond these are not compared by plan, so not exported.
-            if name not in ("name", "description", "parameters", "strict"):
-                continue
-            if name == "description" and (value is None or value == ""):
-                continue
-            if name == "parameters" and (value is None or value in _NO_PARAMETERS):
-                continue
-            if name == "strict" and value is not True:
-                continue
-            fn[name] = value
-        return {"type": kind, "function": fn}
-    return dict(tool)
-
-
-def _ranking_options(value: Any) -> dict[str, Any] | None:
-    if not isinstance(value, Mapping):
-        return None
-    out: dict[str, Any] = {}
-    if value.get("ranker") not in DEFAULT_RANKERS:
-        out["ranker"] = value["ranker"]
-    threshold = value.get("score_threshold")
-    if isinstance(threshold, int | float) and not isinstance(threshold, bool):
-        threshold = round(float(threshold), 6)
-    if out or (threshold is not None and threshold != 0.0):
-        # The manifest model requires score_threshold whenever ranking_options is set.
-        out["score_threshold"] = threshold if threshold is not None else 0.0
-        return out
-    return None
-
-
-def _tool_resources(value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        return {}
-    out: dict[str, Any] = {}
-    code = value.get("code_interpreter")
-    if isinstance(code, Mapping) and code.get("file_ids"):
-        out["code_interpreter"] = {"file_ids": list(code["file_ids"])}
-    search = value.get("file_search")
-    if isinstance(search, Mapping) and search.get("vector_store_ids"):
-        out["file_search"] = {"vector_store_ids": list(search["vector_store_ids"])}
-    return out
-
-
-def _response_format(value: Any) -> Any:
-    if value is None or value == "auto":
-        return None
-    if not isinstance(value, Mapping):
-        return value
-    if value.get("type") == "json_schema" and isinstance(value.get("json_schema"), Mapping):
-        spec: dict[str, Any] = {}
-        for name, item in value["json_schema"].items():
-            if name not in ("name", "description", "schema", "strict"):
-                continue
-            if name == "description" and (item is None or item == ""):
-                continue
-            if name == "schema" and item is None:
-                continue
-            if name == "strict" and item is not True:
-                continue
-            spec[name] = item
-        return {"type": "json_schema", "json_schema": spec}
-    if value.get("type") in ("text", "json_object"):
-        return {"type": value["type"]}
-    return dict(value)
 
 
 # -- YAML --------------------------------------------------------------------------------------

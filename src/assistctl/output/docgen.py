@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from assistctl.config.apifields import NOT_IN_V1
 from assistctl.config.manifest import (
     MAX_INSTRUCTIONS,
     MAX_METADATA_PAIRS,
@@ -51,7 +52,7 @@ RULES = (
     "`file_ids` and the tool type `retrieval` exist only in Assistants API v1: they are errors "
     "unless the API version is v1 (`api_version: v1` in `assistctl.yaml`, or "
     "`--api-version v1`). Under v1 the v2 spellings are translated, and v2-only settings "
-    "(`temperature`, `top_p`, `response_format`, `reasoning_effort`, vector stores, "
+    f"({', '.join(f'`{name}`' for name in NOT_IN_V1)}, vector stores, "
     "`file_search` options, `strict: true` functions) are errors.",
     "The project file's `policy` (`allowed_models`, `required_metadata`, `max_temperature`, "
     "`max_instructions_chars`) adds its own limits.",

@@ -1,0 +1,171 @@
+"""The plan as data: frozen, serialisable :class:`Plan`, :class:`Change`, :class:`Problem`,
+:class:`DriftReport`.
+
+A plan is saved as ``plan.model_dump(mode="json")`` and read back with
+:meth:`Plan.model_validate` (:mod:`assistctl.core.planfile`); renderers only read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from assistctl.core.fields import ApiVersion
+from assistctl.core.plan.paths import top_field
+from assistctl.errors import PlanError
+
+Action = Literal["create", "update", "delete", "noop"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "noop")
+
+FORMAT_VERSION: Literal["1"] = "1"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Change(_Frozen):
+    """What the plan does to one assistant.
+
+    ``before`` is the normalized live object (None for a create), ``after`` the normalized
+    desired state (None for a delete; for an update, ignored fields keep their live value).
+    ``changed`` holds dotted field paths (``temperature``, ``tools[1].function.parameters``);
+    for a create, the top-level fields the create body sets. ``body`` is the exact request
+    body apply sends (create or modify); None for delete and noop.
+    """
+
+    key: str
+    id: str | None = None
+    action: Action
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    changed: tuple[str, ...] = ()
+    body: dict[str, Any] | None = None
+    prevent_destroy: bool = False
+    moved_from: str | None = None
+    ignore_changes: tuple[str, ...] = ()
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        """The top-level fields of :attr:`changed`, first-seen order, without duplicates."""
+        return tuple(dict.fromkeys(top_field(p) for p in self.changed))
+
+    @property
+    def display_name(self) -> str | None:
+        """The assistant's display name, from the desired state, else from the live one."""
+        for side in (self.after, self.before):
+            if side and side.get("name"):
+                return str(side["name"])
+        return None
+
+
+class Ignored(_Frozen):
+    """A live assistant the plan leaves alone: unmanaged, or another project's."""
+
+    id: str
+    name: str | None = None
+    owner: str | None = None
+    """The raw ownership label value, when there is one."""
+    reason: Literal["unmanaged", "other_project"]
+
+
+class Problem(_Frozen):
+    """Why the plan must not be applied as is."""
+
+    kind: Literal["label_conflict", "prevent_destroy", "moved_from"]
+    keys: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    message: str
+
+
+class Plan(_Frozen):
+    """Every change, in a fixed order: creates, updates, deletes, noops, each sorted by key."""
+
+    format_version: Literal["1"] = FORMAT_VERSION
+    project: str
+    api_version: ApiVersion = "v2"
+    changes: tuple[Change, ...] = ()
+    ignored: tuple[Ignored, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def of(self, action: Action) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action == action)
+
+    @property
+    def creates(self) -> tuple[Change, ...]:
+        return self.of("create")
+
+    @property
+    def updates(self) -> tuple[Change, ...]:
+        return self.of("update")
+
+    @property
+    def deletes(self) -> tuple[Change, ...]:
+        return self.of("delete")
+
+    @property
+    def noops(self) -> tuple[Change, ...]:
+        return self.of("noop")
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{"create": n, "update": n, "delete": n, "noop": n}``."""
+        counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
+        for c in self.changes:
+            counts[c.action] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action != "noop" for c in self.changes)
+
+    @property
+    def is_safe(self) -> bool:
+        return not self.problems
+
+    def change_for(self, key: str) -> Change | None:
+        return next((c for c in self.changes if c.key == key), None)
+
+    def raise_if_unsafe(self) -> None:
+        """Raise :class:`PlanError` naming every problem, when there is any."""
+        if not self.problems:
+            return
+        listed = "; ".join(p.message for p in self.problems)
+        n = len(self.problems)
+        raise PlanError(f"Refusing this plan, {n} problem{'s' if n > 1 else ''}: {listed}")
+
+
+class DriftReport(_Frozen):
+    """A plan read as a report: what differs between live state and the manifests."""
+
+    format_version: Literal["1"] = FORMAT_VERSION
+    project: str
+    changed: tuple[Change, ...] = ()
+    """Managed assistants changed out of band (updates; ``before`` is live, ``after`` the
+    manifest)."""
+    missing: tuple[Change, ...] = ()
+    """Manifests with no live assistant carrying their label (deleted out of band, or never
+    applied: a stateless tool cannot tell which)."""
+    orphaned: tuple[Change, ...] = ()
+    """Live assistants labelled for this project whose key no manifest has."""
+    problems: tuple[Problem, ...] = ()
+    ignored: tuple[Ignored, ...] = ()
+    """Unmanaged and other projects' assistants: informational, never drift."""
+
+    @property
+    def in_sync(self) -> bool:
+        return not (self.changed or self.missing or self.orphaned or self.problems)
+
+
+def drift_report(plan: Plan) -> DriftReport:
+    """Read a plan as a drift report."""
+    return DriftReport(
+        project=plan.project,
+        changed=plan.updates,
+        missing=plan.creates,
+        orphaned=plan.deletes,
+        problems=plan.problems,
+        ignored=plan.ignored,
+    )
