@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from applyhelpers import KEY, assert_one_each, manifests, write_manifests
-from assistctl.api.apply import Applier, apply_plan
+from assistctl.api.apply import apply_plan
 from assistctl.api.client import AssistantsClient
+from assistctl.api.limiter import Throttles
 from assistctl.api.target import resolve_target
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
@@ -46,9 +47,13 @@ class Sleeps(list[float]):
         self.append(seconds)
 
 
-def client_for(emulator: EmulatorHandle, sleeps: Sleeps) -> AssistantsClient:
+def client_for(
+    emulator: EmulatorHandle, sleeps: Sleeps, throttles: Throttles | None = None
+) -> AssistantsClient:
     target = resolve_target(GlobalOptions(base_url=emulator.base_url, api_key=KEY), env={})
-    return AssistantsClient(target, max_retries=10, sleep=sleeps, rng=lambda: 0.0)
+    return AssistantsClient(
+        target, max_retries=10, sleep=sleeps, rng=lambda: 0.0, on_throttle=throttles
+    )
 
 
 def seed_bystanders(emulator: EmulatorHandle) -> list[dict[str, Any]]:
@@ -68,15 +73,12 @@ def test_engine_creates_each_assistant_once_under_faults(
     bystanders = seed_bystanders(emulator)
     sleeps = Sleeps()
     wanted = manifests(COUNT)
-    with client_for(emulator, sleeps) as client:
+    throttles = Throttles()
+    with client_for(emulator, sleeps, throttles) as client:
         plan = compute_plan(wanted, client.list_all(), PROJECT)
         assert len(plan.creates) == COUNT
         emulator.set_faults(**faults(seed, commit_fault=commit_fault))
-
-        def hook(applier: Applier) -> None:
-            client.on_throttle = applier.throttled
-
-        report = apply_plan(client, plan, parallelism=8, on_applier=hook)
+        report = apply_plan(client, plan, parallelism=8, throttles=throttles)
 
         assert report.ok, [o.error for o in report.failed]
         assert len(report.succeeded) == COUNT

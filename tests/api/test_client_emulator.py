@@ -14,6 +14,7 @@ import pytest
 
 from assistctl.api.client import AssistantsClient
 from assistctl.api.target import resolve_target
+from assistctl.cli.commands._shared import local_transport
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import start_server
 from assistctl.emulator.testing import EmulatorHandle
@@ -339,17 +340,17 @@ def test_aimlapi_flavor_401(emulator_aimlapi: EmulatorHandle) -> None:
     assert "AIMLAPI_API_KEY" in str(err.value)
 
 
-# -- provider local: the emulator in process ---------------------------------------------------
+# -- provider local: the emulator in process, the transport the CLI passes --------------------
 
 
 def test_local_provider_persists_between_clients(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     target = resolve_target(GlobalOptions(provider="local", local_state=str(state)), env={})
     assert target.display == f"local emulator (state {state})"
-    with AssistantsClient(target) as c:
+    with AssistantsClient(target, transport=local_transport(target)) as c:
         created = c.create({"model": "gpt-4o", "name": "local one"})
         assert c.requests_made == 1
-    with AssistantsClient(target) as c:
+    with AssistantsClient(target, transport=local_transport(target)) as c:
         assert [a["id"] for a in c.list_all()] == [created["id"]]
         c.delete(created["id"])
         assert c.list_all() == []
@@ -358,9 +359,19 @@ def test_local_provider_persists_between_clients(tmp_path: Path) -> None:
 
 def test_from_options_applies_global_flags(tmp_path: Path) -> None:
     g = GlobalOptions(provider="local", local_state=str(tmp_path / "s.json"), max_retries=2)
-    with AssistantsClient.from_options(g) as c:
+    with AssistantsClient.from_options(g, transport_for=local_transport) as c:
         assert c.max_retries == 2 and c.target.is_local
         assert c.list_all() == []
+
+
+def test_a_local_target_needs_its_transport(tmp_path: Path) -> None:
+    """The client does not start the emulator itself: whoever serves ``local`` passes it."""
+    target = resolve_target(GlobalOptions(provider="local", local_state=str(tmp_path)), env={})
+    with pytest.raises(ValueError, match="served in process: pass its transport"):
+        AssistantsClient(target)
+    with pytest.raises(ValueError, match="served in process"):
+        AssistantsClient.from_options(GlobalOptions(provider="local"))
+    assert local_transport(resolve_target(GlobalOptions(api_key=KEY), env={})) is None
 
 
 # -- the key never leaks -----------------------------------------------------------------------
@@ -403,12 +414,10 @@ def test_the_key_never_appears_across_emulated_failures(
         assert "1234567890" not in text
 
 
-def test_on_throttle_is_called_on_every_429(
-    emulator: EmulatorHandle, api: tuple[AssistantsClient, Sleeps]
-) -> None:
-    c, _ = api
+def test_on_throttle_is_called_on_every_429(emulator: EmulatorHandle) -> None:
     calls: list[None] = []
-    c.on_throttle = lambda: calls.append(None)
+    c, _ = connect(emulator.base_url, on_throttle=lambda: calls.append(None))
     emulator.set_faults(next_statuses=[429, 500, 429], retry_after_ms=1)
-    c.list_all()
+    with c:
+        c.list_all()
     assert len(calls) == 2

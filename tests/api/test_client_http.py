@@ -23,8 +23,11 @@ import httpx
 import pytest
 
 from assistctl import __version__
-from assistctl.api.client import AssistantsClient, excerpt, parse_retry_after, scrub
+from assistctl.api.client import AssistantsClient
+from assistctl.api.retry import parse_retry_after
+from assistctl.api.secret import scrub
 from assistctl.api.target import Target, resolve_target
+from assistctl.api.wire import excerpt
 from assistctl.errors import (
     ApiError,
     AssistctlError,

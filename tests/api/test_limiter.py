@@ -1,7 +1,7 @@
 import threading
 import time
 
-from assistctl.api.limiter import AdaptiveLimit
+from assistctl.api.limiter import AdaptiveLimit, Throttles
 
 
 def test_limit_halves_on_throttle_and_never_drops_below_one() -> None:
@@ -81,3 +81,14 @@ def test_a_burst_of_429s_halves_once_and_a_retry_counts_again() -> None:
     assert gate.limit == 2
     assert gate.decreases == 2
     assert gate.lowest == 2
+
+
+def test_throttles_reach_the_limit_only_while_it_is_fed() -> None:
+    """The client reports every 429; only those during apply narrow apply's limit."""
+    throttles = Throttles()
+    gate = AdaptiveLimit(8)
+    throttles()  # a 429 to the listing, before apply
+    with throttles.feeding(gate):
+        throttles()
+    throttles()  # after apply
+    assert gate.limit == 4 and gate.decreases == 1

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistctl.api.target import Secret, Target, resolve_target
+from assistctl.api.secret import Secret
+from assistctl.api.target import Target, resolve_target
 from assistctl.config.providers import LOOPBACK_KEY, PROVIDERS, resolve_provider
 from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions

@@ -17,7 +17,7 @@ import pytest
 from assistctl.cli import choices
 from assistctl.cli.main import cli
 from assistctl.config.providers import API_VERSIONS, PROVIDERS
-from assistctl.emulator.app import FLAVORS
+from assistctl.emulator.flavors import FLAVORS
 from assistctl.output.jsonout import RESULT_FORMATS
 from assistctl.output.providers import LISTING_BY_NAME
 from assistctl.output.render import RENDERER_BY_NAME

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from assistctl.api.client import AssistantsClient, _tls_verify
+from assistctl.api.client import AssistantsClient
+from assistctl.api.connection import tls_verify
 from assistctl.api.target import resolve_target
 from assistctl.cli.commands._shared import list_and_plan
 from assistctl.config.manifest import Manifest
@@ -114,9 +115,9 @@ def test_list_responses_are_freed_without_the_cyclic_collector(
 
 
 def test_plain_http_hosts_skip_loading_the_ca_bundle_but_still_verify() -> None:
-    context = _tls_verify("http://127.0.0.1:8080/v1")
+    context = tls_verify("http://127.0.0.1:8080/v1")
     assert isinstance(context, ssl.SSLContext)
     assert context.cert_store_stats()["x509_ca"] == 0  # nothing loaded: nothing trusted
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
-    assert _tls_verify("https://api.openai.com/v1") is True
-    assert _tls_verify("HTTPS://example.test/openai") is True
+    assert tls_verify("https://api.openai.com/v1") is True
+    assert tls_verify("HTTPS://example.test/openai") is True

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from assistctl.emulator.app import FLAVORS, EmulatorApp
+from assistctl.emulator.app import EmulatorApp
+from assistctl.emulator.flavors import FLAVORS
 from assistctl.emulator.testing import EmulatorHandle
 
 # One plain-HTTP client for raw requests (no TLS context to build per call).

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistctl.emulator.app import new_assistant
+from assistctl.emulator.objects import new_assistant
 from assistctl.emulator.store import CursorNotFound, StateFileError, Store
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistctl.api.client import _check_assistant
+from assistctl.api.wire import check_assistant
 from assistctl.config.manifest import Manifest
 from assistctl.core import planfile
 from assistctl.core.plan import compute_plan, drift_report
@@ -140,7 +140,7 @@ def test_any_accepted_answer_can_be_planned_rendered_and_saved(
     accepted = []
     for obj in objects:
         try:
-            accepted.append(_check_assistant(obj, "GET http://odd.test/v1/assistants"))
+            accepted.append(check_assistant(obj, "GET http://odd.test/v1/assistants"))
         except ApiError as err:
             assert "\n" not in str(err)
     plan = compute_plan(MANIFESTS, accepted, PROJECT, api_version=api_version)

@@ -19,11 +19,11 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from assistctl.api.limiter import AdaptiveLimit
+from assistctl.api.limiter import AdaptiveLimit, Throttles
 from assistctl.core.plan import Change, Plan
 from assistctl.errors import AssistctlError, OutcomeUnknown
 from assistctl.labels import owner_of
@@ -113,7 +113,10 @@ class Applier:
         *,
         parallelism: int = DEFAULT_PARALLELISM,
         progress: Progress | None = None,
+        throttles: Throttles | None = None,
     ) -> None:
+        """``throttles``: where the client reports 429s (its ``on_throttle``); while the plan
+        runs they narrow :attr:`limit`."""
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.client = client
@@ -121,16 +124,13 @@ class Applier:
         self.parallelism = parallelism
         self.limit = AdaptiveLimit(parallelism)
         self.progress: Progress = progress or _Silent()
+        self.throttles = throttles
         self._stop = threading.Event()
         self._events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._done = 0
         self._failures = 0
         self._total = 0
-
-    def throttled(self) -> None:
-        """Hook for the client: the host answered 429."""
-        self.limit.throttled()
 
     def stop(self) -> None:
         """Start no new call; those in flight finish and are reported. What Ctrl-C does."""
@@ -145,7 +145,11 @@ class Applier:
         self._total = len(work) + len(deletes)
         self.progress.start(self._total)
         try:
-            with self._ctrl_c_stops(), ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            with (
+                self._ctrl_c_stops(),
+                self._throttled(),
+                ThreadPoolExecutor(max_workers=self.parallelism) as pool,
+            ):
                 for phase in (work, deletes):
                     if self._stop.is_set():
                         report.not_started += phase
@@ -156,6 +160,9 @@ class Applier:
         report.interrupted = self._stop.is_set()
         report.lowest_parallelism = self.limit.lowest
         return report
+
+    def _throttled(self) -> AbstractContextManager[None]:
+        return self.throttles.feeding(self.limit) if self.throttles is not None else nullcontext()
 
     @contextmanager
     def _ctrl_c_stops(self) -> Iterator[None]:
@@ -282,10 +289,12 @@ def apply_plan(
     *,
     parallelism: int = DEFAULT_PARALLELISM,
     progress: Progress | None = None,
+    throttles: Throttles | None = None,
     on_applier: Callable[[Applier], None] | None = None,
 ) -> ApplyReport:
-    """Execute ``plan`` with ``client``; see :class:`Applier`."""
-    applier = Applier(client, plan, parallelism=parallelism, progress=progress)
+    """Execute ``plan`` with ``client``; see :class:`Applier`. ``on_applier`` receives the
+    applier before it runs (to :meth:`~Applier.stop` it)."""
+    applier = Applier(client, plan, parallelism=parallelism, progress=progress, throttles=throttles)
     if on_applier is not None:
         on_applier(applier)
     report = applier.run()

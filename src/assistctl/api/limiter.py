@@ -85,3 +85,26 @@ class AdaptiveLimit:
                 self._limit += 1
                 self._successes = 0
                 self._cond.notify_all()
+
+
+class Throttles:
+    """The client's "the host answered 429" (its ``on_throttle``), passed on to the limit of
+    the apply that is running, if any: a 429 to the listing before apply starts says
+    nothing about how many calls apply may have in flight."""
+
+    def __init__(self) -> None:
+        self._limit: AdaptiveLimit | None = None
+
+    def __call__(self) -> None:
+        limit = self._limit
+        if limit is not None:
+            limit.throttled()
+
+    @contextmanager
+    def feeding(self, limit: AdaptiveLimit) -> Iterator[None]:
+        """Pass the 429s on to ``limit`` inside the block."""
+        self._limit = limit
+        try:
+            yield
+        finally:
+            self._limit = None

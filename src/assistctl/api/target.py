@@ -4,8 +4,9 @@ The presets are data in :mod:`assistctl.config.providers`. :func:`resolve_target
 flags, environment, project file and preset into one frozen :class:`Target`; it reads the
 environment but never talks HTTP.
 
-The API key travels inside :class:`Secret`, whose ``repr``/``str`` is ``***``, so a target can
-be logged, printed in a traceback or put in an exception without leaking the key.
+The API key travels inside :class:`~assistctl.api.secret.Secret`, whose ``repr``/``str`` is
+``***``, so a target can be logged, printed in a traceback or put in an exception without
+leaking the key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from assistctl.api.secret import Secret
 from assistctl.config.providers import (
     DEFAULT_API_VERSION,
     ENV_BASE_URL,
@@ -38,34 +40,6 @@ from assistctl.options import GlobalOptions
 DEFAULT_LOCAL_STATE = Path(".assistctl") / "local-state.json"
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-class Secret:
-    """A string that refuses to be printed. Only :meth:`reveal` gives the value back."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(("Secret", self._value))
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Pickling (multiprocessing, caches) would write the key somewhere: refuse.
-        raise TypeError("a Secret cannot be pickled")
 
 
 @dataclass(frozen=True)
@@ -184,64 +158,69 @@ def resolve_target(
     p_version = nonblank(getattr(project, "api_version", None)) if project is not None else None
 
     # The URL is resolved before the provider so that a URL alone can name its provider.
-    url: str | None = None
-    url_source = "preset"
-    flag_url = nonblank(g.base_url)
-    if flag_url is not None:
-        url, url_source = flag_url, "--base-url"
-    elif env_value(ENV_BASE_URL[0], env) is not None:
-        url, url_source = env_value(ENV_BASE_URL[0], env), ENV_BASE_URL[0]
-
-    provider = pick_provider(
-        g, env, p_provider, url or env_value(ENV_BASE_URL[1], env) or p_base_url
+    explicit = explicit_base_url(g, env)
+    url_hint = explicit[0] if explicit else env_value(ENV_BASE_URL[1], env) or p_base_url
+    provider = pick_provider(g, env, p_provider, url_hint)
+    dialect = resolve_dialect(g, p_version)
+    if provider.in_process:
+        return _local_target(g, env, cwd, provider, dialect)
+    base_url, url_source = resolve_base_url(provider, explicit, env, p_base_url)
+    key, key_source = resolve_key(g, env, provider, base_url)
+    return Target(
+        provider=provider,
+        base_url=base_url,
+        api_version=dialect,
+        api_key=Secret(key) if key is not None else None,
+        key_source=key_source,
+        query=_query(provider, env),
+        base_url_source=url_source,
     )
 
-    version_source = "--api-version"
+
+def resolve_dialect(g: GlobalOptions, p_version: str | None) -> ApiVersion:
+    """``--api-version`` > the project file > v2."""
+    source = "--api-version"
     version = nonblank(g.api_version)
     if version is None and p_version is not None:
-        version, version_source = p_version, "the project file"
+        version, source = p_version, "the project file"
     version = (version or DEFAULT_API_VERSION).lower()
     if version == "v1":
-        dialect: ApiVersion = "v1"
-    elif version == "v2":
-        dialect = "v2"
-    else:
-        error = UsageError if version_source == "--api-version" else ConfigError
-        raise error(
-            f"Unknown Assistants API version {version!r} from {version_source}; use v1 or v2."
-        )
+        return "v1"
+    if version == "v2":
+        return "v2"
+    error = UsageError if source == "--api-version" else ConfigError
+    raise error(f"Unknown Assistants API version {version!r} from {source}; use v1 or v2.")
 
-    if provider.in_process:
-        if dialect not in provider.dialects:
-            # The built-in emulator is one flavor in process; a v1 one is served over HTTP.
-            raise UsageError(
-                f"Provider {provider.name} speaks Assistants {', '.join(provider.dialects)} only; "
-                "for v1 run 'assistctl emulator --flavor openai-v1' and pass its URL with "
-                "--provider openai --base-url URL --api-version v1."
-            )
-        state = nonblank(g.local_state) or env_value(ENV_LOCAL_STATE, env)
-        path = Path(state) if state else DEFAULT_LOCAL_STATE
-        if cwd is not None and not path.is_absolute():
-            path = cwd / path
-        # The emulator runs in process: base URL settings meant for a remote host do not apply.
-        return Target(
-            provider=provider,
-            base_url=LOCAL_BASE_URL,
-            api_version=dialect,
-            local_state=path,
-            base_url_source="local",
-        )
 
+def explicit_base_url(g: GlobalOptions, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The URL and its source when ``--base-url`` or ``ASSISTCTL_BASE_URL`` names one: it
+    wins over every preset, and names the provider when none is."""
+    flag_url = nonblank(g.base_url)
+    if flag_url is not None:
+        return flag_url, "--base-url"
+    value = env_value(ENV_BASE_URL[0], env)
+    return (value, ENV_BASE_URL[0]) if value is not None else None
+
+
+def resolve_base_url(
+    provider: Provider,
+    explicit: tuple[str, str] | None,
+    env: Mapping[str, str],
+    p_base_url: str | None,
+) -> tuple[str, str]:
+    """The checked base URL and its source: ``explicit`` > the provider's own variables >
+    ``OPENAI_BASE_URL`` > the project file > the preset."""
+    url, source = explicit if explicit is not None else (None, "preset")
     if url is None:
         for name, suffix in provider.base_url_env:
             value = env_value(name, env)
             if value is not None:
-                url, url_source = value.rstrip("/") + suffix, name
+                url, source = value.rstrip("/") + suffix, name
                 break
     if url is None and env_value(ENV_BASE_URL[1], env) is not None:
-        url, url_source = env_value(ENV_BASE_URL[1], env), ENV_BASE_URL[1]
+        url, source = env_value(ENV_BASE_URL[1], env), ENV_BASE_URL[1]
     if url is None and p_base_url is not None:
-        url, url_source = p_base_url, "the project file"
+        url, source = p_base_url, "the project file"
     if url is None:
         url = provider.default_base_url
         if "{" in url:
@@ -250,46 +229,68 @@ def resolve_target(
                 f"Provider {provider.name} needs your resource URL; set "
                 f"{_or_list((*wanted, 'ASSISTCTL_BASE_URL'))} or pass --base-url {url}."
             )
-    base_url = check_base_url(url, url_source)
+    return check_base_url(url, source), source
 
-    key: str | None = None
-    key_source: str | None = None
+
+def resolve_key(
+    g: GlobalOptions, env: Mapping[str, str], provider: Provider, base_url: str
+) -> tuple[str | None, str | None]:
+    """The key and where it came from: ``--api-key`` > ``ASSISTCTL_API_KEY`` > the
+    provider's variables > ``OPENAI_API_KEY``. None only for a provider without keys; a
+    host on this machine given none gets :data:`LOOPBACK_KEY`."""
     flag_key = nonblank(g.api_key)
     if flag_key is not None:
         # click fills --api-key from ASSISTCTL_API_KEY too; name the variable when it is one.
-        key_source = (
-            "ASSISTCTL_API_KEY" if env_value(ENV_KEY_FIRST, env) == flag_key else "--api-key"
+        source = "ASSISTCTL_API_KEY" if env_value(ENV_KEY_FIRST, env) == flag_key else "--api-key"
+        return flag_key, source
+    for name in (ENV_KEY_FIRST, *provider.key_env, ENV_KEY_LAST):
+        value = env_value(name, env)
+        if value is not None:
+            return value, name
+    if not provider.needs_key:
+        return None, None
+    if not _is_loopback(urlsplit(base_url).hostname or ""):
+        raise UsageError(
+            f"No API key for {base_url} ({provider.name}); pass --api-key or set "
+            f"{_or_list(provider.key_variables)}."
         )
-        key = flag_key
-    else:
-        for name in (ENV_KEY_FIRST, *provider.key_env, ENV_KEY_LAST):
-            value = env_value(name, env)
-            if value is not None:
-                key, key_source = value, name
-                break
-    if key is None and provider.needs_key:
-        if not _is_loopback(urlsplit(base_url).hostname or ""):
-            raise UsageError(
-                f"No API key for {base_url} ({provider.name}); pass --api-key or set "
-                f"{_or_list(provider.key_variables)}."
-            )
-        # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder,
-        # so that the emulator's first answer is not a 401.
-        key, key_source = LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
+    # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder, so that
+    # the emulator's first answer is not a 401.
+    return LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
 
-    query: tuple[tuple[str, str], ...] = ()
-    if provider.query_api_version_env is not None:
-        api_version_q = env_value(provider.query_api_version_env, env) or str(
-            provider.query_api_version_default
+
+def _local_target(
+    g: GlobalOptions,
+    env: Mapping[str, str],
+    cwd: Path | None,
+    provider: Provider,
+    dialect: ApiVersion,
+) -> Target:
+    """A provider served in process: no URL, no key, a state file."""
+    if dialect not in provider.dialects:
+        # The built-in emulator is one flavor in process; a v1 one is served over HTTP.
+        raise UsageError(
+            f"Provider {provider.name} speaks Assistants {', '.join(provider.dialects)} only; "
+            "for v1 run 'assistctl emulator --flavor openai-v1' and pass its URL with "
+            "--provider openai --base-url URL --api-version v1."
         )
-        query = (("api-version", api_version_q),)
-
+    state = nonblank(g.local_state) or env_value(ENV_LOCAL_STATE, env)
+    path = Path(state) if state else DEFAULT_LOCAL_STATE
+    if cwd is not None and not path.is_absolute():
+        path = cwd / path
+    # Base URL settings meant for a remote host do not apply.
     return Target(
         provider=provider,
-        base_url=base_url,
+        base_url=LOCAL_BASE_URL,
         api_version=dialect,
-        api_key=Secret(key) if key is not None else None,
-        key_source=key_source,
-        query=query,
-        base_url_source=url_source,
+        local_state=path,
+        base_url_source="local",
     )
+
+
+def _query(provider: Provider, env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Query parameters every request carries (Azure's ``api-version``)."""
+    if provider.query_api_version_env is None:
+        return ()
+    value = env_value(provider.query_api_version_env, env)
+    return (("api-version", value or str(provider.query_api_version_default)),)

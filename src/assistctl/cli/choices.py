@@ -27,4 +27,4 @@ API_VERSIONS = ("v1", "v2")
 """``--api-version``: ``assistctl.config.providers.API_VERSIONS``."""
 
 EMULATOR_FLAVORS = ("openai", "openai-v1", "aimlapi", "azure")
-"""``emulator --flavor``: ``assistctl.emulator.app.FLAVORS``."""
+"""``emulator --flavor``: ``assistctl.emulator.flavors.FLAVORS``."""

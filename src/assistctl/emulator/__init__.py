@@ -7,8 +7,9 @@ httpx) plugs it into an ``httpx.Client`` for provider ``local``.
 
 from __future__ import annotations
 
-from assistctl.emulator.app import FLAVORS, EmulatorApp, Flavor
+from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.faults import FaultConfig, Faults
+from assistctl.emulator.flavors import FLAVORS, Flavor
 from assistctl.emulator.store import StateFileError, Store
 from assistctl.emulator.wire import Response
 

@@ -20,15 +20,32 @@ the emulator through these. No auth, no faults, never written to the request log
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from assistctl.emulator.faults import Faults
+from assistctl.emulator.flavors import Flavor
+from assistctl.emulator.store import JsonObject, Record, Store
 from assistctl.emulator.validation import RequestError
 from assistctl.emulator.wire import Response, json_response, parse_json_body
 
-if TYPE_CHECKING:
-    from assistctl.emulator.app import EmulatorApp
-
 MAX_SEED_COUNT = 100_000
+
+
+class Emulator(Protocol):
+    """What the admin endpoints read and drive: :class:`~assistctl.emulator.app.EmulatorApp`
+    (which routes ``/_admin/`` here, so this module cannot import it)."""
+
+    flavor: Flavor
+    store: Store
+    faults: Faults
+
+    @property
+    def in_flight(self) -> int: ...
+    def requests(self) -> list[JsonObject]: ...
+    def clear_requests(self) -> None: ...
+    def reset(self) -> None: ...
+    def create_assistant(self, body: Any) -> Record: ...
+    def modify_assistant(self, assistant_id: str, body: Any) -> Record | None: ...
 
 
 def _respond(status: int, payload: Any) -> Response:
@@ -43,7 +60,7 @@ def _error(err: RequestError) -> Response:
 
 
 def handle_admin(
-    app: EmulatorApp,
+    app: Emulator,
     method: str,
     path: str,
     params: Mapping[str, str],
@@ -72,7 +89,7 @@ def _not_allowed(method: str, path: str) -> RequestError:
 
 
 def _dispatch(
-    app: EmulatorApp,
+    app: Emulator,
     method: str,
     path: str,
     params: Mapping[str, str],

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,8 +16,11 @@ from assistctl.errors import UsageError
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
+    import httpx
+
     from assistctl.api.client import AssistantsClient
     from assistctl.api.target import Target
+    from assistctl.config.providers import ProjectLike
     from assistctl.core.plan import Plan, Planner
     from assistctl.core.planfile import Origin
 
@@ -76,21 +80,47 @@ def status(g: GlobalOptions, message: str) -> None:
         click.echo(message, err=True)
 
 
+def connect(
+    g: GlobalOptions, project: ProjectLike | None = None, **kwargs: Any
+) -> AssistantsClient:
+    """The client for the host the flags, environment and project file name (``kwargs`` go
+    to :class:`~assistctl.api.client.AssistantsClient`); provider ``local`` is served by the
+    emulator in this process."""
+    from assistctl.api.client import AssistantsClient
+
+    return AssistantsClient.from_options(g, project, transport_for=local_transport, **kwargs)
+
+
+def local_transport(target: Target) -> httpx.BaseTransport | None:
+    """The emulator as the transport of a target served in process; None for the network."""
+    if not target.is_local:
+        return None
+    # Imported here: only --provider local needs the emulator in this process.
+    from assistctl.emulator.transport import LocalTransport, local_app
+
+    return LocalTransport(local_app(target.local_state))
+
+
 def open_session(
-    g: GlobalOptions, paths: tuple[str, ...], verb: str, *, digest: bool = False
+    g: GlobalOptions,
+    paths: tuple[str, ...],
+    verb: str,
+    *,
+    digest: bool = False,
+    on_throttle: Callable[[], None] | None = None,
 ) -> Session:
     """Validate (nothing is sent for invalid manifests), then list live state once and plan.
 
     ``digest``: also compute the manifests' digest (``plan --out``), now, because the
     manifests themselves are not kept: the planner lets each go once it is planned.
+    ``on_throttle``: called on every 429 the client gets (apply's limit listens).
     """
-    from assistctl.api.client import AssistantsClient
     from assistctl.core.plan import Planner
 
     loaded = load_or_raise(paths, api_version=g.api_version)
     project = project_name(g, loaded)
     manifests_digest = _digest(loaded) if digest else None
-    client = AssistantsClient.from_options(g, loaded.project)
+    client = connect(g, loaded.project, on_throttle=on_throttle)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"

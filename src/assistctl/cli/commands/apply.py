@@ -19,7 +19,7 @@ import click
 
 from assistctl.api.apply import ApplyReport
 from assistctl.cli.commands._jsonrun import JsonRun, json_run
-from assistctl.cli.commands._shared import open_session, origin_of, status
+from assistctl.cli.commands._shared import connect, open_session, origin_of, status
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
@@ -28,6 +28,7 @@ from assistctl.output.console import use_color
 
 if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
+    from assistctl.api.limiter import Throttles
     from assistctl.core.plan import Plan
 
 
@@ -79,9 +80,11 @@ def _execute(opts: ApplyOptions, run: JsonRun) -> int:
 
 
 def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
+    from assistctl.api.limiter import Throttles
     from assistctl.output.render import render_plan
 
-    session = open_session(opts.g, opts.paths, "Planning")
+    throttles = Throttles()
+    session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
     try:
         plan = session.plan
         # With --format json the plan is for the person at the prompt (stderr): stdout
@@ -102,13 +105,13 @@ def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
             click.echo("Apply cancelled: nothing was changed.", err=True)
             run.errors = [{"message": "Apply cancelled: nothing was changed."}]
             return EXIT_ERROR
-        return _run(opts, run, session.client, plan, session.project)
+        return _run(opts, run, session.client, plan, throttles, session.project)
     finally:
         session.close()
 
 
 def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
-    from assistctl.api.client import AssistantsClient
+    from assistctl.api.limiter import Throttles
     from assistctl.core import planfile
     from assistctl.labels import is_valid_name
 
@@ -124,8 +127,9 @@ def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
     project = g.project if g.project is not None else origin.project
     if not is_valid_name(project):
         raise UsageError(f"--project '{project}' is not a valid project name.")
-    client = AssistantsClient.from_options(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
+    throttles = Throttles()
+    client = connect(
+        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version), on_throttle=throttles
     )
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
@@ -137,7 +141,7 @@ def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
             click.echo("No changes in this plan.", err=True)
             run.body = json_body(ApplyReport(), project)
             return EXIT_OK
-        return _run(opts, run, client, saved.plan, project)
+        return _run(opts, run, client, saved.plan, throttles, project)
     finally:
         client.close()
 
@@ -176,19 +180,20 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 
 def _run(
-    opts: ApplyOptions, run: JsonRun, client: AssistantsClient, plan: Plan, project: str
+    opts: ApplyOptions,
+    run: JsonRun,
+    client: AssistantsClient,
+    plan: Plan,
+    throttles: Throttles,
+    project: str,
 ) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
-
-    def hook(applier: object) -> None:
-        client.on_throttle = getattr(applier, "throttled", None)
-
     report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, on_applier=hook
+        client, plan, parallelism=opts.parallelism, progress=progress, throttles=throttles
     )
     run.body = json_body(report, project)
     # The live bar of a terminal names only failures; the final report names the rest.

@@ -18,8 +18,9 @@ from pathlib import Path
 from types import FrameType
 
 from assistctl.config.providers import LOOPBACK_KEY
-from assistctl.emulator.app import FLAVORS, EmulatorApp
+from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.faults import FaultConfig, Faults
+from assistctl.emulator.flavors import FLAVORS
 from assistctl.emulator.server import start_server
 from assistctl.emulator.store import Store
 from assistctl.errors import UsageError

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assistctl.cli.commands._jsonrun import JsonRun, json_run
-from assistctl.cli.commands._shared import project_name, status
+from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadResult
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
@@ -55,7 +55,6 @@ def execute(opts: ExportOptions) -> int:
 
 
 def _export(opts: ExportOptions, run: JsonRun) -> int:
-    from assistctl.api.client import AssistantsClient
     from assistctl.config.project import policy_violations
     from assistctl.core.export import export_assistants
 
@@ -72,7 +71,7 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
             f"'{config.project}'; pass --project {project} to plan and apply these manifests too.",
         )
 
-    with AssistantsClient.from_options(opts.g, config) as client:
+    with connect(opts.g, config) as client:
         status(opts.g, f"Exporting project '{project}' from {client.target.display} ...")
         live = client.list_all()
         api_version = client.target.api_version

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistctl.cli.commands._jsonrun import JsonRun, json_run
-from assistctl.cli.commands._shared import project_name, status
+from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadedManifest, load_or_raise
 from assistctl.core.adopt import Adoption, decide, fields_to_update, find_manifest
@@ -38,12 +38,10 @@ def execute(opts: ImportOptions) -> int:
 
 
 def _import(opts: ImportOptions, run: JsonRun) -> int:
-    from assistctl.api.client import AssistantsClient
-
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version)
     target = find_manifest(loaded, opts.key, opts.paths)
     project = project_name(opts.g, loaded)
-    client = AssistantsClient.from_options(opts.g, loaded.project)
+    client = connect(opts.g, loaded.project)
     try:
         status(
             opts.g,
