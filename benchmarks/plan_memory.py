@@ -22,7 +22,6 @@ rendering the plan.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import statistics
 import subprocess
@@ -44,14 +43,14 @@ def child(directory: str) -> None:
     """Plan in this process as ``assistctl plan`` does; print the RSS after each phase."""
     rss = []
     from assistctl.api.client import AssistantsClient
-    from assistctl.cli import main as cli
+    from assistctl.cli import process
     from assistctl.cli.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
     from assistctl.core.plan import Planner
     from assistctl.options import GlobalOptions
     from assistctl.output.render import render_plan
 
-    gc.set_threshold(*cli.GC_THRESHOLDS)
+    process.start()  # as the console script: the collector thresholds
     rss.append(_rss_mb())
     loaded = load_or_raise([directory])
     rss.append(_rss_mb())

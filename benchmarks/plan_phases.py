@@ -17,7 +17,6 @@ is the emulator's, not the latency it simulates.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import statistics
@@ -40,14 +39,14 @@ def child(directory: str) -> None:
     """Time the phases of one plan in this process; print them as one JSON line."""
     t0 = time.perf_counter()
     from assistctl.api.client import AssistantsClient
-    from assistctl.cli import main as cli
+    from assistctl.cli import process
     from assistctl.cli.commands._shared import list_and_plan
     from assistctl.config.loader import load_or_raise
     from assistctl.core.plan import Planner
     from assistctl.options import GlobalOptions
     from assistctl.output.render import render_plan
 
-    gc.set_threshold(*cli.GC_THRESHOLDS)
+    process.start()  # as the console script: the collector thresholds
     # CPU of the planning itself (main thread), which list_and_plan overlaps with the
     # listing; and each list request's round trip, in the listing thread.
     plan_cpu = [0.0]

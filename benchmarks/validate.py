@@ -2,17 +2,24 @@
 ``check-jsonschema`` on the same 1,000 files for comparison.
 
     python benchmarks/validate.py [--runs 7] [--files 1000] [--compare-runs 5]
+    python benchmarks/validate.py --a OLD/src [--b NEW/src] [--runs 21]
 
 Targets: one file (the pre-commit case) <= 0.3 s, 1,000 files < 2 s (issue 2); 1,000 files
 >= 2x faster than ``check-jsonschema --schemafile schemas/assistant.schema.json FILES...``
 (issue 7), which checks the same files against the published schema only (no positions,
 no cross-file rules, no policy). Each figure is the median of several runs of a fresh
 process, so imports and startup are included. ``--compare-runs 0`` skips the comparison.
+
+With ``--a``, a before/after instead: ``python -m assistctl validate`` from source tree A and
+source tree B (``PYTHONPATH=SRC``; an empty ``--b`` is the installed package) run in turn,
+A B A B ..., on the same files, and each pair's B/A ratio is taken, so that the machine's
+drift over minutes cancels out (as ``plan_ab.py`` does for plans).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -21,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import command
+from _common import Run, command, compile_bytecode, run
 
 TEMPLATE = """\
 # yaml-language-server: $schema=../../schemas/assistant.schema.json
@@ -86,6 +93,41 @@ def timed(args: list[str], runs: int) -> list[float]:
     return times
 
 
+def interleaved(trees: dict[str, str], args: list[str], runs: int) -> dict[str, list[Run]]:
+    """``runs`` timed runs of each tree, alternating, after one untimed run of each."""
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    results: dict[str, list[Run]] = {label: [] for label in trees}
+    for i in range(runs + 1):
+        for label, tree in trees.items():
+            env = {**base, "PYTHONPATH": tree} if tree else base
+            result = run([sys.executable, "-m", "assistctl", *args], env)
+            if i > 0:
+                results[label].append(result)
+    return results
+
+
+def compare_trees(trees: dict[str, str], root: Path, count: int, runs: int) -> None:
+    compile_bytecode(*(t for t in trees.values() if t))
+    if not all(trees.values()):
+        compile_bytecode()  # the installed package
+    print(f"A = {trees['A']}, B = {trees['B'] or 'installed'}; {runs} runs each, interleaved")
+    one = str(sorted(root.rglob("*.yaml"))[0])
+    for label, paths in [("one file", [one]), (f"{count} files", [str(root)])]:
+        results = interleaved(trees, ["validate", *paths], runs)
+        for tree in trees:
+            walls = [r.wall for r in results[tree]]
+            cpus = [r.cpu for r in results[tree]]
+            print(
+                f"{label:12} {tree}: wall median {statistics.median(walls):.3f} s "
+                f"(min {min(walls):.3f}), CPU median {statistics.median(cpus):.3f} s"
+            )
+        pairs = list(zip(results["A"], results["B"], strict=True))
+        wall = statistics.median(b.wall / a.wall for a, b in pairs)
+        cpu = statistics.median(b.cpu / a.cpu for a, b in pairs)
+        print(f"{label:12} B/A: wall {wall:.3f}, CPU {cpu:.3f} (medians of the pairs' ratios)")
+    print(f"1-minute load average at the end {os.getloadavg()[0]:.2f}")
+
+
 def check_jsonschema() -> str | None:
     script = Path(sys.executable).parent / "check-jsonschema"
     return str(script) if script.exists() else shutil.which("check-jsonschema")
@@ -96,7 +138,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--compare-runs", type=int, default=5, help="check-jsonschema runs")
+    parser.add_argument("--a", help="before/after: source tree A (the 'src' folder)")
+    parser.add_argument("--b", default="", help="source tree B (default: installed)")
     args = parser.parse_args()
+    if args.a:
+        with tempfile.TemporaryDirectory(prefix="assistctl-bench-") as tmp:
+            root = Path(tmp) / "assistants"
+            root.mkdir()
+            generate(root, args.files)
+            compare_trees({"A": args.a, "B": args.b}, root, args.files, args.runs)
+        return
     cmd = command()
     checker = check_jsonschema() if args.compare_runs > 0 else None
     compared: list[float] = []

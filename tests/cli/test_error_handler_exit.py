@@ -1,18 +1,30 @@
 """``error_handler.run_and_exit``: the process ends with the command's code, output flushed.
 
 The CLI skips interpreter teardown (``os._exit``), so these run in a subprocess: what a
-shell or CI sees is the exit status and every byte written, including buffered ones.
+shell or CI sees is the exit status and every byte written, including buffered ones. Each
+runs twice: as shipped, and with ``ASSISTCTL_NO_FAST_PATHS=1`` (a normal interpreter exit),
+which must not change either.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
+from assistctl.cli.process import NO_FAST_PATHS
 
-def _run(body: str) -> subprocess.CompletedProcess[str]:
+
+@pytest.fixture(params=["fast exit", "ASSISTCTL_NO_FAST_PATHS=1"], autouse=True)
+def switch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(NO_FAST_PATHS, raising=False)
+    if request.param != "fast exit":
+        monkeypatch.setenv(NO_FAST_PATHS, "1")
+
+
+def _run(body: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
     script = (
         "import sys\n"
         "from assistctl.cli import error_handler\n"
@@ -22,7 +34,11 @@ def _run(body: str) -> subprocess.CompletedProcess[str]:
         "print('not reached')\n"
     )
     return subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
     )
 
 
@@ -57,3 +73,17 @@ def test_an_exit_message_is_printed_with_status_1_as_the_interpreter_would() -> 
     proc = _run("def entry():\n    raise SystemExit('stopped: because')")
     assert proc.returncode == 1
     assert proc.stderr == "stopped: because\n"
+
+
+def test_output_nobody_reads_does_not_change_the_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buffered output for a reader that is gone (``| head -0``) cannot be flushed: the
+    status is still the command's, and nothing is reported at exit."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = _run("def entry():\n    sys.stdout.write('x' * 100)\n    return 0", write_end)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0
+    assert proc.stderr == ""

@@ -86,3 +86,11 @@ def test_short_texts_are_one_object_across_files(tmp_path: Path) -> None:
     assert pa == pb and pa is not pb
     assert next(iter(pa["properties"])) is next(iter(pb["properties"]))
     assert pa["properties"]["q"]["type"] is pb["properties"]["q"]["type"]
+
+
+def test_without_pydantics_internal_set_nothing_is_shared_and_nothing_fails() -> None:
+    """The fallback for a pydantic that keeps no ``__pydantic_fields_set__`` on instances."""
+    a = _manifest(name="A", tools=TOOLS)
+    object.__delattr__(a, "__pydantic_fields_set__")
+    share_fields_sets(a)
+    assert not hasattr(a, "__pydantic_fields_set__")

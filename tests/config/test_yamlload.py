@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistctl.config import yamlload
-from assistctl.config.yamlload import Position, load_file, parse
+from assistctl.config.positions import Position
+from assistctl.config.yamlload import load_file, parse
 
 
 @pytest.fixture(params=["libyaml composer", "python composer"], autouse=True)

@@ -1,15 +1,17 @@
 """The fast paths of loading give exactly what the straightforward ways give.
 
-yamlload caches the resolution of plain scalars and takes string scalars without a call;
-these tests compare values *and types* with ``yaml.SafeLoader`` (PyYAML's pure-Python
-resolver and constructor) on scalars whose resolution is easy to get wrong. Files are read
-with ``os.read`` in pieces sized by ``stat``, which must not lose a byte when the size is
-stale.
+yamlload caches the resolution of plain scalars: these tests compare values *and types*
+with ``yaml.SafeLoader`` (PyYAML's pure-Python resolver and constructor) on scalars whose
+resolution is easy to get wrong. Files are read with ``os.read`` in pieces sized by
+``stat``, which must not lose a byte when the size is stale; directories are walked with
+``os.scandir``, which must find what ``os.walk`` finds.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from assistctl.config import loader, yamlload
+from assistctl.config import sources, textfile, yamlload
 from assistctl.config.yamlload import parse
 
 
@@ -141,7 +143,7 @@ def test_reading_goes_past_a_stale_size_and_stops_at_the_limit(
     os.write(write_end, bytes(range(100)))
     os.close(write_end)
     try:
-        assert yamlload._read_at_most(read_end, size, limit) == bytes(range(100))[:expected]
+        assert textfile._read_at_most(read_end, size, limit) == bytes(range(100))[:expected]
     finally:
         os.close(read_end)
 
@@ -150,12 +152,12 @@ def test_read_text_gives_the_whole_file(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     text = "key: k\nname: Zo\u00eb\n" * 5000
     path.write_text(text, encoding="utf-8")
-    assert yamlload.read_text(path, "m.yaml") == (text, None)
-    assert yamlload.read_text(str(path), "m.yaml") == (text, None)
+    assert textfile.read_text(path, "m.yaml") == (text, None)
+    assert textfile.read_text(str(path), "m.yaml") == (text, None)
 
 
 def _collect_slowly(paths: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """What loader.collect did before it learnt to save system calls: os.walk, then
+    """What sources.collect did before it learnt to save system calls: os.walk, then
     os.path.realpath and os.path.normpath of every file."""
     manifests: list[tuple[str, str]] = []
     project_files: list[tuple[str, str]] = []
@@ -220,11 +222,11 @@ def test_collect_finds_what_os_walk_and_realpath_find(
         ["a/link.yaml", "a/relative.yaml", "a/dangling.yaml", "a/loop.yaml"],
     ]
     for paths in shapes:
-        inputs = loader.collect(paths)
+        inputs = sources.collect(paths)
         assert (inputs.manifests, inputs.project_files) == _collect_slowly(paths), paths
     monkeypatch.chdir(root / "a" / "sub")
     for paths in [[".."], ["."], ["../sub/deeper", "../../b"]]:
-        inputs = loader.collect(paths)
+        inputs = sources.collect(paths)
         assert (inputs.manifests, inputs.project_files) == _collect_slowly(paths), paths
 
 
@@ -243,7 +245,25 @@ def test_collect_finds_what_os_walk_and_realpath_find(
 def test_values_are_counted_one_by_one(
     text: str, where: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The MAX_VALUES guard stops at the same node whether values are taken inline or not."""
+    """The MAX_VALUES guard stops at the node that passes it, keys and values counted one by
+    one (string keys and values were once counted apart, inline)."""
     monkeypatch.setattr(yamlload, "MAX_VALUES", 10)
     [diag] = parse(text, "f").diagnostics
     assert (diag.line, diag.col) == where and "more than 10 values" in diag.message
+
+
+def test_with_a_path_resolver_registered_pyyaml_resolves_alone() -> None:
+    """The resolver cache is right only without path resolvers, which a program may register
+    with PyYAML (then a tag depends on where a text is): yamlload then leaves resolution to
+    PyYAML. In a fresh process, as registering one changes PyYAML for good."""
+    script = (
+        "import yaml\n"
+        "yaml.resolver.Resolver.add_path_resolver("
+        "'tag:yaml.org,2002:null', ['version'], yaml.ScalarNode)\n"
+        "from assistctl.config.yamlload import parse\n"
+        "print(parse('version: abc\\nother: abc\\n', 'f').documents[0].data)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "{'version': None, 'other': 'abc'}\n"

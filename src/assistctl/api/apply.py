@@ -185,9 +185,9 @@ class Applier:
     def _run_phase(
         self, pool: ThreadPoolExecutor, changes: Sequence[Change], report: ApplyReport
     ) -> None:
-        # Finished futures arrive on a queue: concurrent.futures.wait() re-installs a waiter
-        # on every pending future per call, O(n^2) work under the GIL that slowed the workers
-        # of a 200-change apply measurably. The timeout keeps a Ctrl-C on Windows noticed.
+        # perf: finished futures arrive on a queue; concurrent.futures.wait() re-installs a
+        # waiter on every pending future per call, O(n^2) work under the GIL that slowed the
+        # workers; benchmarks/apply.py. The timeout keeps a Ctrl-C on Windows noticed.
         events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
         self._events = events
         futures: dict[Future[Outcome | None], Change] = {}

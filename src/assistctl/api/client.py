@@ -297,7 +297,7 @@ class AssistantsClient:
                     try:
                         return decode_answer(response, method, url, self._key)
                     finally:
-                        unbind(response)
+                        unbind(response)  # perf: see connection.unbind
                 if decision.verdict == "unknown":
                     raise outcome_unknown(
                         method, url, f"HTTP {status}", self._key, decision.retry_after

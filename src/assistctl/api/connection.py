@@ -36,7 +36,7 @@ def open_http(
             auth=auth,
             timeout=timeout,
             transport=transport,
-            verify=tls_verify(target.base_url),
+            verify=tls_verify(target.base_url),  # perf: see tls_verify
             follow_redirects=False,
         )
     except httpx.InvalidURL as err:
@@ -47,11 +47,13 @@ def open_http(
         ) from None
 
 
+# perf: no CA bundle for a plain-http host; benchmarks/apply.py (see benchmarks/README.md,
+# apply throughput). Public httpx API (``verify`` takes an SSL context).
 def tls_verify(base_url: str) -> ssl.SSLContext | bool:
     """What httpx verifies TLS with: its default (the CA bundle) for an https:// host.
 
-    httpx builds that context, loading every CA certificate (about 30 ms, a tenth of a small
-    plan), even for a plain-http host such as the emulator on 127.0.0.1, where no TLS
+    httpx builds that context, loading every CA certificate (a tenth of a small plan),
+    even for a plain-http host such as the emulator on 127.0.0.1, where no TLS
     connection is ever made. For those, a context with no CA at all: it still checks
     certificates and host names, so a TLS connection made through it anyway (an https
     proxy) fails closed instead of going unverified.
@@ -61,14 +63,17 @@ def tls_verify(base_url: str) -> ssl.SSLContext | bool:
     return True
 
 
+# perf: reaches into httpx's internals (the response <-> stream cycle);
+# benchmarks/plan_memory.py (see benchmarks/README.md, memory). Safe without them: should a
+# version keep no such cycle or no ``stream`` attribute, the assignment changes nothing.
 def unbind(response: httpx.Response) -> None:
     """Let a read response be freed as soon as it is dropped.
 
     httpx's response and its stream refer to each other, so the response, with its body (a
     list page of 100 assistants with long instructions is 0.5 MB), lives until the cyclic
     collector runs; under the CLI's collector thresholds that is a gen-1 pass every few
-    dozen pages, by which time dozens of pages' bodies are held (12 MB of a 2,000-assistant
-    plan's peak). The stream is spent once the body is read: replacing it breaks the cycle.
+    dozen pages, by which time dozens of pages' bodies are held. The stream is spent once
+    the body is read: replacing it breaks the cycle.
     """
     response.stream = _SPENT
 

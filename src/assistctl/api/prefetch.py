@@ -2,7 +2,7 @@
 
 Listing is a chain of round trips, each waiting on the one before for its cursor, while the
 planner has work to do on every page it gets: fetching page N+1 while page N is planned
-hides the planning behind the network (about 0.4 s of a 5,000-assistant plan).
+hides the planning behind the network.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class _Failed:
         self.error = error
 
 
+# perf: the planning CPU hidden behind the listing; benchmarks/plan_phases.py and
+# plan_scaling.py (see benchmarks/README.md, plan scaling).
 def ahead(items: Iterable[T], *, depth: int = 1) -> Iterator[T]:
     """Yield what ``items`` yields, computed in a worker thread at most ``depth`` items
     ahead; the worker's exception is raised here, at the point the item would have been.

@@ -8,6 +8,9 @@ and ``validate`` start without loading them. Each tuple copies one registry, in 
 
 from __future__ import annotations
 
+# perf: plain data, so start-up loads no registry; benchmarks/startup.py (see
+# benchmarks/README.md, start-up).
+
 PLAN_FORMATS = ("text", "json", "markdown")
 """``plan`` and ``drift --format``: ``assistctl.output.render.RENDERER_BY_NAME``."""
 

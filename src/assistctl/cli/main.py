@@ -4,25 +4,20 @@ Each command imports its implementation lazily, so ``assistctl validate`` (the p
 path) never pays for httpx or deepdiff.
 """
 
+# perf: lazy command imports, here and in cli/commands/; benchmarks/startup.py and
+# validate.py (see benchmarks/README.md, start-up); a test in tests/cli/test_validate_cli.py
+# keeps validate free of httpx and deepdiff.
+
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
 from assistctl import __version__
-from assistctl.cli import choices, error_handler, globalopts
+from assistctl.cli import choices, error_handler, globalopts, process
 from assistctl.options import GlobalOptions
-
-GC_THRESHOLDS = (10_000, 50, 50)
-"""A run builds mostly objects that live until it ends (manifests, live assistants, the
-plan), and with Python's default thresholds (700, 10, 10) the collector rescans all of them
-each time they grow by a quarter: 0.65 s of CPU in a plan of 5,000 assistants, 0.08 s with
-these. Young collections stay frequent because every httpx response is a reference cycle
-holding its body (a 500 KB list page) until one runs; full collections still come every
-25 million allocations, which the long-running ``assistctl emulator`` reaches."""
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
 
@@ -327,5 +322,6 @@ def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
 
 
 def main() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
+    """The console script: one command inside the process-level performance layer."""
+    process.start()
     error_handler.run_and_exit(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))

@@ -18,6 +18,7 @@ from assistctl.config.dialect import v1_problems
 from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.positions import Document, Position
 from assistctl.config.project import (
     PROJECT_FILE,
     ProjectConfig,
@@ -28,11 +29,11 @@ from assistctl.config.project import (
 )
 from assistctl.config.project import display_path as _display
 from assistctl.config.providers import Provider, resolve_provider
-from assistctl.config.yamlload import Document, Position, dotted, load_file, read_text
+from assistctl.config.sources import collect
+from assistctl.config.textfile import read_text
+from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import AssistctlError, Diagnostic, ManifestError
 from assistctl.options import GlobalOptions
-
-MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -63,105 +64,8 @@ class LoadResult:
         return not self.errors
 
 
-@dataclass
-class _Inputs:
-    # (path as found, path as shown): strings, a Path per file costs more than it serves
-    manifests: list[tuple[str, str]] = field(default_factory=list)
-    project_files: list[tuple[str, str]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
 def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
     return Diagnostic(file, 0, 0, "", message, severity)
-
-
-def _walk(top: str) -> list[tuple[str, str, str]]:
-    """``(path, shown, real)`` of the YAML files below ``top``, sorted, skipping hidden files
-    and directories; as ``os.walk`` (no symbolic links to directories followed, unreadable
-    directories skipped) with ``os.path.normpath`` and ``os.path.realpath`` of each path.
-
-    Both are computed once per directory: below a directory, a name that is not a symbolic
-    link adds itself to the directory's real path (the scan says which are links, for free),
-    and a plain name adds itself to the normalized path.
-    """
-    found: list[tuple[str, str, str]] = []
-    _walk_into(top, os.path.normpath(top), os.path.realpath(top), found)
-    return found
-
-
-def _walk_into(directory: str, shown: str, real: str, found: list[tuple[str, str, str]]) -> None:
-    files: list[tuple[str, bool]] = []
-    subdirectories: list[tuple[str, bool]] = []
-    try:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                try:
-                    is_link = entry.is_symlink()
-                except OSError:
-                    # Unknown: os.walk then walks into a directory; a file's path is
-                    # resolved, which is right either way.
-                    is_link = not is_dir
-                (subdirectories if is_dir else files).append((entry.name, is_link))
-    except OSError:
-        return  # what os.walk does without onerror: the directory is skipped
-    for name, is_link in sorted(files):
-        if name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES):
-            continue
-        path = os.path.join(directory, name)
-        found.append(
-            (
-                path,
-                name if shown == "." else os.path.join(shown, name),
-                os.path.realpath(path) if is_link else os.path.join(real, name),
-            )
-        )
-    for name, is_link in sorted(subdirectories):
-        if not name.startswith(".") and not is_link:
-            _walk_into(
-                os.path.join(directory, name),
-                name if shown == "." else os.path.join(shown, name),
-                os.path.join(real, name),
-                found,
-            )
-
-
-def collect(paths: Sequence[str | Path]) -> _Inputs:
-    """Expand path arguments into manifest files, named project files and path problems."""
-    inputs = _Inputs()
-    seen: set[str] = set()
-
-    def add(path: str, explicit: bool, shown: str, real: str) -> None:
-        if real in seen:
-            return  # the same file named twice, or a directory and a file inside it
-        seen.add(real)
-        if os.path.basename(path) == PROJECT_FILE:
-            if explicit:
-                inputs.project_files.append((path, shown))
-            return
-        inputs.manifests.append((path, shown))
-
-    for raw in paths:
-        path = str(raw)
-        if os.path.isdir(path):
-            files = _walk(path)
-            if not any(os.path.basename(f) != PROJECT_FILE for f, _, _ in files):
-                inputs.diagnostics.append(
-                    _whole(
-                        os.path.normpath(path),
-                        "no manifests here: the directory holds no *.yaml or *.yml files",
-                    )
-                )
-            for file, shown, real in files:
-                add(file, False, shown, real)
-        elif os.path.lexists(path):
-            add(path, True, os.path.normpath(path), os.path.realpath(path))
-        else:
-            inputs.diagnostics.append(_whole(path, "no such file or directory; check the path"))
-    return inputs
 
 
 class _Checker:
@@ -218,7 +122,7 @@ class _Checker:
             for path, message in v1_problems(manifest):
                 problems.append(self.diag(doc, path, message))
         key_pos = doc.nearest(("key",))
-        share_fields_sets(manifest)  # kept until the plan is made: a tenth of its memory
+        share_fields_sets(manifest)  # perf: kept until the plan is made (see its note)
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
         warnings = self.model_warnings(doc, manifest)
         return (None if problems else loaded), problems + warnings
@@ -338,9 +242,10 @@ class _Checker:
     ) -> list[Diagnostic]:
         """Diagnostics for a ``moved_from`` that another manifest still uses as its key.
 
-        Takes positions rather than documents so that node trees are freed file by file:
-        keeping a thousand of them alive makes the garbage collector dominate the run.
+        Takes positions rather than documents so that node trees are freed file by file.
         """
+        # perf: a thousand node trees kept alive made the collector dominate the run;
+        # benchmarks/validate.py (see benchmarks/README.md, validate).
         found = []
         for loaded, pos in valid:
             old = loaded.manifest.moved_from
@@ -376,7 +281,8 @@ def load(
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
 
-    # Each directory once: thousands of manifests usually share a few.
+    # perf: each directory once, thousands of manifests usually share a few;
+    # benchmarks/validate.py (see benchmarks/README.md, validate).
     directories = dict.fromkeys(
         os.path.dirname(p) for p, _ in [*inputs.manifests, *inputs.project_files]
     )
@@ -394,7 +300,9 @@ def load(
 
     # The position of moved_from, where there is one, for moved_from_still_used.
     valid: list[tuple[LoadedManifest, Position | None]] = []
-    shared: dict[str, str] = {}  # short texts, one object each for every file (yamlload.parse)
+    # perf: short texts, one object each for every file (yamlload.parse);
+    # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
+    shared: dict[str, str] = {}
     for source, shown in inputs.manifests:
         result.files.append(shown)
         if os.path.basename(shown) == "assistctl.yml":
@@ -413,7 +321,7 @@ def load(
             result.diagnostics += problems
             if loaded is not None:
                 result.diagnostics += checker.unique(loaded, doc)
-                moved = loaded.manifest.moved_from is not None
+                moved = loaded.manifest.moved_from is not None  # perf: looked up only then
                 valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
     result.diagnostics += checker.moved_from_still_used(valid)
     result.manifests = [loaded for loaded, _ in valid]

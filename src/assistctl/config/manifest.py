@@ -264,17 +264,22 @@ _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 _MAX_FIELDS_SETS = 4096  # distinct combinations of given fields; real manifests have dozens
 
 
+# perf: reaches into pydantic's internals (the instance's ``__pydantic_fields_set__``);
+# benchmarks/plan_memory.py (see benchmarks/README.md, memory). A pydantic that keeps the set
+# elsewhere gets nothing shared, and nothing broken.
 def share_fields_sets(model: BaseModel) -> None:
     """Let ``model`` and its nested models share pydantic's "fields set" with every other
     model whose set has the same content.
 
     pydantic keeps, per instance, the set of fields the input gave (``api_body`` reads it:
-    ``exclude_unset``). A manifest and its tool models hold four or five such sets, 1.4 KB,
-    the largest part of a loaded manifest after its instructions: 14 MB of a 10,000-assistant
-    plan. Sharing is safe for these frozen models: pydantic changes a set only on assignment
-    (refused) and in ``model_copy(update=...)``, after copying it.
+    ``exclude_unset``). A manifest and its tool models hold four or five such sets, the
+    largest part of a loaded manifest after its instructions. Sharing is safe for these
+    frozen models: pydantic changes a set only on assignment (refused) and in
+    ``model_copy(update=...)``, after copying it.
     """
-    fields_set = model.__pydantic_fields_set__
+    fields_set = getattr(model, "__pydantic_fields_set__", None)
+    if not isinstance(fields_set, set):
+        return
     content = frozenset(fields_set)
     shared = _FIELDS_SETS.get(content)
     if shared is None:

@@ -1,20 +1,16 @@
-"""YAML with positions: read a file, split it into documents, keep every node's line:col.
+"""YAML with positions: split a file into documents, each a value and its node tree.
 
 PyYAML's loaders throw positions away and silently keep the last of two equal mapping keys.
-So we let PyYAML *compose* node trees (fast, in C via libyaml when available) and build the
-Python values ourselves, which is where duplicate keys are caught. Each document keeps its
-node tree so that an error location from pydantic (``("tools", 2, "function", "name")``)
-can be mapped back to the line and column of the offending node.
-
-Every problem with the input (unreadable, binary, not UTF-8, too big, bad YAML) becomes a
+So PyYAML *composes* node trees (in C, via libyaml, when available) and we build the values
+ourselves, catching duplicate keys; each document keeps its tree for positions
+(:mod:`assistctl.config.positions`). Every problem with the input becomes a
 :class:`~assistctl.errors.Diagnostic`; nothing here raises for bad input.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,23 +20,17 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from assistctl.config.positions import Document, Loc, position
+from assistctl.config.textfile import read_text, whole_file
 from assistctl.errors import Diagnostic
-
-Loc = tuple[str | int, ...]
-
-MAX_FILE_BYTES = 10 * 1024 * 1024
-"""Largest file we parse. A manifest at every API limit is far below this; a bigger file is
-almost surely not a manifest, and parsing it would cost seconds and hundreds of megabytes."""
 
 MAX_VALUES = 1_000_000
 """Values built per document, counting alias expansions: stops "billion laughs" documents."""
 
 _SAFE_C_DEPTH = 2000
 """libyaml before 0.2.6 composes recursively in C and crashes the process on very deep
-nesting. Nesting depth is bounded by the number of indicator characters, so below this count
-the C composer is safe; above it we compose in Python, where too-deep nesting is a catchable
-error. libyaml 0.2.6 (bundled with PyYAML 6.0.4) stops at 1,000 levels itself, with a
-ScannerError, so with it the C composer is always safe (see :data:`_C_BOUNDS_NESTING`)."""
+nesting, which is bounded by the number of indicator characters: below this count the C
+composer is safe; above it we compose in Python, where too deep is a catchable error."""
 
 TOO_DEEP = "is nested too deeply to be a manifest (hundreds of levels)"
 _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
@@ -51,49 +41,26 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"
 
-_RESOLVED: dict[str, str] = {}
-"""Tag of each plain scalar seen so far. The same keys and values recur in every manifest,
-and PyYAML's resolver tries a list of regular expressions in Python for each of them."""
+# perf: texts up to this long are one object per load (see parse's ``shared``);
+# benchmarks/plan_memory.py (see benchmarks/README.md, memory).
+_SHARE_CHARS = 64
 
-_RESOLVED_MAX = 20_000
-_RESOLVED_LONGEST = 100
-"""The cache starts afresh at ``_RESOLVED_MAX`` entries and skips longer texts (prose, which
-rarely recurs), so that it holds at most a few megabytes."""
+# perf: the tag of each plain scalar cached by its text (manifests repeat the same keys and
+# values, and PyYAML tries its regular expressions in Python on each); benchmarks/validate.py
+# (see benchmarks/README.md, validate). It overrides PyYAML's resolver hooks, which its
+# composers call for every node: right only while no path resolver is registered (then a tag
+# depends on the text alone), so otherwise PyYAML's own resolver is used.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 20_000  # then it starts afresh: a few megabytes at most
+_RESOLVED_LONGEST = 100  # longer texts are prose, which rarely recurs
+_resolve: Callable[..., str] = Resolver.resolve  # PyYAML's stubs leave it untyped
 
 
 class _CachedResolver(Resolver):
-    """PyYAML's implicit resolver with its answers cached.
-
-    Without path resolvers (SafeLoader's resolver has none), a tag depends only on the kind
-    of node, on whether a scalar is plain and on its text, so the answer for a text can be
-    reused; and descending or ascending the tree has nothing to track.
-    """
-
-    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode:
-            if not implicit[0]:
-                return self.DEFAULT_SCALAR_TAG
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                # Resolver.resolve's own matching, inline: calling it would add a frame,
-                # and nesting depth is bounded by the recursion limit (see _SAFE_C_DEPTH).
-                resolvers = self.yaml_implicit_resolvers.get(value[0] if value else "", [])
-                wildcard = self.yaml_implicit_resolvers.get(None, [])
-                tag = self.DEFAULT_SCALAR_TAG
-                for candidate, regexp in resolvers + wildcard:
-                    if regexp.match(value):
-                        tag = candidate
-                        break
-                if len(value) <= _RESOLVED_LONGEST:
-                    if len(_RESOLVED) >= _RESOLVED_MAX:
-                        _RESOLVED.clear()
-                    _RESOLVED[value] = tag
-            return tag
-        if kind is SequenceNode:
-            return self.DEFAULT_SEQUENCE_TAG
-        if kind is MappingNode:
-            return self.DEFAULT_MAPPING_TAG
-        return None
+    # Nothing to track without path resolvers. perf: and no state, so that libyaml's composer
+    # finds these hooks without an instance dictionary to look in first (same benchmark).
+    def __init__(self) -> None:
+        pass
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
@@ -101,80 +68,59 @@ class _CachedResolver(Resolver):
     def ascend_resolver(self) -> None:
         pass
 
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode:
+            return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
+        if not implicit[0]:
+            return self.DEFAULT_SCALAR_TAG
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = _resolve(self, kind, value, implicit)
+            if len(value) <= _RESOLVED_LONGEST:
+                if len(_RESOLVED) >= _RESOLVED_MAX:
+                    _RESOLVED.clear()
+                _RESOLVED[value] = tag
+        return tag
 
-_CLoader: Any
-_CParser: Any
+
+_Resolver: Any = Resolver if getattr(Resolver, "yaml_path_resolvers", True) else _CachedResolver
+
+_CLoader: Any = None
+_deep_loader: Any = yaml.SafeLoader  # without libyaml: pure Python, slower, same results
+_C_BOUNDS_NESTING = False
+"""libyaml 0.2.6 (in PyYAML 6.0.4's wheels) stops at 1,000 levels itself: then every text
+takes the C composer. Its own version is asked, as a PyYAML built from source links the
+system's libyaml."""
 try:
+    from yaml import _yaml
     from yaml._yaml import CParser as _CParser
-except ImportError:  # PyYAML built without libyaml: pure Python, slower but identical results
-    _CLoader = None
-    _CParser = None
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    pass
+else:
 
-
-if _CParser is not None:
-
-    class _CComposer(_CachedResolver, _CParser):  # type: ignore[misc]
-        """libyaml's parser and composer: the fast path."""
+    class _CComposer(_Resolver, _CParser):  # type: ignore[misc]
+        """libyaml's parser and composer."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
+            _Resolver.__init__(self)
 
-    class _DeepLoader(_CachedResolver, Composer, SafeConstructor, Resolver, _CParser):  # type: ignore[misc]
-        """libyaml's parser with PyYAML's Python composer: deep input fails with RecursionError
-        instead of a crash."""
+    class _DeepLoader(_Resolver, Composer, SafeConstructor, _CParser):  # type: ignore[misc]
+        """libyaml's parser with PyYAML's composer in Python: too-deep input fails with a
+        RecursionError instead of crashing the process."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             Composer.__init__(self)
             SafeConstructor.__init__(self)
-            Resolver.__init__(self)
+            _Resolver.__init__(self)
 
-    _CLoader = _CComposer
-    _deep_loader: Any = _DeepLoader
-else:  # pragma: no cover - depends on how PyYAML was built
-    _deep_loader = yaml.SafeLoader
+    _CLoader, _deep_loader = _CComposer, _DeepLoader
+    _C_BOUNDS_NESTING = tuple(getattr(_yaml, "get_version", lambda: (0,))()) >= (0, 2, 6)
 
 
-def _libyaml_bounds_nesting() -> bool:
-    """True when libyaml refuses documents deeper than 1,000 levels (0.2.6 and later).
-
-    PyYAML's wheels up to 6.0.3 bundle libyaml 0.2.5, which has no such bound; a PyYAML
-    built from source links whatever libyaml the system has. So the version is asked, not
-    PyYAML's own.
-    """
-    if _CParser is None:
-        return False
-    from yaml import _yaml
-
-    return tuple(_yaml.get_version()) >= (0, 2, 6)
-
-
-_C_BOUNDS_NESTING = _libyaml_bounds_nesting()
-"""With a bounded libyaml every text takes the C composer; otherwise deep texts (by
-indicator count) take the Python composer."""
-
-
-@dataclass(frozen=True)
-class Position:
-    """1-based line and column."""
-
-    line: int
-    col: int
-
-
-def _pos(node: Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _bad_tagged(node: ScalarNode, err: Exception) -> str:
-    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-    why = f" ({err})" if isinstance(err, ValueError) and str(err) else ""
-    return f"cannot read '{node.value}' as {tag}{why}; remove the tag or fix the value"
-
-
-_SHARE_CHARS = 64
-"""Keys and values up to this long are shared between the documents of one load (see
-:func:`parse`'s ``shared``)."""
+def dotted(path: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in path)
 
 
 class _Unbuildable(Exception):
@@ -189,108 +135,88 @@ class _Unbuildable(Exception):
 class _Builder:
     """Builds Python values from a node tree, collecting duplicate-key diagnostics.
 
-    Paths are only built for collections and for diagnostics: string scalars, nearly all of
-    a manifest, are taken inline. Values are still counted one by one, so that the alias
-    guard stops at the same node as before.
+    Each collection level is two frames (``build`` and ``build_mapping`` or the list), so
+    the recursion limit stops a document at the same depth whichever composer made it.
     """
 
     def __init__(
-        self, file: str, *, aliases: bool = True, shared: dict[str, str] | None = None
+        self, file: str, shared: dict[str, str] | None = None, *, aliases: bool = True
     ) -> None:
         self.file = file
         self.shared: dict[str, str] = {} if shared is None else shared
-        self._constructor: SafeConstructor | None = None
+        self.constructor = SafeConstructor()
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
-        self.limit = MAX_VALUES
-        # Without aliases no node is reached twice, so nothing can contain itself.
+        # The collections being built, when the text has aliases: one reached again is a loop.
+        # perf: none without aliases; benchmarks/validate.py (see benchmarks/README.md).
         self.active: set[int] | None = set() if aliases else None
 
     def error(self, node: Node, path: Loc, message: str) -> None:
-        p = _pos(node)
+        p = position(node)
         self.diagnostics.append(Diagnostic(self.file, p.line, p.col, dotted(path), message))
 
-    def too_many(self, node: Node) -> _Unbuildable:
-        return _Unbuildable(
-            node,
-            f"the document expands to more than {self.limit:,} values through aliases; "
-            "this is not a manifest",
-        )
-
-    def build(self, node: Node, path: Loc) -> Any:
+    def build(self, node: Node, parent: Loc, key: str | int | None = None) -> Any:
+        """The value of ``node``, found at ``key`` in ``parent`` (``parent`` itself without a
+        ``key``)."""
+        # perf: a path is only made for collections and diagnostics; benchmarks/validate.py.
         self.count += 1
-        if self.count > self.limit:
-            raise self.too_many(node)
+        if self.count > MAX_VALUES:
+            raise _Unbuildable(
+                node,
+                f"the document expands to more than {MAX_VALUES:,} values through aliases; "
+                "this is not a manifest",
+            )
         if isinstance(node, ScalarNode):
             if node.tag == _STR or node.tag == _VALUE:
                 # A plain `=` resolves to YAML 1.1's "value" tag, which PyYAML only reads (as
                 # the string) in a key; it is the string everywhere here.
-                return node.value
-            constructor = self._constructor
-            if constructor is None:  # most documents have no other scalars
-                constructor = self._constructor = SafeConstructor()
-            try:
-                return constructor.construct_object(node)
-            except ConstructorError as err:
-                self.error(node, path, f"cannot read this value: {err.problem}")
-                return None
-            except (ValueError, KeyError, IndexError, OverflowError) as err:
-                # PyYAML's constructors trust the resolver's tag, so an explicit tag on a value
-                # that does not fit it (`!!int x`, `!!bool maybe`, hour 99 in a !!timestamp)
-                # fails inside int(), a dict lookup or datetime().
-                self.error(node, path, _bad_tagged(node, err))
-                return None
-        # Collections inline, not in a helper: one frame more per nesting level would lower
-        # the depth at which the recursion limit stops a document (see _SAFE_C_DEPTH).
+                text: str = node.value
+                return self.shared.setdefault(text, text) if len(text) <= _SHARE_CHARS else text
+            return self.scalar(node, parent if key is None else (*parent, key))
+        path = parent if key is None else (*parent, key)
         active = self.active
         if active is not None:
             if id(node) in active:
                 raise _Unbuildable(node, "an alias refers to the value that contains it")
             active.add(id(node))
         try:
+            if node.tag != (_SEQ if isinstance(node, SequenceNode) else _MAP):
+                self.error(node, path, f"unsupported YAML tag {node.tag}")
             if isinstance(node, SequenceNode):
-                if node.tag != _SEQ:
-                    self.error(node, path, f"unsupported YAML tag {node.tag}")
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                if node.tag != _MAP:
-                    self.error(node, path, f"unsupported YAML tag {node.tag}")
-                return self.build_mapping(node, path)
+                return [self.build(item, path, i) for i, item in enumerate(node.value)]
+            assert isinstance(node, MappingNode), node
+            return self.build_mapping(node, path)
         finally:
             if active is not None:
                 active.discard(id(node))
-        raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+    def scalar(self, node: ScalarNode, path: Loc) -> Any:
+        try:
+            return self.constructor.construct_object(node)
+        except ConstructorError as err:
+            self.error(node, path, f"cannot read this value: {err.problem}")
+        except (ValueError, KeyError, IndexError, OverflowError) as err:
+            # PyYAML's constructors trust the resolver's tag, so an explicit tag on a value
+            # that does not fit it (`!!int x`, `!!bool maybe`, hour 99 in a !!timestamp)
+            # fails inside int(), a dict lookup or datetime().
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            why = f" ({err})" if isinstance(err, ValueError) and str(err) else ""
+            message = f"cannot read '{node.value}' as {tag}{why}; remove the tag or fix the value"
+            self.error(node, path, message)
+        return None
 
     def build_mapping(self, node: MappingNode, path: Loc) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, Node] = {}
         merged: list[dict[Any, Any]] = []
-        # A local count, written back around every call that counts too. String keys and
-        # values are taken inline, the same few lines twice, rather than through a helper:
-        # they are most of a manifest's nodes, and a call each costs more than the rest.
-        count = self.count
-        limit = self.limit
-        shared = self.shared
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, path, "a mapping key must be a plain value, not a collection")
                 continue
-            if key_node.tag == _STR:
-                count += 1
-                if count > limit:
-                    raise self.too_many(key_node)
-                key = key_node.value
-                if len(key) <= _SHARE_CHARS:
-                    key = shared.setdefault(key, key)
-            elif key_node.tag == _MERGE:
-                self.count = count
+            if key_node.tag == _MERGE:
                 merged.extend(self.merge_sources(value_node, path))
-                count = self.count
                 continue
-            else:
-                self.count = count
-                key = self.build(key_node, path)
-                count = self.count
+            key = self.build(key_node, path)
             try:
                 earlier = first_seen.get(key)
             except TypeError:  # an unhashable key, e.g. !!binary tricks
@@ -300,24 +226,12 @@ class _Builder:
                 self.error(
                     key_node,
                     (*path, key),
-                    f"duplicate key '{key}' (first defined on line {_pos(earlier).line}); "
+                    f"duplicate key '{key}' (first defined on line {position(earlier).line}); "
                     "YAML would silently keep only the last one",
                 )
                 continue
             first_seen[key] = key_node
-            if value_node.tag == _STR and isinstance(value_node, ScalarNode):
-                count += 1
-                if count > limit:
-                    raise self.too_many(value_node)
-                value = value_node.value
-                if len(value) <= _SHARE_CHARS:
-                    value = shared.setdefault(value, value)
-                result[key] = value
-            else:
-                self.count = count
-                result[key] = self.build(value_node, (*path, key))
-                count = self.count
-        self.count = count
+            result[key] = self.build(value_node, path, key)
         if not merged:
             return result
         # Merge keys (`<<: *base`): explicit keys win, then earlier sources over later ones.
@@ -328,101 +242,11 @@ class _Builder:
         return combined
 
     def merge_sources(self, node: Node, path: Loc) -> Iterator[dict[Any, Any]]:
-        sources = node.value if isinstance(node, SequenceNode) else [node]
-        for source in sources:
+        for source in node.value if isinstance(node, SequenceNode) else [node]:
             if isinstance(source, MappingNode):
                 yield self.build_mapping(source, path)
             else:
                 self.error(source, path, "'<<' merges only mappings (or a list of mappings)")
-
-
-def _shown(key_node: Node, node: Node) -> Position:
-    """Where to point for a value: a block collection is shown at its key (``tools:``), which
-    is the line a reader looks for; anything else at the value itself."""
-    block = isinstance(node, MappingNode | SequenceNode) and not node.flow_style
-    return _pos(key_node if block and key_node is not node else node)
-
-
-def dotted(path: Sequence[str | int]) -> str:
-    return ".".join(str(p) for p in path)
-
-
-def _merge_targets(node: MappingNode) -> Iterator[MappingNode]:
-    for key_node, value_node in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
-            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-            yield from (s for s in sources if isinstance(s, MappingNode))
-
-
-def _child(node: Node, element: str | int, builder: _Builder) -> tuple[Node, Node] | None:
-    """``(key_node, value_node)`` of ``element`` inside ``node``, following merge keys."""
-    if isinstance(node, SequenceNode):
-        if isinstance(element, int) and 0 <= element < len(node.value):
-            item: Node = node.value[element]
-            return item, item
-        return None
-    if not isinstance(node, MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE:
-            key = key_node.value if key_node.tag == _STR else builder.build(key_node, ())
-            if key == element and type(key) is type(element):
-                return key_node, value_node
-    for target in _merge_targets(node):
-        found = _child(target, element, builder)
-        if found is not None:
-            return found
-    return None
-
-
-@dataclass
-class Document:
-    """One YAML document of a file: its Python value and its node tree for positions."""
-
-    file: str
-    index: int
-    node: Node
-    data: Any
-
-    @property
-    def position(self) -> Position:
-        return _pos(self.node)
-
-    def locate(self, loc: Sequence[str | int], *, at_key: bool = False) -> tuple[Position, Loc]:
-        """Position and cleaned field path of a validation error location.
-
-        ``loc`` may contain elements that are not in the document: union tags that pydantic
-        inserts (``("tools", 0, "function", "function", "name")``) are skipped, and a missing
-        last field is kept in the path but positioned at its parent, the nearest node that
-        exists. ``at_key`` points at the key rather than the value (for unknown fields).
-        """
-        builder = _Builder(self.file)
-        node = self.node
-        key_node = node
-        path: list[str | int] = []
-        for i, element in enumerate(loc):
-            last = i == len(loc) - 1
-            if element == "[key]":
-                node = key_node
-                continue
-            found = _child(node, element, builder)
-            if found is not None:
-                key_node, node = found
-                path.append(element)
-            elif last and isinstance(node, MappingNode):
-                path.append(element)  # a missing field: keep the name, point at the parent
-        return _pos(key_node) if at_key else _shown(key_node, node), tuple(path)
-
-    def nearest(self, path: Sequence[str | int], *, at_key: bool = False) -> Position:
-        """Position of the value at ``path``, or of its nearest existing parent."""
-        builder = _Builder(self.file)
-        node = key_node = self.node
-        for element in path:
-            found = _child(node, element, builder)
-            if found is None:
-                return _shown(key_node, node)
-            key_node, node = found
-        return _pos(key_node) if at_key else _shown(key_node, node)
 
 
 @dataclass
@@ -435,67 +259,6 @@ class YamlFile:
     empty: bool = False
 
 
-def _whole_file(file: str, message: str) -> Diagnostic:
-    return Diagnostic(file, 0, 0, "", message)
-
-
-def _read_at_most(fd: int, size: int, limit: int) -> bytes:
-    """Up to ``limit`` bytes of an open file whose size is ``size``, until its end.
-
-    Not ``open(...).read(limit)``: that allocates ``limit`` bytes (10 MiB) for every file.
-    """
-    parts: list[bytes] = []
-    total = 0
-    want = min(size + 1, limit)  # one byte more than expected, to see the end early
-    while total < limit:
-        chunk = os.read(fd, want)
-        if not chunk:
-            break
-        parts.append(chunk)
-        total += len(chunk)
-        want = min(limit - total, 65536)  # the file grew, or this is the end
-    return b"".join(parts)
-
-
-def read_text(
-    path: str | os.PathLike[str], file: str, *, what: str = "file"
-) -> tuple[str | None, Diagnostic | None]:
-    """The text of a UTF-8 file, or a diagnostic saying why it cannot be had."""
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            # FIFOs and devices would block or never end; directories are not files.
-            return None, _whole_file(file, f"is not a regular {what}")
-        if info.st_size > MAX_FILE_BYTES:
-            return None, _whole_file(
-                file,
-                f"is {info.st_size / 1024 / 1024:.1f} MiB; a {what} is limited to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB, so this is probably not one",
-            )
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            raw = _read_at_most(fd, info.st_size, MAX_FILE_BYTES + 1)
-        finally:
-            os.close(fd)
-    except OSError as err:
-        reason = err.strerror or type(err).__name__
-        return None, _whole_file(file, f"cannot read this {what}: {reason}")
-    if raw.find(b"\x00", 0, 8192) != -1:
-        return None, _whole_file(file, f"looks like a binary file, not a YAML {what}")
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        return None, Diagnostic(
-            file,
-            line,
-            err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1,
-            "",
-            f"is not UTF-8 text (byte 0x{raw[err.start]:02x} cannot be decoded); "
-            "save the file as UTF-8",
-        )
-
-
 def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     if mark is not None:
@@ -504,7 +267,7 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
         line = text.count("\n", 0, err.position)
         col = err.position - (text.rfind("\n", 0, err.position) + 1)
     else:
-        return _whole_file(file, f"is not valid YAML: {err}")
+        return whole_file(file, f"is not valid YAML: {err}")
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
     if problem == _LIBYAML_TOO_DEEP:
         return Diagnostic(file, line + 1, col + 1, "", TOO_DEEP)
@@ -513,39 +276,33 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
         code = ord(err.character) if isinstance(err.character, str) else err.character
         problem = f"contains the control character #x{code:04x}"
     lines = text.split("\n")
-    offending = lines[line][col : col + 1] if line < len(lines) else ""
-    hint = ""
-    if offending == "\t":
-        hint = "; YAML does not allow tabs for indentation, use spaces"
-    return Diagnostic(file, line + 1, col + 1, "", f"invalid YAML: {problem}{hint}")
+    if line < len(lines) and lines[line][col : col + 1] == "\t":
+        problem += "; YAML does not allow tabs for indentation, use spaces"
+    return Diagnostic(file, line + 1, col + 1, "", f"invalid YAML: {problem}")
 
 
 def _too_deep(file: str, loader: Any) -> Diagnostic:
     """The Python composer ran out of stack: point at where the parser stopped."""
     mark = loader.get_mark() if loader is not None and hasattr(loader, "get_mark") else None
     if mark is None:
-        return _whole_file(file, TOO_DEEP)
+        return whole_file(file, TOO_DEEP)
     return Diagnostic(file, mark.line + 1, mark.column + 1, "", TOO_DEEP)
 
 
 def _shallow(text: str) -> bool:
-    """At most ``_SAFE_C_DEPTH`` indicators; a text no longer than that needs no counting."""
-    if _C_BOUNDS_NESTING or len(text) <= _SAFE_C_DEPTH:
-        return True
-    return sum(text.count(c) for c in "[{-:?") <= _SAFE_C_DEPTH
+    """Safe for libyaml's composer: bounded by libyaml, or few enough indicators."""
+    return _C_BOUNDS_NESTING or sum(text.count(c) for c in "[{-:?") <= _SAFE_C_DEPTH
 
 
 def parse(text: str, file: str, *, shared: dict[str, str] | None = None) -> YamlFile:
     """Split ``text`` into documents with their values; empty documents are skipped.
 
-    ``shared``: a table of short key and value texts, passed to every file of one load, so
-    that each distinct text is one object: manifests repeat the same keys and small values
-    (``type``, ``function``, ``string``, a team name), about 0.5 KB per manifest that the
-    plan keeps otherwise as separate copies.
+    ``shared``: short key and value texts, one table for every file of one load, so that
+    each distinct text is one object (manifests repeat the same keys and small values).
     """
     result = YamlFile(file)
     loader: Any = None
-    aliases = "*" in text  # an alias needs one
+    aliases = "*" in text  # without one, no node is reached twice
     try:
         # Inside the try: PyYAML's pure-Python reader checks characters in its constructor.
         loader = _CLoader(text) if _CLoader is not None and _shallow(text) else _deep_loader(text)
@@ -553,15 +310,15 @@ def parse(text: str, file: str, *, shared: dict[str, str] | None = None) -> Yaml
             node = loader.get_node()
             if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null":
                 continue  # `---` with nothing after it: nothing to check
-            builder = _Builder(file, aliases=aliases, shared=shared)
+            builder = _Builder(file, shared, aliases=aliases)
             try:
                 data = builder.build(node, ())
             except _Unbuildable as err:
-                where = _pos(err.node)
+                where = position(err.node)
                 result.diagnostics.append(Diagnostic(file, where.line, where.col, "", err.message))
                 continue
             except RecursionError:
-                where = _pos(node)
+                where = position(node)
                 result.diagnostics.append(Diagnostic(file, where.line, where.col, "", TOO_DEEP))
                 continue
             result.diagnostics.extend(builder.diagnostics)

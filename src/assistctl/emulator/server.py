@@ -44,8 +44,10 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "assistctl-emulator"
     sys_version = ""
     timeout = IDLE_TIMEOUT_SECONDS
-    # Headers and body go out in separate writes; with Nagle's algorithm on, the body waits
-    # for the client's delayed ACK (~40 ms per request on a reused connection).
+    # perf: headers and body go out in separate writes; with Nagle's algorithm on, the body
+    # waits for the client's delayed ACK (~40 ms per request on a reused connection), which
+    # every benchmark against the emulator would measure (benchmarks/plan_phases.py: one
+    # list request's round trip).
     disable_nagle_algorithm = True
     server: _Server
 

@@ -89,6 +89,8 @@ class Record:
         return Record(self.seq, _copy_json(self.obj), _copy_json(self.extra))
 
 
+# perf: the emulator's CPU per list page; benchmarks/plan_phases.py (see
+# benchmarks/README.md, plan scaling).
 def _copy_json(value: Any) -> Any:
     """``copy.deepcopy`` for JSON values, about twice as fast: every read copies, and a list
     page copies 100 objects on the path of each request."""

@@ -21,6 +21,8 @@ import difflib
 from collections import Counter
 from collections.abc import Sequence
 
+# perf: patience anchors above this size; benchmarks/big_fields.py (see
+# benchmarks/README.md, big fields).
 DIRECT_CELLS = 1_000_000
 """``len(a) * len(b)`` up to which difflib's own matcher runs (its worst case is well under
 a second there)."""

@@ -149,12 +149,12 @@ def list_and_plan(client: AssistantsClient, planner: Planner) -> Plan:
     """
     from assistctl.api.prefetch import ahead
 
-    for page in ahead(client.pages()):
+    for page in ahead(client.pages()):  # perf: the next page is fetched meanwhile (prefetch)
         for obj in page:
             planner.add(obj)
-            # Hand the GIL over now and then: the listing thread sends the next request as
-            # soon as it has it, instead of up to the 5 ms switch interval later, on every
-            # page (0.25 s of a 5,000-assistant plan).
+            # perf: hand the GIL over, so the listing thread sends the next request as soon
+            # as it has it instead of up to the 5 ms switch interval later, on every page;
+            # benchmarks/plan_scaling.py (see benchmarks/README.md, plan scaling).
             time.sleep(0)
     return planner.finish()
 

@@ -42,6 +42,8 @@ def _plan(opts: PlanOptions, run: JsonRun) -> int:
         write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
     plan.raise_if_unsafe()
     if opts.out:
+        # perf: only a saved plan needs this module (and the digest above); benchmarks/apply.py
+        # (see benchmarks/README.md, apply throughput: the fixed part).
         from assistctl.core import planfile
 
         assert session.manifests_digest is not None
