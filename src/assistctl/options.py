@@ -72,7 +72,8 @@ class GlobalOptions:
         "--project",
         metavar="NAME",
         envvar="ASSISTCTL_PROJECT",
-        help="Project name: the ownership scope (default from assistctl.yaml, else 'default').",
+        help="Project name: the ownership scope (env ASSISTCTL_PROJECT; default from "
+        "assistctl.yaml, else 'default').",
     )
     local_state: str | None = option(
         "--local-state",

@@ -20,6 +20,12 @@ from assistctl.cli import choices, error_handler, globalopts, process
 from assistctl.options import GlobalOptions
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
+_allow_mass_delete = click.option(
+    "--allow-mass-delete",
+    is_flag=True,
+    help="Allow a plan that deletes more than 30% of at least 10 managed assistants "
+    "(the project policy may lower those limits).",
+)
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -94,16 +100,31 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     is_flag=True,
     help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
 )
+@_allow_mass_delete
 @click.pass_context
 def plan(
-    ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    allow_mass_delete: bool,
 ) -> int:
-    """Show what apply would create, update and delete."""
+    """Show what apply would create, update and delete.
+
+    Paths inside a project (a directory with assistctl.yaml) select manifests: the whole
+    project is still read, and nothing outside the selection is changed or deleted.
+    """
     from assistctl.cli.commands import plan as cmd
 
     return cmd.execute(
         cmd.PlanOptions(
-            g=_globals(ctx), paths=paths, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+            g=_globals(ctx),
+            paths=paths,
+            fmt=fmt,
+            out=out,
+            detailed_exitcode=detailed_exitcode,
+            allow_mass_delete=allow_mass_delete,
         )
     )
 
@@ -142,10 +163,16 @@ def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None)
     show_default=True,
     help="Most API calls in flight at once (lowered automatically on rate limits).",
 )
+@_allow_mass_delete
 @_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def apply(
-    ctx: click.Context, paths: tuple[str, ...], auto_approve: bool, parallelism: int, fmt: str
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    auto_approve: bool,
+    parallelism: int,
+    allow_mass_delete: bool,
+    fmt: str,
 ) -> int:
     """Make live assistants match the manifests (PATH...) or a saved plan (PLANFILE)."""
     from assistctl.cli.commands import apply as cmd
@@ -156,6 +183,7 @@ def apply(
             paths=paths,
             auto_approve=auto_approve,
             parallelism=parallelism,
+            allow_mass_delete=allow_mass_delete,
             fmt=fmt,
         )
     )
