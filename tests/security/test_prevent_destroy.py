@@ -43,7 +43,9 @@ def test_removing_a_protected_manifest_does_not_delete_its_assistant(
     assert "~ lifecycle.prevent_destroy = true -> false" in r.out
     assert "Plan: 0 to create, 1 to update, 0 to delete." in r.out
     assert run(*flags(emulator), "apply", "--auto-approve", root).code == 0
-    assert emulator.get(agent["id"])["metadata"]["assistctl"] == "examples/support-agent"
+    stored = emulator.get(agent["id"])
+    assert stored is not None
+    assert stored["metadata"]["assistctl"] == "examples/support-agent"
     assert_next_plan_empty(emulator, root)
 
     # Second reviewed change: remove the manifest; now the delete goes through.
@@ -68,6 +70,8 @@ def test_an_assistant_labelled_before_the_flag_was_recorded_gets_it_once(
     assert r.code == 0, r.err
     assert "~ lifecycle.prevent_destroy = false -> true" in r.out
     assert "Apply complete: 0 created, 1 updated, 0 deleted, 0 failed." in r.out
-    label = emulator.get(agent["id"])["metadata"]["assistctl"]
+    stored = emulator.get(agent["id"])
+    assert stored is not None
+    label = stored["metadata"]["assistctl"]
     assert label == "examples/support-agent;prevent_destroy"
     assert_next_plan_empty(emulator, root)
