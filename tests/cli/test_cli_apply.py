@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, parse_label
 from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -42,10 +42,10 @@ def managed(emulator: EmulatorHandle, project: str = "examples") -> dict[str, di
     """This project's live assistants by manifest key."""
     out: dict[str, dict[str, Any]] = {}
     for obj in emulator.assistants():
-        label = label_of(obj)
-        if label and label.startswith(project + "/"):
-            key = label.split("/", 1)[1]
-            assert key not in out, f"duplicate label {label}"
+        owner = parse_label(label_of(obj))
+        if owner is not None and owner[0] == project:
+            key = owner[1]
+            assert key not in out, f"duplicate label {label_of(obj)}"
             out[key] = obj
     return out
 

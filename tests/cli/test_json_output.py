@@ -20,7 +20,7 @@ from assistctl.cli.main import cli
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.server import RunningServer, start_server
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import parse_label
 from assistctl.output.jsonout import COMMANDS
 from clihelpers import ROOT, CliResult, at, copy_examples, project_dir, run
 
@@ -142,12 +142,15 @@ def test_plan_refused_by_the_api_carries_its_message(
 
 
 def test_a_refused_plan_is_the_plan_with_its_problems_and_an_error(
-    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+    flags: list[str], tmp_path: Path
 ) -> None:
-    root = project_dir(tmp_path, {"a.yaml": "key: a\nmodel: gpt-4o\n"})
-    emulator.seed_assistants(2, metadata={"assistctl": make_label("default", "a")})
+    root = copy_examples(tmp_path)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    # Renaming a protected assistant without moved_from would delete it: refused.
+    agent = root / "support-agent.yaml"
+    agent.write_text(agent.read_text().replace("key: support-agent", "key: support-bot"))
     doc = document(run(*flags, "plan", root, "--format", "json"), "plan", 1)
-    assert [p["kind"] for p in doc["problems"]] == ["label_conflict"]
+    assert [p["kind"] for p in doc["problems"]] == ["prevent_destroy"]
     assert doc["summary"]["safe"] is False
     assert doc["errors"][0]["message"].startswith("Refusing this plan")
 
@@ -182,7 +185,8 @@ def test_apply_maps_keys_to_ids(emulator: EmulatorHandle, flags: list[str], tmp_
     root = copy_examples(tmp_path)
     r = run(*flags, "apply", root, "--auto-approve", "--format", "json")
     doc = document(r, "apply", 0)
-    live = {a["metadata"]["assistctl"].split("/")[1]: a["id"] for a in emulator.assistants()}
+    owners = {a["id"]: parse_label(a["metadata"]["assistctl"]) for a in emulator.assistants()}
+    live = {owner[1]: id_ for id_, owner in owners.items() if owner is not None}
     assert doc["ids"] == live and len(live) == 8
     assert doc["summary"]["created"] == 8
     assert {res["status"] for res in doc["results"]} == {"succeeded"}

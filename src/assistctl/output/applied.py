@@ -36,7 +36,7 @@ def final_sentence(report: ApplyReport, parallelism: int) -> str:
         return f"Apply interrupted: {tally}, {len(failed)} failed.{tail}"
     if failed:
         total = len(report.outcomes) + len(report.not_started)
-        keys = [o.change.key for o in failed]
+        keys = sorted(o.change.key for o in failed)  # stable: changes finish in any order
         named = ", ".join(keys[:_NAMED_FAILURES])
         if len(keys) > _NAMED_FAILURES:
             named += f" and {len(keys) - _NAMED_FAILURES} more"
