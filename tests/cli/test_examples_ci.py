@@ -360,6 +360,9 @@ def test_commands_run_against_the_emulator(
     monkeypatch.chdir(tmp_path / "repo")
     values = {"MANIFESTS": "assistants", "manifests": "assistants", "report": "report.txt"}
     env = {"ASSISTCTL_BASE_URL": emulator.base_url, "ASSISTCTL_API_KEY": emulator.api_key}
+    if path.suffix == ".yml":  # the pipeline's own trusted setting, as the runner gives it
+        project = (_load(path).get("variables") or {}).get("ASSISTCTL_PROJECT")
+        env.update({"ASSISTCTL_PROJECT": project} if project else {})
     commands = [_substitute(argv, values) for argv in commands_of(path)]
     by_name: dict[str, list[list[str]]] = {}
     for argv in commands:
@@ -564,7 +567,7 @@ def _script_env(extra: dict[str, str]) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k != "NO_COLOR"
+        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k not in ("NO_COLOR", "FORCE_COLOR")
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return {**env, **extra}
@@ -608,7 +611,8 @@ def test_cron_script(
         assert (method, where) == ("POST", "/hook")
         assert body["text"].startswith("```\n") and "math-tutor" in body["text"]
 
-    env["ASSISTCTL_API_KEY"] = ""  # a refused key: an error, exit 1, said on stderr
+    # No key for a remote host: an error, exit 1, said on stderr.
+    env.update(ASSISTCTL_API_KEY="", ASSISTCTL_BASE_URL="https://assistants.invalid/v1")
     failed = cron()
     assert failed.returncode == 1 and failed.stdout == ""
     assert "assistctl: error:" in failed.stderr

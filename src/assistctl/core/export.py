@@ -8,8 +8,8 @@ order (:mod:`assistctl.core.fields`), each written by its kind's export rule
 (:mod:`assistctl.core.kinds`): a field is left out when its live value is the server's
 default (a manifest's unset field *means* the default), and so are the parts the server
 fills in (function ``strict: false``, the default ``file_search.ranking_options``, empty
-``tool_resources`` entries) and the ownership label. Lists and JSON schemas keep the live
-order.
+``tool_resources`` entries) and the ownership label, whose recorded ``prevent_destroy`` is
+written as ``lifecycle.prevent_destroy``. Lists and JSON schemas keep the live order.
 
 Multi-line text is written as a literal block scalar (``|``), and so is single-line
 ``instructions`` longer than :data:`BLOCK_INSTRUCTIONS_OVER` characters. Instructions longer
@@ -25,7 +25,6 @@ returned as :class:`Skipped` with the reason, never written half-right.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -36,10 +35,11 @@ import yaml
 from pydantic import ValidationError
 
 from assistctl.config import yamlcore
-from assistctl.config.manifest import REASONING_EFFORTS, Manifest
+from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
-from assistctl.core.fields import FIELDS, ApiVersion, api_fields, write_only_fields
-from assistctl.core.normalize import desired_label, write_only_fingerprint
+from assistctl.core.fields import FIELDS, ApiVersion, api_fields
+from assistctl.core.normalize import desired_label
+from assistctl.core.plan import writeonly
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, is_valid_name, label_of, make_label, owner_of
 
@@ -204,7 +204,10 @@ def _export_one(
 ) -> Exported | Skipped:
     assistant_id = str(obj["id"])
     name = obj.get("name") if isinstance(obj.get("name"), str) else None
-    doc = _write_only_back(manifest_document(obj, key, api_version), obj, api_version)
+    doc = manifest_document(obj, key, api_version)
+    found = writeonly.recover(doc, label_of(obj), api_version)
+    if found:  # the values the live label's fingerprint records, in manifest order
+        doc = {f: v for f in ("key", *_ORDER) if (v := {**doc, **found}.get(f)) is not None}
     manifest = _check(doc, obj, key, project, api_version)
     if isinstance(manifest, str):
         return Skipped(assistant_id, name, manifest)
@@ -264,7 +267,7 @@ def _check(
         first = err.errors(include_url=False)[0]
         where = dotted([p for p in first["loc"] if isinstance(p, str | int)])
         return f"it cannot be written as a valid manifest ({where}: {first['msg']})"
-    # With this manifest's own label, as a plan after 'import' would see it.
+    # With this manifest's own label (its flags included), as a plan after 'import' sees it.
     version: ApiVersion = "v1" if api_version == "v1" else "v2"
     label = desired_label(manifest, project, version)
     labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: label})
@@ -276,41 +279,14 @@ def _check(
     return manifest
 
 
-_WRITE_ONLY_CHOICES: dict[str, tuple[Any, ...]] = {"reasoning_effort": (None, *REASONING_EFFORTS)}
-"""The values a write-only field can hold: few enough to find the one a fingerprint records."""
-
-
-def _write_only_back(
-    doc: dict[str, Any], obj: Mapping[str, Any], api_version: str
-) -> dict[str, Any]:
-    """``doc`` with the write-only values the live label's fingerprint records (the API never
-    returns them), when exactly one choice of them matches; ``doc`` as it is otherwise."""
-    label = label_of(dict(obj))
-    version: ApiVersion = "v1" if api_version == "v1" else "v2"
-    fields = write_only_fields(version)
-    if label is None or label.write_only is None or not fields:
-        return doc
-    found = []
-    for values in itertools.product(*(_WRITE_ONLY_CHOICES.get(f, (None,)) for f in fields)):
-        chosen = {f: v for f, v in zip(fields, values, strict=True) if v is not None}
-        try:
-            manifest = Manifest.model_validate({**doc, **chosen})
-        except ValidationError:
-            continue
-        if write_only_fingerprint(manifest, version) == label.write_only:
-            found.append(chosen)
-    if len(found) != 1:
-        return doc
-    return {f: v for f in ("key", *_ORDER) if (v := {**doc, **found[0]}.get(f)) is not None}
-
-
 def _metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
     metadata = obj.get("metadata")
     return dict(metadata) if isinstance(metadata, Mapping) else {}
 
 
 def manifest_document(obj: Mapping[str, Any], key: str, api_version: str = "v2") -> dict[str, Any]:
-    """The manifest fields for a live object, in manifest order, API defaults left out."""
+    """The manifest fields for a live object, in manifest order, API defaults left out; and
+    ``lifecycle.prevent_destroy`` when its label records it (the protection is kept)."""
     fields = api_fields("v1" if api_version == "v1" else "v2")
     doc: dict[str, Any] = {"key": key}
     for field in _ORDER:
@@ -318,6 +294,9 @@ def manifest_document(obj: Mapping[str, Any], key: str, api_version: str = "v2")
             value = FIELDS[field].export(obj.get(field))
             if value is not None:
                 doc[field] = value
+    label = label_of(dict(obj))
+    if label is not None and label.prevent_destroy:
+        doc["lifecycle"] = {"prevent_destroy": True}
     return doc
 
 

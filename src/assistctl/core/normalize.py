@@ -63,9 +63,11 @@ def normalize_live(live: Mapping[str, Any], *, api_version: ApiVersion = "v2") -
 def desired_api_object(
     manifest: Manifest, project: str, *, api_version: ApiVersion = "v2"
 ) -> dict[str, Any]:
-    """The manifest as an API-shaped object: the fields it sets plus the ownership label.
+    """The manifest as an API-shaped object: the fields it sets plus the ownership label
+    (with ``prevent_destroy`` recorded in it, so the protection outlives the manifest).
 
-    For the v1 dialect the v2 spellings are translated (:func:`assistctl.config.dialect.to_v1`).
+    ``project`` is the ownership scope. For the v1 dialect the v2 spellings are translated
+    (:func:`assistctl.config.dialect.to_v1`).
     """
     body = manifest.api_body()
     body["metadata"] = {
@@ -77,8 +79,14 @@ def desired_api_object(
 
 def desired_label(manifest: Manifest, scope: str, api_version: ApiVersion = "v2") -> str:
     """The ownership label a manifest's assistant carries: identity plus recorded flags
-    (the fingerprint of its write-only values, so a change to one is seen statelessly)."""
-    return make_label(scope, manifest.key, write_only=write_only_fingerprint(manifest, api_version))
+    (``prevent_destroy``, and the fingerprint of its write-only values, so a change to one
+    is seen statelessly)."""
+    return make_label(
+        scope,
+        manifest.key,
+        prevent_destroy=manifest.prevent_destroy,
+        write_only=write_only_fingerprint(manifest, api_version),
+    )
 
 
 def write_only_fingerprint(manifest: Manifest, api_version: ApiVersion = "v2") -> str | None:

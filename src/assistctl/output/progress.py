@@ -11,6 +11,7 @@ import threading
 from typing import TextIO
 
 from assistctl.api.apply import Outcome
+from assistctl.output.console import is_dumb_terminal
 
 BAR_MIN_CHANGES = 4
 
@@ -20,6 +21,10 @@ def describe(outcome: Outcome) -> str:
     ident = f" ({outcome.id})" if outcome.id else ""
     if outcome.ok:
         extra = " - found by its label after a lost response" if outcome.adopted else ""
+        if change.duplicate_of:
+            extra += f" - a duplicate of {change.duplicate_of}, which is kept"
+        if outcome.note:
+            extra += f" - {outcome.note}"
         return f"{outcome.verb} {change.key}{ident}{extra}"
     return f"FAILED to {change.action} {change.key}{ident}: {outcome.error}"
 
@@ -84,6 +89,7 @@ def choose(stream: TextIO, total: int, *, quiet: bool) -> LineProgress | TtyProg
     if quiet:
         return None
     isatty = getattr(stream, "isatty", None)
-    if total >= BAR_MIN_CHANGES and isatty is not None and isatty():
+    # The bar redraws itself with escape sequences, which a dumb terminal prints as is.
+    if total >= BAR_MIN_CHANGES and isatty is not None and isatty() and not is_dumb_terminal():
         return TtyProgress(stream)
     return LineProgress(stream)

@@ -3,13 +3,14 @@
 With manifest paths, a fresh plan is computed, shown, and confirmed (``yes`` on a TTY, or
 ``--auto-approve``). With one plan file written by ``plan --out``, that plan is executed
 exactly, without a prompt (it was reviewed when it was made, as in Terraform), after
-checking that it was not edited, targets this project and host, and that nothing it
-touches moved since.
+checking that it was not edited, that it was made for the host and project this apply
+targets (from the command line, the environment and ``assistctl.yaml``: never from the
+file), and that nothing it touches moved since. Either way, the applier reads each
+assistant again right before modifying or deleting it (see :mod:`assistctl.api.apply`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,20 +18,23 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistctl.api.apply import ApplyReport
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import (
     connect,
+    delete_guard,
     open_session,
     origin_of,
+    project_name,
     status,
-    write_output,
 )
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
+from assistctl.output.applied import final_sentence, json_body, json_errors
 from assistctl.output.console import use_color
 
 if TYPE_CHECKING:
-    from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
     from assistctl.api.limiter import Throttles
     from assistctl.core.plan import Plan
@@ -42,15 +46,8 @@ class ApplyOptions:
     paths: tuple[str, ...]
     auto_approve: bool = False
     parallelism: int = 4
-
-
-@dataclass(frozen=True)
-class _PlanOrigin:
-    """The project-file settings a saved plan carries, so flags and env still override."""
-
-    provider: str | None
-    base_url: str | None
-    api_version: str | None
+    allow_mass_delete: bool = False
+    fmt: str = "text"
 
 
 def _not_yaml_file(path: str) -> bool:
@@ -64,8 +61,13 @@ def is_plan_file(paths: tuple[str, ...]) -> bool:
 
 
 def execute(opts: ApplyOptions) -> int:
+    with json_run("apply", opts.fmt) as run:
+        return _execute(opts, run)
+
+
+def _execute(opts: ApplyOptions, run: JsonRun) -> int:
     if is_plan_file(opts.paths):
-        return _apply_saved(opts, opts.paths[0])
+        return _apply_saved(opts, run, opts.paths[0])
     others = [p for p in opts.paths if _not_yaml_file(p)]
     if others:
         # Otherwise a plan file given with manifests is read as a manifest: a dozen
@@ -74,10 +76,10 @@ def execute(opts: ApplyOptions) -> int:
             f"{others[0]} is not a YAML manifest; apply takes manifest paths or one plan "
             "file written by 'assistctl plan --out', not both."
         )
-    return _apply_fresh(opts)
+    return _apply_fresh(opts, run)
 
 
-def _apply_fresh(opts: ApplyOptions) -> int:
+def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
     from assistctl.api.limiter import Throttles
     from assistctl.output.render import render_plan
 
@@ -85,55 +87,59 @@ def _apply_fresh(opts: ApplyOptions) -> int:
     session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
     try:
         plan = session.plan
-        quiet = opts.g.quiet and opts.auto_approve
-        if not quiet:
-            write_output(render_plan(plan, "text", color=use_color(opts.g, sys.stdout)), None)
+        # With --format json the plan is for the person at the prompt (stderr): stdout
+        # holds the one document.
+        if not (opts.g.quiet and opts.auto_approve):
+            run.say(render_plan(plan, "text", color=use_color(opts.g, run.stream)).rstrip("\n"))
         elif plan.is_safe and not plan.has_changes:
             # Nobody reviews this plan: -q shows only the result (the error names any
             # problem, and the final report what was done).
-            write_output(render_plan(plan, "text", quiet=True), None)
-        plan.raise_if_unsafe()
+            run.say(render_plan(plan, "text", quiet=True).rstrip("\n"))
+        plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
+            run.body = json_body(ApplyReport(), session.project)
             return EXIT_OK
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
+            run.errors = [{"message": "Apply cancelled: nothing was changed."}]
             return EXIT_ERROR
-        return _run(opts, session.client, plan, throttles)
+        return _run(opts, run, session.client, plan, throttles, session.project)
     finally:
         session.close()
 
 
-def _apply_saved(opts: ApplyOptions, source: str) -> int:
+def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
     from assistctl.api.limiter import Throttles
+    from assistctl.config.project import load_project
     from assistctl.core import planfile
-    from assistctl.labels import is_valid_name
 
     try:
         text = Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"Cannot read plan file {source}: {err}.") from None
     saved = planfile.loads(text, source)
-    origin = saved.origin
-    g = opts.g
-    if g.local_state is None and origin.local_state is not None:
-        g = dataclasses.replace(g, local_state=origin.local_state)
-    project = g.project if g.project is not None else origin.project
-    if not is_valid_name(project):
-        raise UsageError(f"--project '{project}' is not a valid project name.")
+    # The file is untrusted: where to send the key and which project's assistants may be
+    # touched come from this run's configuration, as for a fresh plan, and the file must
+    # have been made for exactly that.
+    config, _ = load_project([Path.cwd()])
+    project = project_name(opts.g, config)
     throttles = Throttles()
-    client = connect(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version), on_throttle=throttles
-    )
+    client = connect(opts.g, config, on_throttle=throttles)
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
         status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
-        planfile.raise_if_stale(saved, client.list_all(), source)
-        saved.plan.raise_if_unsafe()
-        if not saved.plan.has_changes:
+        live = client.list_all()
+        planfile.raise_if_stale(saved, live, source)
+        plan = planfile.checked_against_live(saved, live, project, source)
+        plan.raise_if_unsafe(
+            allow_mass_delete=opts.allow_mass_delete, guard=delete_guard(config.policy)
+        )
+        if not plan.has_changes:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
+            run.body = json_body(ApplyReport(), project)
             return EXIT_OK
-        return _run(opts, client, saved.plan, throttles)
+        return _run(opts, run, client, plan, throttles, project)
     finally:
         client.close()
 
@@ -171,20 +177,35 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
     return answer.strip() == "yes"
 
 
-def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles) -> int:
+def _run(
+    opts: ApplyOptions,
+    run: JsonRun,
+    client: AssistantsClient,
+    plan: Plan,
+    throttles: Throttles,
+    scope: str,
+) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
     report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, throttles=throttles
+        client,
+        plan,
+        parallelism=opts.parallelism,
+        progress=progress,
+        throttles=throttles,
+        scope=scope,
     )
+    run.body = json_body(report, scope)
     # The live bar of a terminal names only failures; the final report names the rest.
-    _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
+    _report(opts, run, report, list_succeeded=isinstance(progress, TtyProgress))
     if report.interrupted:
+        run.errors = json_errors(report)
         return EXIT_INTERRUPTED
     if not report.ok:
+        run.errors = json_errors(report)
         raise ApplyFailed(
             f"{len(report.failed)} of {len(report.outcomes) + len(report.not_started)} "
             "change(s) failed; fix the cause and run apply again (it converges)."
@@ -192,16 +213,16 @@ def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Th
     return EXIT_OK
 
 
-def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) -> None:
+def _report(opts: ApplyOptions, run: JsonRun, report: ApplyReport, *, list_succeeded: bool) -> None:
     from assistctl.output.progress import describe
 
-    counts = {"created": 0, "updated": 0, "deleted": 0}
-    for outcome in report.succeeded:
-        counts[outcome.verb] = counts.get(outcome.verb, 0) + 1
-        if list_succeeded:
+    if list_succeeded:
+        for outcome in report.succeeded:
             click.echo(describe(outcome), err=True)
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}.", err=True)
     if report.interrupted:
         # Named one per line, like the progress lines: what the rerun will still do.
         for change in report.not_started:
@@ -211,14 +232,4 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
             "run apply again to finish.",
             err=True,
         )
-    extra = []
-    if report.retries:
-        extra.append(f"{report.retries} retries")
-    if report.lowest_parallelism and report.lowest_parallelism < opts.parallelism:
-        extra.append(f"parallelism lowered to {report.lowest_parallelism} by rate limits")
-    tail = f" ({'; '.join(extra)})" if extra else ""
-    ended = "interrupted" if report.interrupted else "complete"
-    click.echo(
-        f"Apply {ended}: {counts['created']} created, {counts['updated']} updated, "
-        f"{counts['deleted']} deleted, {len(report.failed)} failed.{tail}"
-    )
+    run.say(final_sentence(report, opts.parallelism))

@@ -7,19 +7,24 @@ create and update. At plan time the live label's fingerprint is compared with th
 manifest's: when they differ, or the live one is missing (an assistant made by an older
 version, or by hand and imported), the update sends every write-only field, the manifest's
 value or null (the API default) for one it no longer sets, and rewrites the label. A host
-that does return a field has it compared directly. Pure: no I/O.
+that does return a field has it compared directly. :func:`recover` gives ``export`` the
+values a fingerprint records. Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from assistctl.core.plan.paths import format_path
-from assistctl.labels import OWNER_KEY, label_of
+from pydantic import ValidationError
 
-LABEL_PATH = format_path(["metadata", OWNER_KEY])
+from assistctl.config.manifest import REASONING_EFFORTS, Manifest
+from assistctl.core.fields import ApiVersion, write_only_fields
+from assistctl.core.normalize import write_only_fingerprint
+from assistctl.core.plan.paths import LABEL_PATH, PREVENT_DESTROY_PATH
+from assistctl.labels import OWNER_KEY, Label, label_of
 
 
 def expect(
@@ -54,16 +59,18 @@ def paths(
     fields: Sequence[str],
     ignored: Sequence[str],
 ) -> tuple[str, ...]:
-    """``changed`` with a label that differs only by its fingerprint named as what it stands
-    for, the write-only fields (the update still rewrites the label)."""
+    """``changed`` (after :func:`~assistctl.core.plan.paths.label_paths`, which names a moved
+    ``prevent_destroy`` flag alone) with a label whose fingerprint moved named as what it
+    stands for, the write-only fields, and its ``prevent_destroy`` if that moved too (the
+    update still rewrites the label)."""
     if LABEL_PATH not in changed:
         return tuple(changed)
     old, new = label_of(before), label_of(after)
-    if old is None or new is None or old.write_only == new.write_only:
-        return tuple(changed)
-    if dataclasses.replace(old, write_only=new.write_only) != new:
-        return tuple(changed)  # the identity or another flag moved too: the label shows
-    out = [p for p in changed if p != LABEL_PATH]
+    if old is None or new is None or old.write_only == new.write_only or old.owner != new.owner:
+        return tuple(changed)  # a move: the label shows
+    # Where the label was, its prevent_destroy flag when that moved too.
+    flag = [PREVENT_DESTROY_PATH] if old.prevent_destroy != new.prevent_destroy else []
+    out = list(dict.fromkeys(q for p in changed for q in (flag if p == LABEL_PATH else [p])))
     return (*out, *(f for f in fields if f not in ignored and f not in out))
 
 
@@ -71,3 +78,27 @@ def recorded(before: dict[str, Any] | None) -> bool:
     """Whether the live side of a change carries a write-only fingerprint."""
     label = label_of(before or {})
     return label is not None and label.write_only is not None
+
+
+_CHOICES: dict[str, tuple[Any, ...]] = {"reasoning_effort": (None, *REASONING_EFFORTS)}
+"""The values a write-only field can hold: few enough to find the one a fingerprint records."""
+
+
+def recover(doc: dict[str, Any], label: Label | None, api_version: str) -> dict[str, Any]:
+    """The write-only values ``label``'s fingerprint records for the manifest fields ``doc``
+    (export's reading of a live assistant, which the API never returns them in), when exactly
+    one choice of them matches; ``{}`` otherwise."""
+    version: ApiVersion = "v1" if api_version == "v1" else "v2"
+    fields = write_only_fields(version)
+    if label is None or label.write_only is None or not fields:
+        return {}
+    found = []
+    for values in itertools.product(*(_CHOICES.get(f, (None,)) for f in fields)):
+        chosen = {f: v for f, v in zip(fields, values, strict=True) if v is not None}
+        try:
+            manifest = Manifest.model_validate({**doc, **chosen})
+        except ValidationError:
+            continue
+        if write_only_fingerprint(manifest, version) == label.write_only:
+            found.append(chosen)
+    return found[0] if len(found) == 1 else {}

@@ -1,5 +1,8 @@
 """The ``json`` format: one versioned document (``format_version: "1"``) for programs.
 
+The body of the document (:func:`plan_json`, :func:`drift_json`) goes in the envelope every
+command's JSON shares (:mod:`assistctl.output.jsonout`: ``command``, ``errors``).
+
 One entry per assistant with key, id, action, changed paths, before and after: the plan's own
 data, not the diff model people read. ``sort_keys`` and the plan's fixed order make it stable.
 
@@ -17,6 +20,7 @@ import json
 from typing import Any
 
 from assistctl.core.plan import Change, DriftReport, Plan
+from assistctl.output.jsonout import document, dumps
 from assistctl.output.render.model import RenderOptions
 from assistctl.output.textdiff import hunks
 
@@ -26,15 +30,11 @@ _ENDS = 200  # characters kept at each end of an abbreviated text
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    return _dump(plan_json(plan))
+    return dumps(document("plan", plan_json(plan))).rstrip("\n")
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    return _dump(drift_json(report))
-
-
-def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    return dumps(document("drift", drift_json(report))).rstrip("\n")
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -54,10 +54,13 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 "after": _bounded(c.after),
                 "moved_from": c.moved_from,
                 "prevent_destroy": c.prevent_destroy,
+                "duplicate_of": c.duplicate_of,
                 **_text_diffs(c),
             }
             for c in plan.changes
         ],
+        "managed": plan.managed,
+        "targeting": plan.targeting.model_dump(mode="json") if plan.targeting else None,
         "ignored": [i.model_dump(mode="json") for i in plan.ignored],
         "problems": [p.model_dump(mode="json") for p in plan.problems],
         "warnings": list(plan.warnings),
@@ -90,7 +93,13 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
         ],
         "missing": [{"key": c.key, "manifest": _bounded(c.after)} for c in report.missing],
         "orphaned": [
-            {"key": c.key, "id": c.id, "live": _bounded(c.before)} for c in report.orphaned
+            {
+                "key": c.key,
+                "id": c.id,
+                "live": _bounded(c.before),
+                "duplicate_of": c.duplicate_of,
+            }
+            for c in report.orphaned
         ],
         "problems": [p.model_dump(mode="json") for p in report.problems],
         "ignored": [i.model_dump(mode="json") for i in report.ignored],

@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.core.plan import Change, DriftReport, Plan, format_path, top_field
+from assistctl.core.plan.paths import PREVENT_DESTROY_PATH
 from assistctl.core.plan.writeonly import recorded
-from assistctl.labels import OWNER_KEY, make_label, parse, same_owner
+from assistctl.labels import OWNER_KEY, label_of, make_label, parse, same_owner
 from assistctl.output.textdiff import LONG_LINE, cut, hunks
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -154,10 +155,14 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
     before, after = change.before or {}, change.after or {}
     old_side, new_side = (after, before) if reverse else (before, after)
     out = []
+    flag_shown = PREVENT_DESTROY_PATH in change.changed
     for field in change.changed_fields:
         old, new = old_side.get(field), new_side.get(field)
+        if field == "lifecycle":
+            out.append(_prevent_destroy_diff(old_side, new_side))
+            continue
         if field == "metadata" and isinstance(old, dict) and isinstance(new, dict):
-            out += _pair_diffs(field, old, new)
+            out += _pair_diffs(field, old, new, label_shown=not flag_shown)
             continue
         if field in WRITE_ONLY_FIELDS and field not in before:
             out.append(_write_only(field, after.get(field), recorded(before), reverse))
@@ -181,13 +186,27 @@ def _write_only(field: str, value: Any, recorded: bool, reverse: bool) -> FieldD
     return FieldDiff(field, "scalar", known, sent)
 
 
-def _pair_diffs(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
+def _prevent_destroy_diff(old_side: dict[str, Any], new_side: dict[str, Any]) -> FieldDiff:
+    """The label's recorded ``prevent_destroy`` flag, shown as the manifest field it is."""
+    flags = [
+        bool(label and label.prevent_destroy) for label in (label_of(old_side), label_of(new_side))
+    ]
+    return FieldDiff(PREVENT_DESTROY_PATH, "scalar", compact(flags[0]), compact(flags[1]))
+
+
+def _pair_diffs(
+    field: str, old: dict[str, Any], new: dict[str, Any], *, label_shown: bool = True
+) -> list[FieldDiff]:
     """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``. The ownership
-    label shows only when its identity moves: its flags are shown as the fields they record."""
+    label shows only when its identity moves: its flags are shown as the fields they record
+    (``lifecycle.prevent_destroy``, the write-only fields); ``label_shown`` False leaves it
+    out in any case."""
     out = []
     if same_owner(old.get(OWNER_KEY), new.get(OWNER_KEY)):
         old, new = _without_label(old), _without_label(new)
     for key in sorted(set(old) | set(new)):
+        if key == OWNER_KEY and not label_shown:
+            continue
         name = format_path([field, key])
         if key not in old:
             out.append(_whole(name, "set", new[key]))
