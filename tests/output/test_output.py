@@ -161,11 +161,12 @@ def test_quiet_plan_and_drift_print_only_errors_and_the_result(
 def test_a_refused_plan_never_says_no_changes(
     flags: list[str], tmp_path: Path, emulator: EmulatorHandle
 ) -> None:
-    """Issue 14, case 7: a plan refused for a label problem, and nothing else to do."""
+    """Issue 14, case 7: a refused plan with nothing else to do (duplicate labels are now
+    repaired, so the refusal here is a model the host no longer serves)."""
     root = copy_examples(tmp_path)
     assert run(*flags, "apply", "--auto-approve", root).code == 0
-    (tutor,) = [a for a in emulator.assistants() if a["name"] == "Math Tutor"]
-    emulator.seed_assistants(1, metadata=tutor["metadata"])  # a second one with its label
+    models = {a["model"] for a in emulator.assistants()}
+    emulator.seed_catalog("models", *sorted(models - {"gpt-4o-mini"}))
     for argv in (
         [*flags[1:], "plan", root],
         [*flags[1:], "plan", "--format", "markdown", root],
@@ -176,9 +177,9 @@ def test_a_refused_plan_never_says_no_changes(
         r = run(*argv)
         assert r.code == 1, r.text
         assert "No changes" not in r.out, argv
-        assert "math-tutor" in r.err, r.err
+        assert "model 'gpt-4o-mini' is not a model this host serves" in r.err, r.err
     r = run(*flags, "plan", root)
-    assert r.out.splitlines()[-1].startswith("Plan refused: 1 problem; nothing can be applied")
+    assert r.out.splitlines()[-1].startswith("Plan refused: ")
     assert run(*flags, "apply", "--auto-approve", root).out == ""
 
 
