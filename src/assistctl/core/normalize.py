@@ -10,8 +10,9 @@ Decision: the manifest is the complete desired state
     omits it IS drift, and ``apply`` resets it (as Terraform does for optional arguments with
     a known default). ``lifecycle.ignore_changes`` is the escape hatch for a field someone
     else owns. The exception is a write-only field (``reasoning_effort``): the API does not
-    return it, so it is compared only when the live object carries the key; then an unset
-    manifest value means null.
+    return it, so its canonical form has it only when the live object carries the key (then
+    an unset manifest value means null); otherwise the planner compares the fingerprint the
+    ownership label records (:mod:`assistctl.core.plan.writeonly`).
 
 Only the dialect's fields are compared: keys a host adds (``id``, ``created_at``, fields a
 future API version returns) never produce a change. The v1 dialect compares
