@@ -71,7 +71,7 @@ class _Checked:
 
     loaded: LoadedManifest | None
     problems: list[Diagnostic]
-    claim: Manifest | None = None
+    claim: LoadedManifest | None = None
 
 
 def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
@@ -119,14 +119,17 @@ class _Checker:
                 return _Checked(None, problems)
             # The rest is checked too, so that one run shows every error.
             problems += self.further(doc, source, partial, failed)[1]
-            return _Checked(None, problems, None if "key" in failed else partial)
+            if "key" in failed:
+                return _Checked(None, problems)
+            claim = LoadedManifest(partial, doc.file, doc.nearest(("key",)).line, doc.index)
+            return _Checked(None, problems, claim)
         manifest, found = self.further(doc, source, manifest, set())
         problems += found
         key_pos = doc.nearest(("key",))
         share_fields_sets(manifest)  # perf: kept until the plan is made (see its note)
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
         warnings = self.model_warnings(doc, manifest)
-        return _Checked(None if problems else loaded, problems + warnings, manifest)
+        return _Checked(None if problems else loaded, problems + warnings, loaded)
 
     def further(
         self, doc: Document, source: str, manifest: Manifest, failed: set[str | int]
@@ -362,9 +365,7 @@ def load(
             result.diagnostics += [p for p in checked.problems if (p.line, p.col) not in refused]
             loaded = checked.loaded
             if checked.claim is not None:  # keys are unique, valid manifests or not
-                key_line = doc.nearest(("key",)).line
-                claim = LoadedManifest(checked.claim, doc.file, key_line, doc.index)
-                result.diagnostics += checker.unique(claim, doc)
+                result.diagnostics += checker.unique(checked.claim, doc)
             if loaded is not None:
                 moved = loaded.manifest.moved_from is not None  # perf: looked up only then
                 valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))

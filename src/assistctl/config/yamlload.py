@@ -160,21 +160,24 @@ class _Builder:
         p = position(node)
         self.diagnostics.append(Diagnostic(self.file, p.line, p.col, dotted(path), message))
 
-    def tick(self, node: Node) -> None:
-        """Count one more value (keys included): an alias bomb stops here."""
-        self.count += 1
-        if self.count > MAX_VALUES:
-            raise _Unbuildable(
-                node,
-                f"the document expands to more than {MAX_VALUES:,} values through aliases; "
-                "this is not a manifest",
-            )
+    @staticmethod
+    def too_many(node: Node) -> _Unbuildable:
+        """Values are counted, keys included: an alias bomb stops at the node that passes
+        :data:`MAX_VALUES`."""
+        return _Unbuildable(
+            node,
+            f"the document expands to more than {MAX_VALUES:,} values through aliases; "
+            "this is not a manifest",
+        )
 
     def build(self, node: Node, parent: Loc, key: str | int | None = None) -> Any:
         """The value of ``node``, found at ``key`` in ``parent`` (``parent`` itself without a
         ``key``)."""
-        # perf: a path is only made for collections and diagnostics; benchmarks/validate.py.
-        self.tick(node)
+        # perf: a path is only made for collections and diagnostics, the count is inline;
+        # benchmarks/validate.py.
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.too_many(node)
         if isinstance(node, ScalarNode):
             text: str = node.value
             if node.tag == _STR:
@@ -267,14 +270,14 @@ class _Builder:
         """A mapping key, always its text (JSON's keys are text): one of another type, or
         that YAML 1.1 and 1.2 read differently, is reported at the key."""
         text: str = node.value
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.too_many(node)
         if node.tag == _STR:
-            self.tick(node)
             return self.shared.setdefault(text, text) if len(text) <= _SHARE_CHARS else text
         if node.tag == _AMBIGUOUS:
-            self.tick(node)
             self.error(node, (*path, text), yamlcore.ambiguity(text, key=True))
             return text
-        self.tick(node)
         before = len(self.diagnostics)
         value = self.scalar(node, (*path, text))
         if len(self.diagnostics) == before:  # not already refused for its tag
