@@ -18,6 +18,8 @@ class GlobalOptions:
     provider: str | None = None
     api_version: str | None = None
     project: str | None = None
+    env: str | None = None
+    """``--env`` / ``ASSISTCTL_ENV``: the environment of ``assistctl.yaml`` to act on."""
     local_state: str | None = None
     max_retries: int | None = None
     timeout: float | None = None

@@ -63,7 +63,16 @@ def _globals(ctx: click.Context) -> GlobalOptions:
 )
 @click.option(
     "--project",
-    help="Project name: the ownership scope (default from assistctl.yaml, else 'default').",
+    envvar="ASSISTCTL_PROJECT",
+    help="Project name: the ownership scope (env ASSISTCTL_PROJECT; default from "
+    "assistctl.yaml, else 'default').",
+)
+@click.option(
+    "--env",
+    envvar="ASSISTCTL_ENV",
+    metavar="NAME",
+    help="Environment of assistctl.yaml to act on (env ASSISTCTL_ENV); validate checks "
+    "every environment without it.",
 )
 @click.option(
     "--local-state",

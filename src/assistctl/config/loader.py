@@ -11,13 +11,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from assistctl.config.dialect import v1_problems
+from assistctl.config.environments import select_environment
 from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.perenv import EnvironmentPasses
 from assistctl.config.positions import Document, Position
 from assistctl.config.project import (
     PROJECT_FILE,
@@ -54,6 +57,11 @@ class LoadResult:
     project_file: Path | None = None
     files: list[str] = field(default_factory=list)
     """Every file read: manifest files, then the project file."""
+    environment: str | None = None
+    """The environment selected (``--env``); None for a project without environments, and
+    for ``validate`` checking every environment."""
+    environments: tuple[str, ...] = ()
+    """The environments the manifests were checked in (empty: the project has none)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -85,8 +93,13 @@ class _Checker:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
-        data = doc.data
+    def check(
+        self, doc: Document, source: str, data: Any = None
+    ) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+        """Check one document: its own data, or ``data`` (the document after substitution;
+        positions still come from the document)."""
+        if data is None:
+            data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             pos = doc.position
@@ -270,6 +283,8 @@ def load(
     *,
     api_version: str | None = None,
     options: GlobalOptions | None = None,
+    environment: str | None = None,
+    every_environment: bool = False,
 ) -> LoadResult:
     """Read and check every manifest under ``paths``, the project file and project policy.
 
@@ -277,6 +292,11 @@ def load(
     the fallback). With ``options`` (the global flags), the provider is resolved like the
     client does (flag, environment, project file, known host), offline, for
     provider-specific warnings (AIML API's documented model list).
+
+    ``environment`` is ``--env``: the manifests are checked with its variables, and only
+    those that exist in it are returned. Without one, a project that declares environments
+    is checked in each of them when ``every_environment`` (``validate``), and refused
+    otherwise (UsageError naming the choices): a bad flag is not a manifest's problem.
     """
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
@@ -288,18 +308,25 @@ def load(
     )
     project_file, problems = discover(Path(d) for d in directories)
     result.diagnostics += problems
+    known = True  # the project file says what the environments and variables are
     if project_file is not None:
         result.project, problems = read_project(project_file)
         result.project_file = project_file
         result.diagnostics += problems
-    checker = _Checker(
+        known = not any(d.severity == "error" for d in problems)
+    checked = _environments(result, environment, every_environment) if known else (None,)
+    first = _Checker(
         result.project,
         effective_api_version(api_version, result.project),
-        _provider(options, result.project),
+        _provider(options, result.project, result.environment),
     )
 
-    # The position of moved_from, where there is one, for moved_from_still_used.
-    valid: list[tuple[LoadedManifest, Position | None]] = []
+    def make_checker() -> _Checker:
+        checker = _Checker(first.project, first.api_version, first.provider)
+        checker.prompts = first.prompts  # one read per prompt file, whatever the environment
+        return checker
+
+    passes = EnvironmentPasses(result.project, checked, make_checker, known=known)
     # perf: short texts, one object each for every file (yamlload.parse);
     # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
     shared: dict[str, str] = {}
@@ -317,14 +344,9 @@ def load(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
         for doc in parsed.documents:
-            loaded, problems = checker.check(doc, source)
-            result.diagnostics += problems
-            if loaded is not None:
-                result.diagnostics += checker.unique(loaded, doc)
-                moved = loaded.manifest.moved_from is not None  # perf: looked up only then
-                valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
-    result.diagnostics += checker.moved_from_still_used(valid)
-    result.manifests = [loaded for loaded, _ in valid]
+            result.diagnostics += passes.add(doc, source)
+    result.diagnostics += passes.finish()
+    result.manifests = passes.manifests()
     if project_file is not None:
         result.files.append(_display(project_file))
 
@@ -334,22 +356,37 @@ def load(
         result.diagnostics.append(
             _whole(", ".join(map(str, paths)), "no manifests found: every file is empty")
         )
-    result.diagnostics.sort()
+    # Checks repeated per environment find the same problem in each: reported once.
+    result.diagnostics = sorted(set(result.diagnostics))
     return result
 
 
-def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:
+def _environments(result: LoadResult, requested: str | None, every: bool) -> tuple[str | None, ...]:
+    """The environments to check in (None: the project's own scope), set on ``result``."""
+    declared = tuple(result.project.environments)
+    selected = select_environment(declared, requested, required=not every)
+    result.environment = selected
+    result.environments = (selected,) if selected is not None else declared
+    return result.environments or (None,)
+
+
+def _provider(
+    options: GlobalOptions | None, project: ProjectConfig, environment: str | None
+) -> Provider | None:
     if options is None:
         return None
     try:
-        return resolve_provider(options, project)
+        return resolve_provider(options, project.settings(environment))
     except AssistctlError:
         return None  # an unknown provider name is reported by the commands that use it
 
 
-def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
-    """:func:`load`, raising :class:`ManifestError` (with every diagnostic) on any error."""
-    result = load(paths, api_version=api_version)
+def load_or_raise(
+    paths: Sequence[str | Path], *, api_version: str | None = None, environment: str | None = None
+) -> LoadResult:
+    """:func:`load` for one environment (required when the project declares any), raising
+    :class:`ManifestError` (with every diagnostic) on any error."""
+    result = load(paths, api_version=api_version, environment=environment)
     if not result.ok:
         raise ManifestError(result.diagnostics)
     return result

@@ -23,6 +23,12 @@ class ValidateOptions:
 
 def execute(opts: ValidateOptions) -> int:
     """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
-    result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
+    result = load(
+        opts.paths,
+        api_version=opts.g.api_version,
+        options=opts.g,
+        environment=opts.g.env,
+        every_environment=True,
+    )
     click.echo(report(result, opts.fmt, quiet=opts.g.quiet), nl=False)
     return 0 if result.ok else 1
