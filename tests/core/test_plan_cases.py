@@ -1,13 +1,15 @@
 """Table-driven plan cases: ``tests/plan_cases/*.yaml``, one scenario per file.
 
-Each file holds ``project``, optional ``api_version``, ``manifests`` (manifest documents),
+Each file holds ``project`` (the ownership scope: ``P`` or ``P@ENV``), optional
+``siblings`` (the project's other declared environments), optional ``api_version``, ``manifests`` (manifest documents),
 ``live`` (assistant objects exactly as the API returns them, every field present) and
 ``expected``:
 
 - ``changes``: the full ordered list of ``{key, action, changed}``;
 - ``ignored``: ids of live assistants left alone (default: none);
 - ``unsafe``: fragments the PlanError of ``raise_if_unsafe`` must contain (default: safe);
-- ``warnings``: fragments the plan's warnings must contain;
+- ``warnings``: fragments the plan's warnings must contain (none when absent or empty);
+- ``reasons``: ``{id: reason}`` of ignored assistants (``other_environment``, ...);
 - ``body``: ``{key: exact request body}`` for the changes listed;
 - ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes.
 """
@@ -37,7 +39,11 @@ def load_case(path: Path) -> dict[str, Any]:
 def plan_of(case: dict[str, Any]) -> Plan:
     manifests = [Manifest.model_validate(m) for m in case["manifests"]]
     return compute_plan(
-        manifests, case["live"], case["project"], api_version=case.get("api_version", "v2")
+        manifests,
+        case["live"],
+        case["project"],
+        api_version=case.get("api_version", "v2"),
+        siblings=case.get("siblings", ()),
     )
 
 
@@ -68,8 +74,11 @@ def test_plan_case(path: Path) -> None:
 
     for fragment in expected.get("warnings", []):
         assert any(fragment in w for w in plan.warnings), plan.warnings
-    if "warnings" not in expected:
+    if not expected.get("warnings"):
         assert plan.warnings == ()
+    reasons = {i.id: i.reason for i in plan.ignored}
+    for ident, reason in expected.get("reasons", {}).items():
+        assert reasons[ident] == reason
 
     for key, body in expected.get("body", {}).items():
         change = plan.change_for(key)
@@ -104,7 +113,9 @@ def test_invariants(path: Path) -> None:
     for c in plan.changes:
         if c.action == "create":
             assert c.id is None and c.before is None and c.after is not None
-            assert c.body is not None and c.body["metadata"]["assistctl"] == f"demo/{c.key}"
+            assert c.body is not None
+            assert c.body["metadata"]["assistctl"] == f"{case['project']}/{c.key}"
+            assert plan.scope == case["project"]
         elif c.action == "update":
             assert c.id and c.before is not None and c.after is not None and c.changed
             assert c.body and set(c.body) >= set(c.changed_fields)

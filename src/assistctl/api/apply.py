@@ -276,8 +276,8 @@ class Applier:
                     ) from None
 
     def _find(self, key: str) -> str | None:
-        """The id of the live assistant carrying this project's label for ``key``, if any."""
-        wanted = (self.plan.project, key)
+        """The id of the live assistant carrying this scope's label for ``key``, if any."""
+        wanted = (self.plan.scope, key)
         matches = [obj for obj in self.client.list_all() if owner_of(obj) == wanted]
         # Oldest first: if a duplicate ever slipped in, the next plan reports the conflict.
         return str(matches[0]["id"]) if matches else None

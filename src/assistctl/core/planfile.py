@@ -1,9 +1,9 @@
 """Saved plans: what ``plan --out FILE`` writes and ``apply FILE`` executes exactly.
 
-A saved plan records, besides the plan itself, where it was made (project, provider, base
-URL, dialect), a fingerprint of every live assistant the plan touches as it was read, and a
+A saved plan records, besides the plan itself, where it was made (project, environment,
+provider, base URL, dialect), a fingerprint of every live assistant the plan touches as it was read, and a
 digest of its own content. ``apply FILE`` refuses a file whose digest does not match (it
-was edited), one made for another project or host, and one whose touched assistants moved
+was edited), one made for another project, environment or host, and one whose touched assistants moved
 since (naming each assistant and field) — and only those: other assistants may change.
 
 Pure: reading and writing the file is the caller's business (:func:`dumps`, :func:`loads`).
@@ -39,6 +39,8 @@ class Origin(BaseModel):
     base_url: str
     api_version: str
     local_state: str | None = None
+    environment: str | None = None
+    """The environment of ``assistctl.yaml`` (``--env``); None for a project without."""
 
 
 class SavedPlan(BaseModel):
@@ -115,7 +117,8 @@ def loads(text: str, source: str) -> SavedPlan:
 
 
 def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
-    """Refuse a plan made for another project, host or dialect."""
+    """Refuse a plan made for another project, environment, host or dialect."""
+    check_environment(saved, current.environment, source)
     mismatches = [
         f"{field} is '{getattr(current, field)}' but the plan was made for "
         f"'{getattr(saved.origin, field)}'"
@@ -126,6 +129,29 @@ def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
         raise StalePlanError(
             f"{source} was made for another target: " + "; ".join(mismatches) + "."
         )
+
+
+def check_environment(saved: SavedPlan, environment: str | None, source: str) -> None:
+    """Refuse a plan made for another environment than ``environment`` (this run's
+    ``--env``): a prod plan is never applied to dev, nor to prod without saying so."""
+    planned = saved.origin.environment
+    if planned == environment:
+        return
+    if planned is None:
+        raise StalePlanError(
+            f"{source} was made without an environment, but this apply is for environment "
+            f"'{environment}'; make the plan with --env {environment}."
+        )
+    if environment is None:
+        raise StalePlanError(
+            f"{source} was made for environment '{planned}'; pass --env {planned} (or set "
+            "ASSISTCTL_ENV) to apply it there."
+        )
+    raise StalePlanError(
+        f"{source} was made for environment '{planned}', but this apply is for environment "
+        f"'{environment}'; apply it with --env {planned}, or make a plan for "
+        f"'{environment}'."
+    )
 
 
 def stale_changes(saved: SavedPlan, live: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -141,8 +167,8 @@ def stale_changes(saved: SavedPlan, live: Sequence[Mapping[str, Any]]) -> list[s
             # still exactly what was reviewed.
             continue
         if change.action == "create":
-            if (plan.project, change.key) in labels:
-                label = make_label(plan.project, change.key)
+            if (plan.scope, change.key) in labels:
+                label = make_label(plan.scope, change.key)
                 problems.append(f"'{change.key}': an assistant labelled {label} now exists")
             continue
         if not change.id or change.id not in saved.fingerprints:

@@ -36,23 +36,33 @@ class Session:
     plan: Plan
     manifests_digest: str | None = None
     """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
+    environment: str | None = None
+    """The environment of ``assistctl.yaml`` (``--env``), when the project declares any."""
 
     @property
     def target(self) -> Target:
         return self.client.target
 
+    @property
+    def scope(self) -> str:
+        """The ownership scope: the project, or ``project@environment``."""
+        from assistctl.labels import scope_of
+
+        return scope_of(self.project, self.environment)
+
     def origin(self) -> Origin:
-        return origin_of(self.target, self.project)
+        return origin_of(self.target, self.project, self.environment)
 
     def close(self) -> None:
         self.client.close()
 
 
-def origin_of(target: Target, project: str) -> Origin:
+def origin_of(target: Target, project: str, environment: str | None = None) -> Origin:
     from assistctl.core.planfile import Origin
 
     return Origin(
         project=project,
+        environment=environment,
         provider=target.provider.name,
         base_url=target.base_url,
         api_version=target.api_version,
@@ -116,21 +126,30 @@ def open_session(
     ``on_throttle``: called on every 429 the client gets (apply's limit listens).
     """
     from assistctl.core.plan import Planner
+    from assistctl.labels import describe_scope, scope_of
 
-    loaded = load_or_raise(paths, api_version=g.api_version)
+    loaded = load_or_raise(paths, api_version=g.api_version, environment=g.env)
     project = project_name(g, loaded)
+    environment = loaded.environment
+    scope = scope_of(project, environment)
+    siblings = [name for name in loaded.project.environments if name != environment]
     manifests_digest = _digest(loaded) if digest else None
-    client = connect(g, loaded.project, on_throttle=on_throttle)
+    client = connect(g, loaded.project.settings(environment), on_throttle=on_throttle)
     try:
-        status(g, f"{verb} project '{project}' against {client.target.display} ...")
+        status(g, f"{verb} {describe_scope(scope)} against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
-        planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
+        planner = Planner(
+            (lm.manifest for lm in loaded.manifests),
+            scope,
+            api_version=version,
+            siblings=siblings,
+        )
         del loaded  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner)
     except BaseException:
         client.close()
         raise
-    return Session(g, project, client, plan, manifests_digest)
+    return Session(g, project, client, plan, manifests_digest, environment)
 
 
 def _digest(loaded: LoadResult) -> str:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
     from assistctl.api.limiter import Throttles
+    from assistctl.config.environments import TargetSettings
     from assistctl.core.plan import Plan
 
 
@@ -107,7 +108,7 @@ def _apply_fresh(opts: ApplyOptions) -> int:
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
     from assistctl.api.limiter import Throttles
     from assistctl.core import planfile
-    from assistctl.labels import is_valid_name
+    from assistctl.labels import describe_scope, is_valid_name, scope_of
 
     try:
         text = Path(source).read_text(encoding="utf-8")
@@ -116,18 +117,24 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
     saved = planfile.loads(text, source)
     origin = saved.origin
     g = opts.g
+    # The environment is this run's word (--env, ASSISTCTL_ENV), never the file's.
+    planfile.check_environment(saved, g.env, source)
     if g.local_state is None and origin.local_state is not None:
         g = dataclasses.replace(g, local_state=origin.local_state)
     project = g.project if g.project is not None else origin.project
     if not is_valid_name(project):
         raise UsageError(f"--project '{project}' is not a valid project name.")
     throttles = Throttles()
-    client = connect(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version), on_throttle=throttles
+    settings = (
+        _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
+        if g.env is None
+        else environment_settings(g.env)
     )
+    client = connect(g, settings, on_throttle=throttles)
     try:
-        planfile.check_origin(saved, origin_of(client.target, project), source)
-        status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
+        planfile.check_origin(saved, origin_of(client.target, project, g.env), source)
+        where = describe_scope(scope_of(project, g.env))
+        status(opts.g, f"Applying {source} to {where} on {client.target.display} ...")
         planfile.raise_if_stale(saved, client.list_all(), source)
         saved.plan.raise_if_unsafe()
         if not saved.plan.has_changes:
@@ -137,6 +144,17 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
         return _run(opts, client, saved.plan, throttles)
     finally:
         client.close()
+
+
+def environment_settings(environment: str) -> TargetSettings:
+    """Where environment ``environment`` of the project here (``assistctl.yaml`` in or above
+    the working directory) sends its requests and reads its key from."""
+    from assistctl.config.environments import select_environment
+    from assistctl.config.project import load_project
+
+    config, _ = load_project([Path.cwd()])
+    select_environment(tuple(config.environments), environment, required=True)
+    return config.settings(environment)
 
 
 def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:

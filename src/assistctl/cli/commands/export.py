@@ -23,9 +23,11 @@ import click
 
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
+from assistctl.config.environments import select_environment
 from assistctl.config.loader import LoadResult
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
 from assistctl.errors import AssistctlError, UsageError
+from assistctl.labels import describe_scope, scope_of
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -56,16 +58,19 @@ def execute(opts: ExportOptions) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {shown} is a file; export writes a directory of manifests.")
     config, project_file = load_project([out])
-    project = project_name(opts.g, LoadResult(project=config))
-    if project_file is not None and project != config.project:
+    name = project_name(opts.g, LoadResult(project=config))
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
+    # The scope: the project, or project@environment; what is exported is its assistants.
+    project = scope_of(name, environment)
+    if project_file is not None and name != config.project:
         status(
             opts.g,
-            f"note: --project '{project}' differs from {project_file}'s project "
-            f"'{config.project}'; pass --project {project} to plan and apply these manifests too.",
+            f"note: --project '{name}' differs from {project_file}'s project "
+            f"'{config.project}'; pass --project {name} to plan and apply these manifests too.",
         )
 
-    with connect(opts.g, config) as client:
-        status(opts.g, f"Exporting project '{project}' from {client.target.display} ...")
+    with connect(opts.g, config.settings(environment)) as client:
+        status(opts.g, f"Exporting {describe_scope(project)} from {client.target.display} ...")
         live = client.list_all()
         api_version = client.target.api_version
         where = client.target.display
@@ -80,7 +85,9 @@ def execute(opts: ExportOptions) -> int:
     )
     if not result.exported and not result.skipped:
         more = "" if opts.include_all else " (--all exports unmanaged assistants too)"
-        click.echo(f"No assistants of project '{project}' on {where}; nothing to export{more}.")
+        click.echo(
+            f"No assistants of {describe_scope(project)} on {where}; nothing to export{more}."
+        )
         return EXIT_OK
 
     files: dict[Path, str] = {}
@@ -88,10 +95,10 @@ def execute(opts: ExportOptions) -> int:
         files[out / item.filename] = item.text
         if item.prompt_filename is not None and item.prompt is not None:
             files[out / item.prompt_filename] = item.prompt
-    if result.exported and project_file is None and project != DEFAULT_PROJECT:
+    if result.exported and project_file is None and name != DEFAULT_PROJECT:
         files[out / PROJECT_FILE] = (
             "# Written by 'assistctl export': the project these manifests belong to.\n"
-            f"project: {project}\n"
+            f"project: {name}\n"
         )
     existing = sorted(str(p) for p in files if os.path.lexists(p))
     if existing and not opts.force:
@@ -120,7 +127,7 @@ def execute(opts: ExportOptions) -> int:
                 err=True,
             )
     if out / PROJECT_FILE in files and not opts.g.quiet:
-        click.echo(f"wrote {out / PROJECT_FILE}  (project: {project})")
+        click.echo(f"wrote {out / PROJECT_FILE}  (project: {name})")
 
     _summary(project, shown, result)
     if result.skipped:
@@ -136,7 +143,7 @@ def _summary(project: str, shown: str, result: ExportResult) -> None:
     managed = [e for e in result.exported if e.status == "managed"]
     others = [e for e in result.exported if e.status != "managed"]
     click.echo(
-        f"Exported {len(result.exported)} assistant(s) of project '{project}' to {shown} "
+        f"Exported {len(result.exported)} assistant(s) of {describe_scope(project)} to {shown} "
         f"({len(managed)} managed, {len(others)} not yet adopted)."
     )
     if others:

@@ -16,7 +16,7 @@ from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadedManifest, load_or_raise
 from assistctl.core.adopt import decide, fields_to_update, find_manifest
 from assistctl.errors import NotFoundError
-from assistctl.labels import OWNER_KEY
+from assistctl.labels import OWNER_KEY, describe_scope, scope_of
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -33,14 +33,16 @@ class ImportOptions:
 
 
 def execute(opts: ImportOptions) -> int:
-    loaded = load_or_raise(opts.paths, api_version=opts.g.api_version)
+    loaded = load_or_raise(opts.paths, api_version=opts.g.api_version, environment=opts.g.env)
     target = find_manifest(loaded, opts.key, opts.paths)
-    project = project_name(opts.g, loaded)
-    client = connect(opts.g, loaded.project)
+    # The scope: the project, or project@environment; the label names it.
+    project = scope_of(project_name(opts.g, loaded), loaded.environment)
+    where = describe_scope(project)
+    client = connect(opts.g, loaded.project.settings(loaded.environment))
     try:
         status(
             opts.g,
-            f"Importing {opts.assistant_id} as '{opts.key}' of project '{project}' "
+            f"Importing {opts.assistant_id} as '{opts.key}' of {where} "
             f"on {client.target.display} ...",
         )
         # Listing first surfaces a host that serves no Assistants API with the right hint
@@ -57,8 +59,8 @@ def execute(opts: ImportOptions) -> int:
         )
         if adoption.done:
             click.echo(
-                f"{opts.assistant_id} is already managed as '{opts.key}' of project "
-                f"'{project}' (metadata.{OWNER_KEY} = {adoption.label}); nothing to do."
+                f"{opts.assistant_id} is already managed as '{opts.key}' of {where} "
+                f"(metadata.{OWNER_KEY} = {adoption.label}); nothing to do."
             )
             _report_differences(opts, project, target, live, client.target.api_version)
             return EXIT_OK
@@ -68,7 +70,7 @@ def execute(opts: ImportOptions) -> int:
 
     name = f" ({live['name']})" if live.get("name") else ""
     click.echo(
-        f"Imported {opts.assistant_id}{name} as '{opts.key}' of project '{project}': "
+        f"Imported {opts.assistant_id}{name} as '{opts.key}' of {where}: "
         f"added metadata.{OWNER_KEY} = {adoption.label}; nothing else was changed."
     )
     if adoption.previous is not None:

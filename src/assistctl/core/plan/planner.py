@@ -5,12 +5,15 @@ Pure: no I/O. The ``plan``/``drift``/``apply`` commands give :class:`Planner` (o
 ``instructions_file``) and the live objects exactly as the API listed them.
 
 Identity and ownership
-    A live assistant belongs to manifest ``KEY`` of project ``P`` when its metadata carries
-    the ownership label ``assistctl: "P/KEY"`` (:mod:`assistctl.labels`); matching never
-    looks at the display name. Unmanaged assistants and other projects' assistants are
-    listed in :attr:`Plan.ignored` and never changed. Live assistants of this project whose
-    key has no manifest are deleted. Two live assistants with the same label are a
-    conflict: nothing is planned for that key and :meth:`Plan.raise_if_unsafe` refuses.
+    A live assistant belongs to manifest ``KEY`` of scope ``S`` (the project ``P``, or
+    ``P@ENV`` for one of its environments) when its metadata carries the ownership label
+    ``assistctl: "S/KEY"`` (:mod:`assistctl.labels`); matching never looks at the display
+    name. Unmanaged assistants and other scopes' assistants are listed in
+    :attr:`Plan.ignored` and never changed. Live assistants of this scope whose key has no
+    manifest are deleted. Two live assistants with the same label are a conflict: nothing
+    is planned for that key and :meth:`Plan.raise_if_unsafe` refuses. A scope with no live
+    assistant of its own, where another scope has some under the manifests' keys, gets a
+    warning: a renamed project or environment (:mod:`.renames`).
 
 Renames
     ``moved_from: OLD`` on manifest ``NEW``, with a live assistant labelled ``OLD`` and none
@@ -38,10 +41,11 @@ from assistctl.config.manifest import Manifest
 from assistctl.core.fields import ApiVersion, api_fields, write_only_fields
 from assistctl.core.normalize import normalize_desired, normalize_live
 from assistctl.core.plan.bodies import create_body, update_body
-from assistctl.core.plan.model import ACTIONS, Change, Ignored, Plan, Problem
+from assistctl.core.plan.model import ACTIONS, Change, Ignored, IgnoredReason, Plan, Problem
 from assistctl.core.plan.paths import diff_paths
+from assistctl.core.plan.renames import OtherScopes
 from assistctl.errors import PlanError
-from assistctl.labels import OWNER_KEY, make_label, owner_of
+from assistctl.labels import OWNER_KEY, Label, label_of, make_label, split_scope
 
 
 def compute_plan(
@@ -50,14 +54,17 @@ def compute_plan(
     project: str,
     *,
     api_version: str = "v2",
+    siblings: Iterable[str] = (),
 ) -> Plan:
-    """The plan that makes the live assistants of ``project`` match ``manifests``.
+    """The plan that makes the live assistants of scope ``project`` match ``manifests``.
 
-    ``api_version`` is the host's dialect, ``"v2"`` or ``"v1"``. Raises :class:`PlanError`
-    only for inputs the loader should have refused (two manifests with the same key, an
-    unknown dialect); every other problem is recorded in :attr:`Plan.problems`.
+    ``project`` is the ownership scope (:func:`assistctl.labels.scope_of`); ``siblings``
+    the project's other declared environments. ``api_version`` is the host's dialect,
+    ``"v2"`` or ``"v1"``. Raises :class:`PlanError` only for inputs the loader should have
+    refused (two manifests with the same key, an unknown dialect); every other problem is
+    recorded in :attr:`Plan.problems`.
     """
-    planner = Planner(manifests, project, api_version=api_version)
+    planner = Planner(manifests, project, api_version=api_version, siblings=siblings)
     for obj in live:
         planner.add(obj)
     return planner.finish()
@@ -76,11 +83,17 @@ class Planner:
     """
 
     def __init__(
-        self, manifests: Iterable[Manifest], project: str, *, api_version: str = "v2"
+        self,
+        manifests: Iterable[Manifest],
+        project: str,
+        *,
+        api_version: str = "v2",
+        siblings: Iterable[str] = (),
     ) -> None:
         if api_version not in ("v1", "v2"):
             raise PlanError(f"Unknown Assistants API version '{api_version}'; use v1 or v2.")
         self.project = project
+        """The ownership scope: the project, or ``project@environment``."""
         self.dialect: ApiVersion = "v1" if api_version == "v1" else "v2"
         self.pending: dict[str, Manifest] = {}
         """Manifests whose change is not made yet, in manifest order."""
@@ -89,6 +102,7 @@ class Planner:
                 raise PlanError(f"Two manifests have the key '{m.key}'; keys must be unique.")
             self.pending[m.key] = m
         self.keys = list(self.pending)
+        self.others = OtherScopes(project, self.keys, siblings)
         self.move_problems: list[Problem] = []
         self.moves = _valid_moves(self.pending, self.move_problems)
         self.ids: dict[str, list[str]] = {}
@@ -101,20 +115,22 @@ class Planner:
 
     def add(self, obj: Mapping[str, Any]) -> None:
         """Take one live assistant into the plan."""
-        owner = owner_of(dict(obj))
-        if owner is None or owner[0] != self.project:
+        parsed = label_of(dict(obj))
+        if parsed is None or parsed.scope != self.project:
             metadata = obj.get("metadata")
             label = metadata.get(OWNER_KEY) if isinstance(metadata, Mapping) else None
+            if parsed is not None:
+                self.others.add(parsed)
             self.ignored.append(
                 Ignored(
                     id=str(obj.get("id")),
                     name=obj.get("name") or None,
                     owner=label if isinstance(label, str) else None,
-                    reason="unmanaged" if owner is None else "other_project",
+                    reason=_reason(parsed, self.project),
                 )
             )
             return
-        key = owner[1]
+        key = parsed.key
         ident = str(obj.get("id"))
         seen = self.ids.setdefault(key, [])
         seen.append(ident)
@@ -196,10 +212,14 @@ class Planner:
                         )
                     )
 
+        creates = sum(c.action == "create" for c in changes)
+        warnings += self.others.hints(len(self.ids), creates)
         order = {a: i for i, a in enumerate(ACTIONS)}
         changes.sort(key=lambda c: (order[c.action], c.key))
+        name, environment = split_scope(project)
         return Plan(
-            project=project,
+            project=name,
+            environment=environment,
             api_version=dialect,
             changes=tuple(changes),
             ignored=tuple(sorted(self.ignored, key=lambda i: i.id)),
@@ -223,6 +243,13 @@ def _change(**fields: Any) -> Change:
 
 
 _CHANGE_FIELDS = set(Change.model_fields)
+
+
+def _reason(label: Label | None, scope: str) -> IgnoredReason:
+    if label is None:
+        return "unmanaged"
+    same = label.project == split_scope(scope)[0]
+    return "other_environment" if same else "other_project"
 
 
 def _by_key(c: Change) -> str:
