@@ -224,6 +224,20 @@ def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) 
 
 
 @cli.command()
+@_path_args
+@_format_option(choices.OUTPUT_FORMATS)
+@click.pass_context
+def output(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
+    """Print each manifest key's live assistant id (env/dotenv: ASSISTANT_<KEY>_ID=...).
+
+    Read-only. Exit 0 when every key has a live assistant, 2 when some are missing.
+    """
+    from assistctl.cli.commands import output as cmd
+
+    return cmd.execute(cmd.OutputOptions(g=_globals(ctx), paths=paths, fmt=fmt))
+
+
+@cli.command()
 @_format_option(choices.PROVIDERS_FORMATS)
 @click.pass_context
 def providers(ctx: click.Context, fmt: str) -> int:
