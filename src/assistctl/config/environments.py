@@ -24,13 +24,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from assistctl.config.names import ENV_VAR_PATTERN, VAR_NAME_PATTERN
 from assistctl.config.providers import PROVIDERS
-from assistctl.config.variables import VAR_NAME_PATTERN, text_problem
+from assistctl.config.variables import text_problem
 from assistctl.errors import UsageError
 from assistctl.labels import NAME_PATTERN
-
-ENV_VAR_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
-"""Shape of a process environment variable's name (POSIX: letters, digits, ``_``)."""
 
 KEY_SUFFIXES = ("_KEY", "_TOKEN")
 URL_SUFFIXES = ("_URL", "_ENDPOINT")

@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistctl.config.messages import did_you_mean
+from assistctl.config.names import VAR_NAME_PATTERN
 
 Loc = tuple[str | int, ...]
-
-VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
-"""Shape of a variable's name: letters, digits and ``_``, not starting with a digit."""
 
 MARKER = "${"
 IDENTITY_FIELDS = ("key", "moved_from", "environments")

@@ -152,7 +152,12 @@ def environment_settings(environment: str) -> TargetSettings:
     from assistctl.config.environments import select_environment
     from assistctl.config.project import load_project
 
-    config, _ = load_project([Path.cwd()])
+    config, project_file = load_project([Path.cwd()])
+    if project_file is None:
+        raise UsageError(
+            f"--env {environment}: no assistctl.yaml in or above {Path.cwd()}, so the "
+            "environment's host and key are unknown; run the apply from the project's directory."
+        )
     select_environment(tuple(config.environments), environment, required=True)
     return config.settings(environment)
 
