@@ -343,8 +343,9 @@ def load(
             result.diagnostics.append(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
+        marked = "${" in parsed.text
         for doc in parsed.documents:
-            result.diagnostics += passes.add(doc, source)
+            result.diagnostics += passes.add(doc, source, marked=marked)
     result.diagnostics += passes.finish()
     result.manifests = passes.manifests()
     if project_file is not None:

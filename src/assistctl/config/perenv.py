@@ -89,12 +89,18 @@ class EnvironmentPasses:
             {e: project.variables(e) for e in self.environments} if project.substitutes else None
         )
 
-    def add(self, doc: Document, source: str) -> list[Diagnostic]:
-        """Check one document in every environment it exists in; its diagnostics."""
+    def add(self, doc: Document, source: str, *, marked: bool = True) -> list[Diagnostic]:
+        """Check one document in every environment it exists in; its diagnostics.
+
+        ``marked``: whether its file's text holds ``${`` at all (else no value does).
+        """
         present, problems = self.membership(doc)
         data = doc.data
-        if self.variables is None or not has_references(data):
-            if self.variables is None and self.known and has_references(data):
+        # perf: a document of a file without "${" is not walked for references;
+        # benchmarks/validate.py (see benchmarks/README.md, environments).
+        references = marked and has_references(data)
+        if self.variables is None or not references:
+            if self.variables is None and self.known and references:
                 problems += self.unsubstituted(doc)
             loaded, found = self.checkers[self.environments[0]].check(doc, source)
             problems += found

@@ -66,8 +66,6 @@ def unescape(text: str) -> str:
 
 def has_references(data: Any) -> bool:
     """Whether ``${`` occurs anywhere in ``data`` (values or keys): then it is substituted."""
-    # perf: most manifests hold no "${": found without copying; benchmarks/validate.py
-    # (see benchmarks/README.md, environments).
     if isinstance(data, str):
         return MARKER in data
     if isinstance(data, dict):
