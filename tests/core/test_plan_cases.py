@@ -1,7 +1,9 @@
 """Table-driven plan cases: ``tests/plan_cases/*.yaml``, one scenario per file.
 
 Each file holds ``project`` (the ownership scope: ``P`` or ``P@ENV``), optional
-``siblings`` (the project's other declared environments), optional ``api_version``, ``manifests`` (manifest documents),
+``siblings`` (the project's other declared environments), ``api_version`` and ``targeting``
+(the selection of path arguments: ``{keys: [...], manifests: N}``), ``manifests`` (manifest
+documents),
 ``live`` (assistant objects exactly as the API returns them, every field present) and
 ``expected``:
 
@@ -11,7 +13,9 @@ Each file holds ``project`` (the ownership scope: ``P`` or ``P@ENV``), optional
 - ``warnings``: fragments the plan's warnings must contain (none when absent or empty);
 - ``reasons``: ``{id: reason}`` of ignored assistants (``other_environment``, ...);
 - ``body``: ``{key: exact request body}`` for the changes listed;
-- ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes.
+- ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes;
+- ``duplicates``: ``{deleted id: kept id}`` of the deletes that repair duplicates;
+- ``managed``: how many keys of the project are live (the mass-delete guard's base).
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ import pytest
 import yaml
 
 from assistctl.config.manifest import Manifest
-from assistctl.core.plan import Plan, compute_plan
+from assistctl.core.plan import Plan, Targeting, compute_plan
 from assistctl.errors import PlanError
+from assistctl.labels import parse_label
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "plan_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
@@ -38,11 +43,13 @@ def load_case(path: Path) -> dict[str, Any]:
 
 def plan_of(case: dict[str, Any]) -> Plan:
     manifests = [Manifest.model_validate(m) for m in case["manifests"]]
+    targeting = case.get("targeting")
     return compute_plan(
         manifests,
         case["live"],
         case["project"],
         api_version=case.get("api_version", "v2"),
+        targeting=Targeting.model_validate(targeting) if targeting else None,
         siblings=case.get("siblings", ()),
     )
 
@@ -84,6 +91,10 @@ def test_plan_case(path: Path) -> None:
         change = plan.change_for(key)
         assert change is not None
         assert change.body == body
+    repairs = {str(c.id): c.duplicate_of for c in plan.changes if c.duplicate_of}
+    assert repairs == expected.get("duplicates", {})
+    if "managed" in expected:
+        assert plan.managed == expected["managed"]
     for key, live_id in expected.get("ids", {}).items():
         change = plan.change_for(key)
         assert change is not None and change.id == live_id
@@ -114,11 +125,13 @@ def test_invariants(path: Path) -> None:
         if c.action == "create":
             assert c.id is None and c.before is None and c.after is not None
             assert c.body is not None
-            assert c.body["metadata"]["assistctl"] == f"{case['project']}/{c.key}"
+            assert parse_label(c.body["metadata"]["assistctl"]) == (case["project"], c.key)
             assert plan.scope == case["project"]
         elif c.action == "update":
             assert c.id and c.before is not None and c.after is not None and c.changed
-            assert c.body and set(c.body) >= set(c.changed_fields)
+            # The label's recorded flag is shown as lifecycle.prevent_destroy, sent in metadata.
+            sent = {"metadata" if f == "lifecycle" else f for f in c.changed_fields}
+            assert c.body and set(c.body) >= sent
         elif c.action == "delete":
             assert c.id and c.before is not None and c.after is None and c.body is None
         else:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistctl.config.loader import LoadResult, load_or_raise
+from assistctl.config.loader import LoadResult
+from assistctl.config.project import Policy, ProjectConfig
 from assistctl.errors import UsageError
 from assistctl.options import GlobalOptions
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
     from assistctl.api.target import Target
     from assistctl.config.providers import ProjectLike
-    from assistctl.core.plan import Plan, Planner
+    from assistctl.core.plan import DeleteGuard, Plan, Planner
     from assistctl.core.planfile import Origin
 
 
@@ -36,6 +37,8 @@ class Session:
     plan: Plan
     manifests_digest: str | None = None
     """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
+    guard: DeleteGuard | None = None
+    """The mass-delete guard, tightened by the project policy."""
     environment: str | None = None
     """The environment of ``assistctl.yaml`` (``--env``), when the project declares any."""
 
@@ -71,17 +74,27 @@ def origin_of(target: Target, project: str, environment: str | None = None) -> O
     )
 
 
-def project_name(g: GlobalOptions, loaded: LoadResult) -> str:
+def project_name(g: GlobalOptions, config: ProjectConfig) -> str:
+    """The project name (the ownership scope with ``@ENV`` when an environment is chosen):
+    ``--project`` (or ``ASSISTCTL_PROJECT``), else the project file's name, else
+    ``default``."""
     from assistctl.labels import is_valid_name
 
     # An empty --project (a script's unset variable) is an error, not the project file's
     # name: the project decides what apply may delete.
-    name = g.project if g.project is not None else loaded.project.project
+    name = g.project if g.project is not None else config.project
     if not is_valid_name(name):
         raise UsageError(
             f"--project '{name}' is not a valid project name (letters, digits, '.', '_', '-')."
         )
     return name
+
+
+def delete_guard(policy: Policy) -> DeleteGuard:
+    """The mass-delete guard: the defaults, only ever tightened by the project policy."""
+    from assistctl.core.plan import DeleteGuard
+
+    return DeleteGuard().tightened(policy.max_delete_percent, policy.min_managed_for_delete_check)
 
 
 def status(g: GlobalOptions, message: str) -> None:
@@ -121,42 +134,55 @@ def open_session(
 ) -> Session:
     """Validate (nothing is sent for invalid manifests), then list live state once and plan.
 
-    ``digest``: also compute the manifests' digest (``plan --out``), now, because the
-    manifests themselves are not kept: the planner lets each go once it is planned.
-    ``on_throttle``: called on every 429 the client gets (apply's limit listens).
+    The whole project is loaded and validated; path arguments inside it select the keys
+    planned (:mod:`assistctl.config.selection`). ``digest``: also compute the manifests'
+    digest (``plan --out``), now, because the manifests themselves are not kept: the planner
+    lets each go once it is planned. ``on_throttle``: called on every 429 the client gets
+    (apply's limit listens).
     """
-    from assistctl.core.plan import Planner
+    from assistctl.config.selection import load_selection
+    from assistctl.core.plan import Planner, Targeting
     from assistctl.labels import describe_scope, scope_of
 
-    loaded = load_or_raise(paths, api_version=g.api_version, environment=g.env)
-    project = project_name(g, loaded)
+    selection = load_selection(paths, api_version=g.api_version, environment=g.env)
+    loaded = selection.loaded
+    project = project_name(g, loaded.project)
     environment = loaded.environment
     scope = scope_of(project, environment)
     siblings = [name for name in loaded.project.environments if name != environment]
-    manifests_digest = _digest(loaded) if digest else None
+    guard = delete_guard(loaded.project.policy)
+    keys = None if selection.keys is None else set(selection.keys)
+    targeting = (
+        None
+        if selection.keys is None
+        else Targeting(keys=selection.keys, manifests=selection.total)
+    )
+    manifests_digest = _digest(loaded, keys) if digest else None
     client = connect(g, loaded.project.settings(environment), on_throttle=on_throttle)
     try:
         status(g, f"{verb} {describe_scope(scope)} against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
-        planner = Planner(
-            (lm.manifest for lm in loaded.manifests),
-            scope,
-            api_version=version,
-            siblings=siblings,
+        manifests = (
+            lm.manifest for lm in loaded.manifests if keys is None or lm.manifest.key in keys
         )
-        del loaded  # the planner holds the only references to the manifests now
+        planner = Planner(
+            manifests, scope, api_version=version, targeting=targeting, siblings=siblings
+        )
+        del loaded, selection  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner)
     except BaseException:
         client.close()
         raise
-    return Session(g, project, client, plan, manifests_digest, environment)
+    return Session(g, project, client, plan, manifests_digest, guard, environment)
 
 
-def _digest(loaded: LoadResult) -> str:
+def _digest(loaded: LoadResult, keys: set[str] | None) -> str:
     from assistctl.core.planfile import manifests_digest
 
     return manifests_digest(
-        {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in loaded.manifests
+        {"key": lm.manifest.key, **lm.manifest.api_body()}
+        for lm in loaded.manifests
+        if keys is None or lm.manifest.key in keys
     )
 
 

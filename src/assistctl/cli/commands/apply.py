@@ -3,13 +3,14 @@
 With manifest paths, a fresh plan is computed, shown, and confirmed (``yes`` on a TTY, or
 ``--auto-approve``). With one plan file written by ``plan --out``, that plan is executed
 exactly, without a prompt (it was reviewed when it was made, as in Terraform), after
-checking that it was not edited, targets this project and host, and that nothing it
-touches moved since.
+checking that it was not edited, that it was made for the host and project this apply
+targets (from the command line, the environment and ``assistctl.yaml``: never from the
+file), and that nothing it touches moved since. Either way, the applier reads each
+assistant again right before modifying or deleting it (see :mod:`assistctl.api.apply`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,10 @@ import click
 
 from assistctl.cli.commands._shared import (
     connect,
+    delete_guard,
     open_session,
     origin_of,
+    project_name,
     status,
     write_output,
 )
@@ -33,7 +36,6 @@ if TYPE_CHECKING:
     from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
     from assistctl.api.limiter import Throttles
-    from assistctl.config.environments import TargetSettings
     from assistctl.core.plan import Plan
 
 
@@ -43,15 +45,7 @@ class ApplyOptions:
     paths: tuple[str, ...]
     auto_approve: bool = False
     parallelism: int = 4
-
-
-@dataclass(frozen=True)
-class _PlanOrigin:
-    """The project-file settings a saved plan carries, so flags and env still override."""
-
-    provider: str | None
-    base_url: str | None
-    api_version: str | None
+    allow_mass_delete: bool = False
 
 
 def _not_yaml_file(path: str) -> bool:
@@ -94,72 +88,62 @@ def _apply_fresh(opts: ApplyOptions) -> int:
                 write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
         else:
             write_output(shown, None)
-        plan.raise_if_unsafe()
+        plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
             return EXIT_OK
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
             return EXIT_ERROR
-        return _run(opts, session.client, plan, throttles)
+        return _run(opts, session.client, plan, throttles, session.scope)
     finally:
         session.close()
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
     from assistctl.api.limiter import Throttles
+    from assistctl.config.environments import select_environment
+    from assistctl.config.project import load_project
     from assistctl.core import planfile
-    from assistctl.labels import describe_scope, is_valid_name, scope_of
+    from assistctl.labels import describe_scope, scope_of
 
     try:
         text = Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"Cannot read plan file {source}: {err}.") from None
     saved = planfile.loads(text, source)
-    origin = saved.origin
-    g = opts.g
     # The environment is this run's word (--env, ASSISTCTL_ENV), never the file's.
-    planfile.check_environment(saved, g.env, source)
-    if g.local_state is None and origin.local_state is not None:
-        g = dataclasses.replace(g, local_state=origin.local_state)
-    project = g.project if g.project is not None else origin.project
-    if not is_valid_name(project):
-        raise UsageError(f"--project '{project}' is not a valid project name.")
+    planfile.check_environment(saved, opts.g.env, source)
+    # The file is untrusted: where to send the key and which project's assistants may be
+    # touched come from this run's configuration, as for a fresh plan, and the file must
+    # have been made for exactly that.
+    config, project_file = load_project([Path.cwd()])
+    if opts.g.env is not None and project_file is None:
+        raise UsageError(
+            f"--env {opts.g.env}: no assistctl.yaml in or above {Path.cwd()}, so the "
+            "environment's host and key are unknown; run the apply from the project's directory."
+        )
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
+    project = project_name(opts.g, config)
+    scope = scope_of(project, environment)
     throttles = Throttles()
-    settings = (
-        _PlanOrigin(origin.provider, origin.base_url, origin.api_version)
-        if g.env is None
-        else environment_settings(g.env)
-    )
-    client = connect(g, settings, on_throttle=throttles)
+    client = connect(opts.g, config.settings(environment), on_throttle=throttles)
     try:
-        planfile.check_origin(saved, origin_of(client.target, project, g.env), source)
-        where = describe_scope(scope_of(project, g.env))
+        planfile.check_origin(saved, origin_of(client.target, project, environment), source)
+        where = describe_scope(scope)
         status(opts.g, f"Applying {source} to {where} on {client.target.display} ...")
-        planfile.raise_if_stale(saved, client.list_all(), source)
-        saved.plan.raise_if_unsafe()
-        if not saved.plan.has_changes:
+        live = client.list_all()
+        planfile.raise_if_stale(saved, live, source)
+        plan = planfile.checked_against_live(saved, live, scope, source)
+        plan.raise_if_unsafe(
+            allow_mass_delete=opts.allow_mass_delete, guard=delete_guard(config.policy)
+        )
+        if not plan.has_changes:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
             return EXIT_OK
-        return _run(opts, client, saved.plan, throttles)
+        return _run(opts, client, plan, throttles, scope)
     finally:
         client.close()
-
-
-def environment_settings(environment: str) -> TargetSettings:
-    """Where environment ``environment`` of the project here (``assistctl.yaml`` in or above
-    the working directory) sends its requests and reads its key from."""
-    from assistctl.config.environments import select_environment
-    from assistctl.config.project import load_project
-
-    config, project_file = load_project([Path.cwd()])
-    if project_file is None:
-        raise UsageError(
-            f"--env {environment}: no assistctl.yaml in or above {Path.cwd()}, so the "
-            "environment's host and key are unknown; run the apply from the project's directory."
-        )
-    select_environment(tuple(config.environments), environment, required=True)
-    return config.settings(environment)
 
 
 def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
@@ -195,14 +179,21 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
     return answer.strip() == "yes"
 
 
-def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles) -> int:
+def _run(
+    opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles, scope: str
+) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
     report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, throttles=throttles
+        client,
+        plan,
+        parallelism=opts.parallelism,
+        progress=progress,
+        throttles=throttles,
+        scope=scope,
     )
     # The live bar of a terminal names only failures; the final report names the rest.
     _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
@@ -226,6 +217,8 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
             click.echo(describe(outcome), err=True)
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}.", err=True)
     if report.interrupted:
         # Named one per line, like the progress lines: what the rerun will still do.
         for change in report.not_started:

@@ -24,7 +24,6 @@ import click
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.environments import select_environment
-from assistctl.config.loader import LoadResult
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
 from assistctl.errors import AssistctlError, UsageError
 from assistctl.labels import describe_scope, scope_of
@@ -58,7 +57,7 @@ def execute(opts: ExportOptions) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {shown} is a file; export writes a directory of manifests.")
     config, project_file = load_project([out])
-    name = project_name(opts.g, LoadResult(project=config))
+    name = project_name(opts.g, config)
     environment = select_environment(tuple(config.environments), opts.g.env, required=True)
     # The scope: the project, or project@environment; what is exported is its assistants.
     project = scope_of(name, environment)

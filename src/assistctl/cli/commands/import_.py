@@ -36,7 +36,7 @@ def execute(opts: ImportOptions) -> int:
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version, environment=opts.g.env)
     target = find_manifest(loaded, opts.key, opts.paths)
     # The scope: the project, or project@environment; the label names it.
-    project = scope_of(project_name(opts.g, loaded), loaded.environment)
+    project = scope_of(project_name(opts.g, loaded.project), loaded.environment)
     where = describe_scope(project)
     client = connect(opts.g, loaded.project.settings(loaded.environment))
     try:

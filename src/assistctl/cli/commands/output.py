@@ -32,7 +32,7 @@ def execute(opts: OutputOptions) -> int:
 
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version, environment=opts.g.env)
     environment = loaded.environment
-    scope = scope_of(project_name(opts.g, loaded), environment)
+    scope = scope_of(project_name(opts.g, loaded.project), environment)
     keys = [lm.manifest.key for lm in loaded.manifests]
     if opts.fmt in ("env", "dotenv"):
         variable_names(keys)  # two keys making one variable: refused before any request

@@ -1,4 +1,9 @@
-"""A renamed project or environment, told apart from a new one.
+"""Other scopes' live assistants: how the plan lists them, and a renamed project or
+environment told apart from a new one.
+
+An assistant labelled for another project is ``other_project``; for this project's other
+environment (or for the project without environment, when this plan has one, and the
+reverse), ``other_environment``: the plan never touches either.
 
 Renaming ``project:`` (or an environment, or declaring environments for the first time)
 changes the ownership scope, so the plan finds none of its assistants and would create a
@@ -11,11 +16,31 @@ siblings, not candidates: applying prod for the first time beside dev is no rena
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from assistctl.labels import Label, split_scope
+from assistctl.core.plan.model import Ignored
+from assistctl.labels import OWNER_KEY, Label, split_scope
 
 MAX_HINTS = 3
+
+
+def ignored_entry(obj: Mapping[str, Any], label: Label | None, scope: str) -> Ignored:
+    """How the plan of ``scope`` lists a live assistant it leaves alone."""
+    metadata = obj.get("metadata")
+    value = metadata.get(OWNER_KEY) if isinstance(metadata, Mapping) else None
+    if label is None:
+        reason = "unmanaged"
+    elif label.project == split_scope(scope)[0]:
+        reason = "other_environment"
+    else:
+        reason = "other_project"
+    return Ignored(
+        id=str(obj.get("id")),
+        name=obj.get("name") or None,
+        owner=value if isinstance(value, str) else None,
+        reason=reason,
+    )
 
 
 class OtherScopes:
@@ -28,7 +53,9 @@ class OtherScopes:
         self.siblings = frozenset(f"{project}@{name}" for name in siblings)
         self.counts: Counter[str] = Counter()
 
-    def add(self, label: Label) -> None:
+    def add(self, label: Label | None) -> None:
+        if label is None:
+            return
         scope = label.scope
         if scope != self.scope and scope not in self.siblings and label.key in self.keys:
             self.counts[scope] += 1
