@@ -14,10 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistctl.errors import UsageError
+from assistctl.errors import ApiError, UsageError
 from assistctl.labels import owner_of, split_scope
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+"""What an assistant id looks like (``asst_...``): nothing that could end a line in a
+``.env`` file or a ``$GITHUB_ENV`` and start another variable there."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ def live_ids(keys: Sequence[str], live: Iterable[Mapping[str, Any]], scope: str)
         if owner[1] not in best or rank < best[owner[1]][0]:
             best[owner[1]] = (rank, str(obj.get("id")))
     ids = {key: best[key][1] for key in keys if key in best}
+    for key, ident in ids.items():
+        if not _ID.match(ident):
+            raise ApiError(
+                f"The host lists an assistant of key '{key}' with the id {ident[:40]!r}, which "
+                "is not an assistant id; nothing was printed."
+            )
     return IdMap(scope, ids, tuple(key for key in keys if key not in best))
 
 
