@@ -8,13 +8,14 @@ plans keep their environment; keys and URLs come from the variables an environme
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
-from clihelpers import at, project_dir, run
+from clihelpers import ROOT, at, project_dir, run
 
 PROJECT = """\
 project: support
@@ -246,3 +247,31 @@ def test_validate_checks_every_environment_offline(tmp_path: Path) -> None:
         "1 error in 1 of 3 files; environments dev, prod",
     ]
     assert run("--env", "dev", "validate", root / "assistants").code == 0
+
+
+def test_the_environments_example(
+    emulator_aimlapi: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """examples/environments as its README runs it: dev on the emulator in process, no key;
+    prod on AIML API (here the aimlapi emulator) with the key in AIML_PROD_KEY."""
+    root = project_dir(tmp_path / "repo")
+    shutil.copytree(ROOT / "examples" / "environments", root / "env")
+    monkeypatch.chdir(root / "env")
+    checked = run("validate", ".")
+    assert checked.code == 0 and checked.out == (
+        "2 manifests valid (3 files); environments dev, prod\n"
+    ), checked.text
+    assert run("--env", "dev", "apply", ".", "--auto-approve").code == 0
+    dev = run("--env", "dev", "output", ".", "--format", "dotenv")
+    assert dev.code == 0 and dev.out.count("=asst_") == 2, dev.text
+    prod_env = {"AIML_PROD_KEY": emulator_aimlapi.api_key, "ASSISTCTL_BASE_URL": ""}
+    no_key = run("--env", "prod", "plan", ".", env={})
+    assert no_key.code == 1 and "AIML_PROD_KEY" in no_key.err
+    # The host of prod is AIML API's preset; here the trusted side points it at the emulator.
+    prod_env["ASSISTCTL_BASE_URL"] = emulator_aimlapi.base_url
+    saved = run("--env", "prod", "plan", ".", "--out", "prod.plan", env=prod_env)
+    assert saved.code == 0 and "Plan: 1 to create" in saved.out, saved.text
+    assert run("--env", "prod", "apply", "prod.plan", env=prod_env).code == 0
+    [bot] = emulator_aimlapi.assistants()
+    assert (bot["model"], bot["temperature"], bot["name"]) == ("gpt-4o", 0.3, "Acme Support")
+    assert run("--env", "prod", "plan", "-d", ".", env=prod_env).code == 0
