@@ -26,6 +26,7 @@ from assistctl.config.providers import (
     ENV_KEY_LAST,
     ENV_LOCAL_STATE,
     LOCAL_BASE_URL,
+    LOOPBACK_KEY,
     ApiVersion,
     ProjectLike,
     Provider,
@@ -284,8 +285,8 @@ def resolve_key(
     g: GlobalOptions, env: Mapping[str, str], provider: Provider, base_url: str
 ) -> tuple[str | None, str | None]:
     """The key and where it came from: ``--api-key`` > ``ASSISTCTL_API_KEY`` > the
-    provider's variables > ``OPENAI_API_KEY``. None only where none is needed (a provider
-    without keys, or a host on this machine)."""
+    provider's variables > ``OPENAI_API_KEY``. None only for a provider without keys; a
+    host on this machine given none gets :data:`LOOPBACK_KEY`."""
     flag_key = nonblank(g.api_key)
     if flag_key is not None:
         # click fills --api-key from ASSISTCTL_API_KEY too; name the variable when it is one.
@@ -295,12 +296,16 @@ def resolve_key(
         value = env_value(name, env)
         if value is not None:
             return value, name
-    if provider.needs_key and not _is_loopback(urlsplit(base_url).hostname or ""):
+    if not provider.needs_key:
+        return None, None
+    if not _is_loopback(urlsplit(base_url).hostname or ""):
         raise UsageError(
             f"No API key for {base_url} ({provider.name}); pass --api-key or set "
             f"{_or_list(provider.key_variables)}."
         )
-    return None, None
+    # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder, so that
+    # the emulator's first answer is not a 401.
+    return LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
 
 
 def _local_target(

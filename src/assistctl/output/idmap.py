@@ -1,8 +1,9 @@
 """``assistctl output``'s formats, by name: ``text``, ``json``, ``env``, ``dotenv``.
 
 - ``text``: one ``KEY  ID`` line per key, for people; missing keys say so.
-- ``json``: the versioned document of every command (``format_version``, ``command``,
-  ``errors``) with ``project``, ``environment``, ``ids`` (key -> id) and ``missing``.
+- ``json``: the versioned document of every command (``output/jsonout``'s envelope:
+  ``format_version``, ``command``, ``errors``) with :func:`json_body`'s ``project``,
+  ``environment``, ``ids`` (key -> id) and ``missing``.
 - ``env``: ``ASSISTANT_<KEY>_ID=asst_...`` lines and nothing else, for ``$GITHUB_ENV``,
   ``docker --env-file`` or ``export $(...)``.
 - ``dotenv``: the same lines under a comment naming the project and environment, and a
@@ -13,13 +14,12 @@ Pure: the command writes the text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from assistctl.core.idmap import IdMap, variable_names
+from assistctl.output.jsonout import document, dumps
 from assistctl.output.registry import by_name
-
-FORMAT_VERSION = "1"
 
 
 def text(ids: IdMap) -> str:
@@ -29,17 +29,18 @@ def text(ids: IdMap) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def as_json(ids: IdMap) -> str:
-    document = {
-        "format_version": FORMAT_VERSION,
-        "command": "output",
+def json_body(ids: IdMap) -> dict[str, Any]:
+    """``output``'s own fields of its JSON document."""
+    return {
         "project": ids.project,
         "environment": ids.environment,
         "ids": dict(ids.ids),
         "missing": list(ids.missing),
-        "errors": [],
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def as_json(ids: IdMap) -> str:
+    return dumps(document("output", json_body(ids)))
 
 
 def env(ids: IdMap) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import click
 
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import connect, project_name, status, write_output
 from assistctl.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from assistctl.config.loader import load_or_raise
@@ -26,9 +27,14 @@ class OutputOptions:
 
 
 def execute(opts: OutputOptions) -> int:
+    with json_run("output", opts.fmt) as run:
+        return _output(opts, run)
+
+
+def _output(opts: OutputOptions, run: JsonRun) -> int:
     from assistctl.core.idmap import live_ids, variable_names
     from assistctl.labels import describe_scope, scope_of
-    from assistctl.output.idmap import render_ids
+    from assistctl.output.idmap import json_body, render_ids
 
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version, environment=opts.g.env)
     environment = loaded.environment
@@ -39,7 +45,10 @@ def execute(opts: OutputOptions) -> int:
     with connect(opts.g, loaded.project.settings(environment)) as client:
         status(opts.g, f"Reading the ids of {describe_scope(scope)} on {client.target.display} ...")
         ids = live_ids(keys, (obj for page in client.pages() for obj in page), scope)
-    write_output(render_ids(ids, opts.fmt), None)
+    if run.enabled:
+        run.body = json_body(ids)
+    else:
+        write_output(render_ids(ids, opts.fmt), None)
     if ids.missing:
         listed = ", ".join(ids.missing)
         click.echo(
