@@ -85,3 +85,10 @@ def test_the_longest_label_fits_the_metadata_value_limit() -> None:
     value = make_label(scope_of(name, name), name, prevent_destroy=True, write_only="f" * 12)
     assert len(value) <= 418 < 512
     assert labels.parse(value) is not None
+
+
+def test_a_scope_in_words() -> None:
+    from assistctl.labels import describe_scope
+
+    assert describe_scope("support") == "project 'support'"
+    assert describe_scope("support@prod") == "project 'support', environment 'prod'"

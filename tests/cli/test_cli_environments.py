@@ -275,3 +275,26 @@ def test_the_environments_example(
     [bot] = emulator_aimlapi.assistants()
     assert (bot["model"], bot["temperature"], bot["name"]) == ("gpt-4o", 0.3, "Acme Support")
     assert run("--env", "prod", "plan", "-d", ".", env=prod_env).code == 0
+
+
+def test_import_export_and_apply_json_per_environment(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    paths = root / "assistants"
+    applied = run("apply", "--auto-approve", "--format", "json", paths, env=env(emulator, "dev"))
+    document = json.loads(applied.out)
+    assert (document["project"], document["environment"]) == ("support", "dev")
+    assert set(document["ids"]) == {"support-bot"}, "faq-bot exists in prod only"
+    # import writes the environment's label; export writes the environment's assistants.
+    by_hand = emulator.seed_assistants(1)[0]["id"]
+    imported = run(
+        "import", "faq-bot", by_hand, paths, "--format", "json", env=env(emulator, "prod")
+    )
+    assert imported.code == 0, imported.text
+    assert json.loads(imported.out)["environment"] == "prod"
+    assert labels(emulator)["support@prod/faq-bot"] == by_hand
+    exported = run("export", "--out", tmp_path / "out", env=env(emulator, "prod"))
+    assert exported.code == 0, exported.text
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.yaml")) == ["faq-bot.yaml"]
+    assert "of project 'support', environment 'prod'" in exported.out
