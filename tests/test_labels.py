@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistctl import labels
-from assistctl.labels import Label, label_of, make_label, owner_of, parse, parse_label, scope_of
+from assistctl.labels import (
+    Label,
+    describe_scope,
+    label_of,
+    make_label,
+    owner_of,
+    parse,
+    parse_label,
+    scope_of,
+)
 
 names = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
@@ -88,7 +97,5 @@ def test_the_longest_label_fits_the_metadata_value_limit() -> None:
 
 
 def test_a_scope_in_words() -> None:
-    from assistctl.labels import describe_scope
-
     assert describe_scope("support") == "project 'support'"
     assert describe_scope("support@prod") == "project 'support', environment 'prod'"
