@@ -315,15 +315,13 @@ def load(
         result.diagnostics += problems
         known = not any(d.severity == "error" for d in problems)
     checked = _environments(result, environment, every_environment) if known else (None,)
-    first = _Checker(
-        result.project,
-        effective_api_version(api_version, result.project),
-        _provider(options, result.project, result.environment),
-    )
+    version = effective_api_version(api_version, result.project)
+    prompts: dict[Path, tuple[str | None, str | None]] = {}
 
-    def make_checker() -> _Checker:
-        checker = _Checker(first.project, first.api_version, first.provider)
-        checker.prompts = first.prompts  # one read per prompt file, whatever the environment
+    def make_checker(environment: str | None) -> _Checker:
+        provider = _provider(options, result.project, environment)
+        checker = _Checker(result.project, version, provider)
+        checker.prompts = prompts  # one read per prompt file, whatever the environment
         return checker
 
     passes = EnvironmentPasses(result.project, checked, make_checker, known=known)

@@ -42,6 +42,8 @@ class Checker(Protocol):
 
     def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]: ...
 
+    def model_warnings(self, doc: Document, manifest: Any) -> list[Diagnostic]: ...
+
     def moved_from_still_used(self, valid: Valid) -> list[Diagnostic]: ...
 
 
@@ -74,7 +76,7 @@ class EnvironmentPasses:
         self,
         project: ProjectConfig,
         environments: Sequence[str | None],
-        make_checker: Callable[[], Checker],
+        make_checker: Callable[[str | None], Checker],
         *,
         known: bool = True,
     ) -> None:
@@ -83,7 +85,7 @@ class EnvironmentPasses:
         is said about the manifests' use of them."""
         self.declared = tuple(project.environments)
         self.environments = tuple(environments)
-        self.checkers = {e: make_checker() for e in self.environments}
+        self.checkers = {e: make_checker(e) for e in self.environments}
         self.valid: dict[str | None, Valid] = {e: [] for e in self.environments}
         self.variables = (
             {e: project.variables(e) for e in self.environments} if project.substitutes else None
@@ -107,6 +109,9 @@ class EnvironmentPasses:
             if loaded is not None:
                 for environment in present:
                     problems += self.keep(environment, loaded, doc)
+                    # Each environment's provider has its say on the model (the loader
+                    # drops the repeats).
+                    problems += self.checkers[environment].model_warnings(doc, loaded.manifest)
             return problems
         groups: dict[tuple[Diagnostic, bool], list[str | None]] = {}
         for environment in present:
