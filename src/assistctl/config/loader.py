@@ -11,13 +11,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from assistctl.config.dialect import v1_problems
+from assistctl.config.crosschecks import passed_fields
+from assistctl.config.dialect import v1_problems, v2_refuses
+from assistctl.config.environments import select_environment
 from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.perenv import EnvironmentPasses
 from assistctl.config.positions import Document, Position
 from assistctl.config.project import (
     PROJECT_FILE,
@@ -54,6 +58,11 @@ class LoadResult:
     project_file: Path | None = None
     files: list[str] = field(default_factory=list)
     """Every file read: manifest files, then the project file."""
+    environment: str | None = None
+    """The environment selected (``--env``); None for a project without environments, and
+    for ``validate`` checking every environment."""
+    environments: tuple[str, ...] = ()
+    """The environments the manifests were checked in (empty: the project has none)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -62,16 +71,6 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-@dataclass(frozen=True)
-class _Checked:
-    """One document checked: the manifest when valid, the problems found, and the manifest
-    (valid, or made of the fields that passed) whose ``key`` takes its place in the project."""
-
-    loaded: LoadedManifest | None
-    problems: list[Diagnostic]
-    claim: LoadedManifest | None = None
 
 
 def _whole(file: str, message: str, severity: str = "error") -> Diagnostic:
@@ -95,14 +94,22 @@ class _Checker:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: str) -> _Checked:
-        data = doc.data
+    def check(
+        self, doc: Document, source: str, data: Any = None
+    ) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+        """Check one document: its own data, or ``data`` (the document after substitution;
+        positions still come from the document)."""
+        if data is None:
+            data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
-            pos = doc.position
             message = f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}"
-            return _Checked(None, [Diagnostic(doc.file, pos.line, pos.col, "", message)])
-        problems = self.v1_only(doc, data)
+            return None, [Diagnostic(doc.file, doc.position.line, doc.position.col, "", message)]
+        problems = (
+            []
+            if self.api_version == "v1"
+            else [self.diag(doc, path, m, at_key=k) for path, m, k in v2_refuses(data)]
+        )
         try:
             manifest = Manifest.model_validate(data)
         except ValidationError as err:
@@ -114,22 +121,23 @@ class _Checker:
                     Diagnostic(doc.file, pos.line, pos.col, dotted(path), explained.message)
                 )
                 failed.add(error["loc"][0] if error["loc"] else "")
-            partial = _partial(data, failed)
-            if partial is None:
-                return _Checked(None, problems)
-            # The rest is checked too, so that one run shows every error.
-            problems += self.further(doc, source, partial, failed)[1]
-            if "key" in failed:
-                return _Checked(None, problems)
-            claim = LoadedManifest(partial, doc.file, doc.nearest(("key",)).line, doc.index)
-            return _Checked(None, problems, claim)
+            partial = passed_fields(data, failed)
+            if partial is not None:
+                # The rest is checked too (one run shows every error), its key included.
+                problems += self.further(doc, source, partial, failed)[1]
+                if "key" not in failed:
+                    line = doc.nearest(("key",)).line
+                    problems += self.unique(LoadedManifest(partial, doc.file, line, doc.index), doc)
+            return None, problems
         manifest, found = self.further(doc, source, manifest, set())
         problems += found
         key_pos = doc.nearest(("key",))
         share_fields_sets(manifest)  # perf: kept until the plan is made (see its note)
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
         warnings = self.model_warnings(doc, manifest)
-        return _Checked(None if problems else loaded, problems + warnings, loaded)
+        if problems:  # its key is still unique in the project (a valid one is kept for that)
+            problems += self.unique(loaded, doc)
+        return (None if problems else loaded), problems + warnings
 
     def further(
         self, doc: Document, source: str, manifest: Manifest, failed: set[str | int]
@@ -170,35 +178,6 @@ class _Checker:
                 severity="warning",
             )
         ]
-
-    def v1_only(self, doc: Document, data: dict[object, object]) -> list[Diagnostic]:
-        """Assistants API v1 fields, which v2 hosts reject; the hint names the v2 spelling."""
-        if self.api_version == "v1":
-            return []
-        found: list[Diagnostic] = []
-        if "file_ids" in data:
-            found.append(
-                self.diag(
-                    doc,
-                    ("file_ids",),
-                    "'file_ids' is an Assistants API v1 field; in v2 use "
-                    "tool_resources.code_interpreter.file_ids (or a vector store in "
-                    "tool_resources.file_search), or set api_version: v1 in assistctl.yaml",
-                    at_key=True,
-                )
-            )
-        tools = data.get("tools")
-        for index, tool in enumerate(tools if isinstance(tools, list) else []):
-            if isinstance(tool, dict) and tool.get("type") == "retrieval":
-                found.append(
-                    self.diag(
-                        doc,
-                        ("tools", index, "type"),
-                        "tool type 'retrieval' is Assistants API v1; v2 renamed it "
-                        "'file_search' (or set api_version: v1 in assistctl.yaml)",
-                    )
-                )
-        return found
 
     def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
         """Text of an instructions file, or a sentence saying what is wrong with it."""
@@ -288,29 +267,13 @@ class _Checker:
         return found
 
 
-_STAND_INS = {"key": "k", "model": "m"}
-"""Valid values for a required field that failed, so that the rest can be checked."""
-
-
-def _partial(data: dict[object, object], failed: set[str | int]) -> Manifest | None:
-    """The manifest made of the fields that passed validation, or None when even that fails
-    (the stand-ins of :data:`_STAND_INS` fill the required fields that did not pass)."""
-    kept: dict[object, object] = {k: v for k, v in data.items() if k not in failed}
-    for name, stand_in in _STAND_INS.items():
-        if name not in kept:
-            failed.add(name)  # never checked further: not the manifest's own value
-            kept[name] = stand_in
-    try:
-        return Manifest.model_validate(kept)
-    except ValidationError:
-        return None
-
-
 def load(
     paths: Sequence[str | Path],
     *,
     api_version: str | None = None,
     options: GlobalOptions | None = None,
+    environment: str | None = None,
+    every_environment: bool = False,
 ) -> LoadResult:
     """Read and check every manifest under ``paths``, the project file and project policy.
 
@@ -318,6 +281,11 @@ def load(
     the fallback). With ``options`` (the global flags), the provider is resolved like the
     client does (flag, environment, project file, known host), offline, for
     provider-specific warnings (AIML API's documented model list).
+
+    ``environment`` is ``--env``: the manifests are checked with its variables, and only
+    those that exist in it are returned. Without one, a project that declares environments
+    is checked in each of them when ``every_environment`` (``validate``), and refused
+    otherwise (UsageError naming the choices): a bad flag is not a manifest's problem.
     """
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
@@ -329,18 +297,23 @@ def load(
     )
     project_file, problems = discover(Path(d) for d in directories)
     result.diagnostics += problems
+    known = True  # the project file says what the environments and variables are
     if project_file is not None:
         result.project, problems = read_project(project_file)
         result.project_file = project_file
         result.diagnostics += problems
-    checker = _Checker(
-        result.project,
-        effective_api_version(api_version, result.project),
-        _provider(options, result.project),
-    )
+        known = not any(d.severity == "error" for d in problems)
+    checked = _environments(result, environment, every_environment) if known else (None,)
+    version = effective_api_version(api_version, result.project)
+    prompts: dict[Path, tuple[str | None, str | None]] = {}
 
-    # The position of moved_from, where there is one, for moved_from_still_used.
-    valid: list[tuple[LoadedManifest, Position | None]] = []
+    def make_checker(environment: str | None) -> _Checker:
+        provider = _provider(options, result.project, environment)
+        checker = _Checker(result.project, version, provider)
+        checker.prompts = prompts  # one read per prompt file, whatever the environment
+        return checker
+
+    passes = EnvironmentPasses(result.project, checked, make_checker, known=known)
     # perf: short texts, one object each for every file (yamlload.parse);
     # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
     shared: dict[str, str] = {}
@@ -357,20 +330,15 @@ def load(
             result.diagnostics.append(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
+        marked = "${" in parsed.text
         # A node the YAML reading refused is reported once, for that cause (what the model
         # says about the value read in its place is not the real cause).
         refused = {(d.line, d.col) for d in parsed.diagnostics}
         for doc in parsed.documents:
-            checked = checker.check(doc, source)
-            result.diagnostics += [p for p in checked.problems if (p.line, p.col) not in refused]
-            loaded = checked.loaded
-            if checked.claim is not None:  # keys are unique, valid manifests or not
-                result.diagnostics += checker.unique(checked.claim, doc)
-            if loaded is not None:
-                moved = loaded.manifest.moved_from is not None  # perf: looked up only then
-                valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
-    result.diagnostics += checker.moved_from_still_used(valid)
-    result.manifests = [loaded for loaded, _ in valid]
+            found = passes.add(doc, source, marked=marked)
+            result.diagnostics += [d for d in found if (d.line, d.col) not in refused]
+    result.diagnostics += passes.finish()
+    result.manifests = passes.manifests()
     if project_file is not None:
         result.files.append(_display(project_file))
 
@@ -380,22 +348,37 @@ def load(
         result.diagnostics.append(
             _whole(", ".join(map(str, paths)), "no manifests found: every file is empty")
         )
-    result.diagnostics.sort()
+    # Checks repeated per environment find the same problem in each: reported once.
+    result.diagnostics = sorted(set(result.diagnostics))
     return result
 
 
-def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:
+def _environments(result: LoadResult, requested: str | None, every: bool) -> tuple[str | None, ...]:
+    """The environments to check in (None: the project's own scope), set on ``result``."""
+    declared = tuple(result.project.environments)
+    selected = select_environment(declared, requested, required=not every)
+    result.environment = selected
+    result.environments = (selected,) if selected is not None else declared
+    return result.environments or (None,)
+
+
+def _provider(
+    options: GlobalOptions | None, project: ProjectConfig, environment: str | None
+) -> Provider | None:
     if options is None:
         return None
     try:
-        return resolve_provider(options, project)
+        return resolve_provider(options, project.settings(environment))
     except AssistctlError:
         return None  # an unknown provider name is reported by the commands that use it
 
 
-def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
-    """:func:`load`, raising :class:`ManifestError` (with every diagnostic) on any error."""
-    result = load(paths, api_version=api_version)
+def load_or_raise(
+    paths: Sequence[str | Path], *, api_version: str | None = None, environment: str | None = None
+) -> LoadResult:
+    """:func:`load` for one environment (required when the project declares any), raising
+    :class:`ManifestError` (with every diagnostic) on any error."""
+    result = load(paths, api_version=api_version, environment=environment)
     if not result.ok:
         raise ManifestError(result.diagnostics)
     return result

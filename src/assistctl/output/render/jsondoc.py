@@ -42,6 +42,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": plan.format_version,
         "project": plan.project,
+        "environment": plan.environment,
         "api_version": plan.api_version,
         "summary": {**plan.counts, "has_changes": plan.has_changes, "safe": plan.is_safe},
         "changes": [
@@ -72,6 +73,7 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
     return {
         "format_version": report.format_version,
         "project": report.project,
+        "environment": report.environment,
         "in_sync": report.in_sync,
         "summary": {
             "changed": len(report.changed),

@@ -79,6 +79,14 @@ def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+def scope_phrase(report: Plan | DriftReport, quote: str = '"') -> str:
+    """``project "support"``, or ``project "support", environment "prod"``."""
+    text = f"project {quote}{report.project}{quote}"
+    if report.environment:
+        text += f", environment {quote}{report.environment}{quote}"
+    return text
+
+
 def plan_summary(plan: Plan) -> str:
     """``Plan: 1 to create, 2 to update, 0 to delete.`` or :data:`NO_CHANGES`; a refused plan
     says so instead, whatever it would change."""
