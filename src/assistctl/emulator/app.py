@@ -355,13 +355,7 @@ class EmulatorApp:
         if listed is not None and self.catalog.served(listed.kind):
             # Models, files and vector stores: no beta header needed (as OpenAI's).
             entry["operation"] = operation = listed.operation
-            if method != "GET":
-                raise RequestError(
-                    405,
-                    f"Method {method} is not allowed on {path}; allowed: GET.",
-                    code="method_not_allowed",
-                    headers={"allow": "GET"},
-                )
+            catalog.check_method(method, path)
             self._inject(operation, entry)
             response = self._ok(self.catalog.answer(listed, params), ctx)
         else:

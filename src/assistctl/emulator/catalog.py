@@ -159,6 +159,17 @@ def _page(kind: str, objects: list[JsonObject], params: Mapping[str, str]) -> Js
     }
 
 
+def check_method(method: str, path: str) -> None:
+    """Only reads are emulated: any other method is a 405."""
+    if method != "GET":
+        raise RequestError(
+            405,
+            f"Method {method} is not allowed on {path}; allowed: GET.",
+            code="method_not_allowed",
+            headers={"allow": "GET"},
+        )
+
+
 def route(path: str, prefix: str) -> CatalogRoute | None:
     """The catalog request ``path`` names under the API's ``prefix``, or None."""
     if not path.startswith(prefix + "/"):
