@@ -29,6 +29,7 @@ from assistctl.config.project import (
 )
 from assistctl.config.project import display_path as _display
 from assistctl.config.providers import Provider, resolve_provider
+from assistctl.config.reffiles import FileGuard
 from assistctl.config.sources import collect
 from assistctl.config.textfile import read_text
 from assistctl.config.yamlload import dotted, load_file
@@ -80,12 +81,15 @@ class _Checker:
         self.prompts: dict[Path, tuple[str | None, str | None]] = {}
         self.keys: dict[str, tuple[str, int]] = {}
         self.moved: dict[str, tuple[str, int]] = {}
+        self.files = FileGuard()
 
     def diag(self, doc: Document, path: Loc, message: str, *, at_key: bool = False) -> Diagnostic:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+    def check(
+        self, doc: Document, source: str, root: str
+    ) -> tuple[LoadedManifest | None, list[Diagnostic]]:
         data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
@@ -111,7 +115,7 @@ class _Checker:
                 )
             return None, problems
         if manifest.instructions_file is not None:
-            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
+            text, problem = self.prompt((source, doc.file), root, manifest.instructions_file)
             if problem is not None:
                 problems.append(self.diag(doc, ("instructions_file",), problem))
                 return None, problems
@@ -177,18 +181,22 @@ class _Checker:
                 )
         return found
 
-    def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
-        """Text of an instructions file, or a sentence saying what is wrong with it."""
-        resolved = (Path(manifest).parent / relative).resolve()
-        if not resolved.exists():
-            # Not cached: the sentence names this manifest and its own relative path.
-            return None, (
-                f"instructions file '{relative}' not found: relative to {shown} it is "
-                f"{_display(resolved)}, which does not exist"
-            )
-        if resolved not in self.prompts:  # several manifests may share one prompt
-            self.prompts[resolved] = self.read_prompt(resolved)
-        return self.prompts[resolved]
+    def prompt(
+        self, manifest: tuple[str, str], root: str, relative: str
+    ) -> tuple[str | None, str | None]:
+        """Text of an instructions file, or a sentence saying what is wrong with it.
+
+        The file is read only when :class:`~assistctl.config.reffiles.FileGuard` allows it:
+        inside ``root``, not hidden, a regular file, tracked in a git work tree.
+        """
+        resolved, refused = self.files.resolve(root, manifest, relative, "instructions file")
+        if refused is not None:
+            # Not cached: the sentence names this manifest's own relative path.
+            return None, refused
+        path = Path(resolved)
+        if path not in self.prompts:  # several manifests may share one prompt
+            self.prompts[path] = self.read_prompt(path)
+        return self.prompts[path]
 
     @staticmethod
     def read_prompt(resolved: Path) -> tuple[str | None, str | None]:
@@ -292,6 +300,7 @@ def load(
         result.project, problems = read_project(project_file)
         result.project_file = project_file
         result.diagnostics += problems
+    project_dir = os.path.dirname(os.path.realpath(project_file)) if project_file else None
     checker = _Checker(
         result.project,
         effective_api_version(api_version, result.project),
@@ -310,6 +319,7 @@ def load(
                 _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
             )
             continue
+        root = _project_root(source, project_dir, inputs.roots[source])
         parsed = load_file(source, shown, shared=shared)
         result.diagnostics += parsed.diagnostics
         if parsed.empty:
@@ -317,7 +327,7 @@ def load(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
         for doc in parsed.documents:
-            loaded, problems = checker.check(doc, source)
+            loaded, problems = checker.check(doc, source, root)
             result.diagnostics += problems
             if loaded is not None:
                 result.diagnostics += checker.unique(loaded, doc)
@@ -336,6 +346,16 @@ def load(
         )
     result.diagnostics.sort()
     return result
+
+
+def _project_root(manifest: str, project_dir: str | None, argument_root: str) -> str:
+    """The directory ``manifest``'s references must stay in: the directory of
+    ``assistctl.yaml`` when the manifest is below it, else the path argument's directory."""
+    if project_dir is not None:
+        real = os.path.realpath(manifest)
+        if real.startswith(project_dir.rstrip(os.sep) + os.sep):
+            return project_dir
+    return argument_root
 
 
 def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:

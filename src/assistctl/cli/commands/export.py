@@ -25,6 +25,7 @@ from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadResult
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
+from assistctl.config.reffiles import in_work_tree
 from assistctl.errors import AssistctlError, UsageError
 from assistctl.options import GlobalOptions
 
@@ -123,6 +124,11 @@ def execute(opts: ExportOptions) -> int:
         click.echo(f"wrote {out / PROJECT_FILE}  (project: {project})")
 
     _summary(project, shown, result)
+    if any(item.prompt_filename for item in result.exported) and in_work_tree(str(out)):
+        click.echo(
+            f"Instructions files are read only once git tracks them: 'git add {shown}' "
+            "before planning."
+        )
     if result.skipped:
         lines = "; ".join(f"{s.assistant_id}: {s.reason}" for s in result.skipped)
         raise ExportIncomplete(
