@@ -15,6 +15,8 @@ class GlobalOptions:
 
     base_url: str | None = None
     api_key: str | None = None
+    api_key_file: str | None = None
+    """``--api-key-file PATH``, ``-`` for standard input."""
     provider: str | None = None
     api_version: str | None = None
     project: str | None = None

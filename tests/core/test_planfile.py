@@ -192,11 +192,16 @@ def test_plan_for_another_host_is_refused(
     assert r.code == 1 and "was made for another target" in r.err
 
 
-def test_the_host_and_project_come_from_the_plan(
+def test_the_host_comes_from_the_trusted_side_not_the_plan(
     emulator: EmulatorHandle, root: Path, tmp_path: Path, flags: list[str]
 ) -> None:
+    # A plan file is untrusted: the key goes to its host only when the trusted side names it.
     plan = save(flags, root, tmp_path)
+    n = len(emulator.requests())
     r = run("--api-key", emulator.api_key, "apply", plan)
+    assert r.code == 1 and f"pass --base-url {emulator.base_url}" in r.err
+    assert ops_since(emulator, n) == []
+    r = run(*flags, "apply", plan)
     assert r.code == 0, r.err
 
 

@@ -51,6 +51,11 @@ def _globals(ctx: click.Context) -> GlobalOptions:
     help="API key (env ASSISTCTL_API_KEY, then OPENAI_API_KEY). Never printed.",
 )
 @click.option(
+    "--api-key-file",
+    metavar="PATH|-",
+    help="Read the API key from PATH ('-': standard input), e.g. a mounted secret.",
+)
+@click.option(
     "--provider",
     type=click.Choice(choices.PROVIDERS),
     envvar="ASSISTCTL_PROVIDER",
