@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
     from assistctl.api.target import Target
     from assistctl.config.providers import ProjectLike
-    from assistctl.core.plan import Plan, Planner
+    from assistctl.core.plan import Plan, Planner, PlanTarget
     from assistctl.core.planfile import Origin
 
 
@@ -59,6 +59,13 @@ def origin_of(target: Target, project: str) -> Origin:
         # Absolute: a saved plan applied from another directory must reach the same state file.
         local_state=str(target.local_state.absolute()) if target.local_state is not None else None,
     )
+
+
+def target_of(target: Target, project: str) -> PlanTarget:
+    """Where a plan is made, as the plan records and shows it."""
+    from assistctl.core.plan import PlanTarget
+
+    return PlanTarget(host=target.host, base_url=target.base_url, project=project)
 
 
 def project_name(g: GlobalOptions, loaded: LoadResult) -> str:
@@ -127,6 +134,8 @@ def open_session(
         planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
         del loaded  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner)
+        # Every format names where the plan was made (a PR comment must say which host).
+        plan = plan.model_copy(update={"target": target_of(client.target, project)})
     except BaseException:
         client.close()
         raise

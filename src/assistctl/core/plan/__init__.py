@@ -15,6 +15,7 @@ from assistctl.core.plan.model import (
     DriftReport,
     Ignored,
     Plan,
+    PlanTarget,
     Problem,
     drift_report,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "DriftReport",
     "Ignored",
     "Plan",
+    "PlanTarget",
     "Planner",
     "Problem",
     "compute_plan",

@@ -79,11 +79,25 @@ class Problem(_Frozen):
     message: str
 
 
+class PlanTarget(_Frozen):
+    """Where a plan (or drift report) was made: every format names it, so a reviewer sees
+    which host and project a pull-request comment is about."""
+
+    host: str
+    """``host`` or ``host:port`` the requests went to."""
+    base_url: str
+    project: str
+    environment: str | None = None
+    """The environment (``--env``), when the project declares environments."""
+
+
 class Plan(_Frozen):
     """Every change, in a fixed order: creates, updates, deletes, noops, each sorted by key."""
 
     format_version: Literal["1"] = FORMAT_VERSION
     project: str
+    target: PlanTarget | None = None
+    """Set by the command that made the plan (None for a plan computed without a host)."""
     api_version: ApiVersion = "v2"
     changes: tuple[Change, ...] = ()
     ignored: tuple[Ignored, ...] = ()
@@ -142,6 +156,7 @@ class DriftReport(_Frozen):
 
     format_version: Literal["1"] = FORMAT_VERSION
     project: str
+    target: PlanTarget | None = None
     changed: tuple[Change, ...] = ()
     """Managed assistants changed out of band (updates; ``before`` is live, ``after`` the
     manifest)."""
@@ -163,6 +178,7 @@ def drift_report(plan: Plan) -> DriftReport:
     """Read a plan as a drift report."""
     return DriftReport(
         project=plan.project,
+        target=plan.target,
         changed=plan.updates,
         missing=plan.creates,
         orphaned=plan.deletes,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistctl.core.plan import DriftReport, Plan
+from assistctl.core.plan import DriftReport, Plan, PlanTarget
 from assistctl.output.render.model import RenderOptions
 
 
@@ -25,11 +25,17 @@ def _dump(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
 
 
+def _target(target: PlanTarget | None) -> dict[str, Any] | None:
+    """``{"host", "base_url", "project", "environment"}``: where the plan was made."""
+    return target.model_dump(mode="json") if target is not None else None
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     """The ``--format json`` document of a plan (before ``json.dumps``)."""
     return {
         "format_version": plan.format_version,
         "project": plan.project,
+        "target": _target(plan.target),
         "api_version": plan.api_version,
         "summary": {**plan.counts, "has_changes": plan.has_changes, "safe": plan.is_safe},
         "changes": [
@@ -56,6 +62,7 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
     return {
         "format_version": report.format_version,
         "project": report.project,
+        "target": _target(report.target),
         "in_sync": report.in_sync,
         "summary": {
             "changed": len(report.changed),

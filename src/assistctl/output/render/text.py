@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistctl.core.plan import DriftReport, Ignored, Plan, Problem
+from assistctl.core.plan import DriftReport, Ignored, Plan, PlanTarget, Problem
 from assistctl.labels import OWNER_KEY
 from assistctl.output.render.model import (
     LIST_LIMIT,
@@ -21,6 +21,7 @@ from assistctl.output.render.model import (
     diff_change,
     drift_summary,
     plan_summary,
+    target_line,
 )
 
 _ANSI = {
@@ -43,8 +44,13 @@ class _Line:
     text: str
 
 
+def _target(target: PlanTarget | None) -> list[_Line]:
+    line = target_line(target)
+    return [_Line("head", line), _Line("", "")] if line else []
+
+
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    lines: list[_Line] = []
+    lines = _target(plan.target)
     shown = [c for c in plan.changes if c.action != "noop"]
     if shown:
         lines.append(_Line("", "assistctl will perform the following actions:"))
@@ -59,7 +65,7 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    lines: list[_Line] = []
+    lines = _target(report.target)
     if report.changed or report.missing or report.orphaned:
         head = f'Live assistants of project "{report.project}" differ from the manifests:'
         lines += [_Line("", head), _Line("", "")]
