@@ -33,6 +33,7 @@ CLEAN_ENV: dict[str, str | None] = {
         "ASSISTCTL_API_KEY",
         "ASSISTCTL_PROVIDER",
         "ASSISTCTL_LOCAL_STATE",
+        "ASSISTCTL_PROJECT",
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",
         "NO_COLOR",

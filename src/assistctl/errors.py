@@ -114,3 +114,8 @@ class StalePlanError(AssistctlError):
 
 class ApplyFailed(AssistctlError):
     """Some changes of an apply failed; the report has already been printed."""
+
+
+class TooMuchChange(PlanError):
+    """The plan deletes more of the managed assistants than the mass-delete guard allows;
+    ``--allow-mass-delete`` is the second word that lets it through."""

@@ -236,7 +236,9 @@ def test_plan_file_then_apply_then_an_empty_plan(runner: Runner, emulator: Emula
     assert plan.ok and plan.outputs["exit-code"] == "2"
     assert json.loads((runner.workspace / "plan.json").read_text())["kind"] == "assistctl-plan"
     assert emulator.assistants() == []
-    apply = runner.use({"command": "apply", "paths": "plan.json"}, env=key(emulator))
+    # The project comes from the step's env (trusted), never from the plan file.
+    env = {**key(emulator), "ASSISTCTL_PROJECT": "examples"}
+    apply = runner.use({"command": "apply", "paths": "plan.json"}, env=env)
     assert apply.ok, apply.stderr
     assert apply.outputs["exit-code"] == "0"
     assert "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed." in apply.summary

@@ -84,7 +84,11 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
         for e in emulator.requests()[before:]
         if e["operation"] != "list"
     ]
-    assert new_writes == [("modify", live["math-tutor"]["id"])]
+    # The modify right after a fresh read confirming the assistant is still ours.
+    assert new_writes == [
+        ("retrieve", live["math-tutor"]["id"]),
+        ("modify", live["math-tutor"]["id"]),
+    ]
     after = managed(emulator)
     assert after["math-tutor"]["id"] == live["math-tutor"]["id"]
     assert "very patient math tutor" in after["math-tutor"]["instructions"]
@@ -106,7 +110,7 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     assert "Plan: 0 to create, 0 to update, 1 to delete." in r.out
     deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
     assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
-    assert [e["operation"] for e in emulator.requests()[before:]] == ["list", "delete"]
+    assert [e["operation"] for e in emulator.requests()[before:]] == ["list", "retrieve", "delete"]
     assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
     assert run(*flags, "plan", "-d", root).code == 0
 
@@ -288,7 +292,9 @@ def test_unsafe_plan_sends_nothing(
     assert r.code == 1
     last = r.err.splitlines()[-1]
     assert last.startswith("assistctl: error: Refusing this plan, 1 problem:")
-    assert "'support-bot' has lifecycle.prevent_destroy" in last and "moved_from" in last
+    # Its label recorded prevent_destroy when it was created: the delete a changed key
+    # plans is refused on the live side.
+    assert "'support-agent' (" in last and "records lifecycle.prevent_destroy" in last
     assert [e["operation"] for e in emulator.requests()[n:]] == ["list"]
     assert emulator.assistants() == before
 

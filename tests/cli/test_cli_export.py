@@ -193,11 +193,12 @@ def test_the_examples_round_trip(emulator: EmulatorHandle, tmp_path: Path) -> No
     assistants = copy_examples(tmp_path)
     flags = at(emulator.base_url, emulator.api_key)
     assert run(*flags, "apply", "--auto-approve", assistants).code == 0
-    out = assistants / "exported"
-    r = run(*flags, "export", "--out", out)
+    # Outside the project: inside it, the exported copies would share the project's keys.
+    out = tmp_path / "exported"
+    r = run(*flags, "--project", "examples", "export", "--out", out)
     assert r.code == 0, r.err
     assert r.err.count("warning") == 0, r.err
-    plan = run(*flags, "plan", "-d", out)
+    plan = run(*flags, "--project", "examples", "plan", "-d", out)
     assert plan.code == 0 and NO_CHANGES in plan.out, plan.out + plan.err
     assert run("validate", out).code == 0
 

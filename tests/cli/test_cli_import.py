@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY, make_label
 from clihelpers import at, project_dir, run
@@ -162,11 +164,12 @@ def test_unknown_assistant_id(emulator: EmulatorHandle, tmp_path: Path) -> None:
     assert emulator.requests("modify") == []
 
 
+@pytest.mark.parametrize("label", ["default/tutor", "default/tutor;prevent_destroy"])
 def test_duplicate_label_is_refused_even_with_force(
-    emulator: EmulatorHandle, tmp_path: Path
+    emulator: EmulatorHandle, tmp_path: Path, label: str
 ) -> None:
     assistants = tutor_dir(tmp_path)
-    managed = seed_tutor(emulator, metadata={OWNER_KEY: "default/tutor"})
+    managed = seed_tutor(emulator, metadata={OWNER_KEY: label})
     stray = seed_tutor(emulator)
     flags = at(emulator.base_url, emulator.api_key)
     for extra in ([], ["--force"]):

@@ -121,12 +121,12 @@ def test_out_writes_a_saved_plan_without_the_key(emulator: EmulatorHandle, tmp_p
 
 
 def test_out_is_not_written_for_an_unsafe_plan(emulator: EmulatorHandle, tmp_path: Path) -> None:
-    label = {"assistctl": make_label("default", "a")}
-    emulator.seed_assistants(2, metadata=label)
+    label = {"assistctl": make_label("default", "b", prevent_destroy=True)}
+    emulator.seed_assistants(1, metadata=label)
     root = manifests(tmp_path, "a")
     out = tmp_path / "plan.json"
     r = run(*at(emulator.base_url, emulator.api_key), "plan", "--out", out, root)
-    assert r.code == 1 and "carry the label" in r.err
+    assert r.code == 1 and "records lifecycle.prevent_destroy" in r.err
     assert not out.exists()
 
 

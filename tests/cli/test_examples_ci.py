@@ -360,6 +360,9 @@ def test_commands_run_against_the_emulator(
     monkeypatch.chdir(tmp_path / "repo")
     values = {"MANIFESTS": "assistants", "manifests": "assistants", "report": "report.txt"}
     env = {"ASSISTCTL_BASE_URL": emulator.base_url, "ASSISTCTL_API_KEY": emulator.api_key}
+    if path.suffix == ".yml":  # the pipeline's own trusted setting, as the runner gives it
+        project = (_load(path).get("variables") or {}).get("ASSISTCTL_PROJECT")
+        env.update({"ASSISTCTL_PROJECT": project} if project else {})
     commands = [_substitute(argv, values) for argv in commands_of(path)]
     by_name: dict[str, list[list[str]]] = {}
     for argv in commands:

@@ -1,6 +1,7 @@
 """Table-driven plan cases: ``tests/plan_cases/*.yaml``, one scenario per file.
 
-Each file holds ``project``, optional ``api_version``, ``manifests`` (manifest documents),
+Each file holds ``project``, optional ``api_version`` and ``targeting`` (the selection of
+path arguments: ``{keys: [...], manifests: N}``), ``manifests`` (manifest documents),
 ``live`` (assistant objects exactly as the API returns them, every field present) and
 ``expected``:
 
@@ -9,7 +10,9 @@ Each file holds ``project``, optional ``api_version``, ``manifests`` (manifest d
 - ``unsafe``: fragments the PlanError of ``raise_if_unsafe`` must contain (default: safe);
 - ``warnings``: fragments the plan's warnings must contain;
 - ``body``: ``{key: exact request body}`` for the changes listed;
-- ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes.
+- ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes;
+- ``duplicates``: ``{deleted id: kept id}`` of the deletes that repair duplicates;
+- ``managed``: how many keys of the project are live (the mass-delete guard's base).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import pytest
 import yaml
 
 from assistctl.config.manifest import Manifest
-from assistctl.core.plan import Plan, compute_plan
+from assistctl.core.plan import Plan, Targeting, compute_plan
 from assistctl.errors import PlanError
+from assistctl.labels import parse_label
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "plan_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
@@ -36,8 +40,13 @@ def load_case(path: Path) -> dict[str, Any]:
 
 def plan_of(case: dict[str, Any]) -> Plan:
     manifests = [Manifest.model_validate(m) for m in case["manifests"]]
+    targeting = case.get("targeting")
     return compute_plan(
-        manifests, case["live"], case["project"], api_version=case.get("api_version", "v2")
+        manifests,
+        case["live"],
+        case["project"],
+        api_version=case.get("api_version", "v2"),
+        targeting=Targeting.model_validate(targeting) if targeting else None,
     )
 
 
@@ -75,6 +84,10 @@ def test_plan_case(path: Path) -> None:
         change = plan.change_for(key)
         assert change is not None
         assert change.body == body
+    repairs = {str(c.id): c.duplicate_of for c in plan.changes if c.duplicate_of}
+    assert repairs == expected.get("duplicates", {})
+    if "managed" in expected:
+        assert plan.managed == expected["managed"]
     for key, live_id in expected.get("ids", {}).items():
         change = plan.change_for(key)
         assert change is not None and change.id == live_id
@@ -104,10 +117,13 @@ def test_invariants(path: Path) -> None:
     for c in plan.changes:
         if c.action == "create":
             assert c.id is None and c.before is None and c.after is not None
-            assert c.body is not None and c.body["metadata"]["assistctl"] == f"demo/{c.key}"
+            assert c.body is not None
+            assert parse_label(c.body["metadata"]["assistctl"]) == ("demo", c.key)
         elif c.action == "update":
             assert c.id and c.before is not None and c.after is not None and c.changed
-            assert c.body and set(c.body) >= set(c.changed_fields)
+            # The label's recorded flag is shown as lifecycle.prevent_destroy, sent in metadata.
+            sent = {"metadata" if f == "lifecycle" else f for f in c.changed_fields}
+            assert c.body and set(c.body) >= sent
         elif c.action == "delete":
             assert c.id and c.before is not None and c.after is None and c.body is None
         else:

@@ -1,4 +1,9 @@
-"""Saved plans through the real CLI: ``plan --out FILE`` then ``apply FILE``."""
+"""Saved plans through the real CLI: ``plan --out FILE`` then ``apply FILE``.
+
+The apply's host and project come from its own flags and environment (and the project file
+of the directory it runs in), never from the plan file: here ``--project examples``, the
+project of the copied examples. The attacks on plan files are in ``tests/security``.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,13 @@ def managed(emulator: EmulatorHandle) -> dict[str, dict[str, Any]]:
 
 def ops_since(emulator: EmulatorHandle, n: int) -> list[tuple[str, str | None]]:
     return [(e["operation"], e["assistant_id"]) for e in emulator.requests()[n:]]
+
+
+EXAMPLES = ("--project", "examples")
+NEVER_FROM_THE_FILE = (
+    " (this apply's target comes from the command line, the environment and assistctl.yaml, "
+    "never from the plan file)"
+)
 
 
 @pytest.fixture
@@ -59,19 +71,24 @@ def test_apply_executes_the_saved_plan_exactly_without_a_prompt(
     # the manifests change after the plan was made: the saved plan still does what it said
     (root / "weather-agent.yaml").unlink()
     n = len(emulator.requests())
-    r = run(*flags, "apply", plan)  # no terminal and no --auto-approve: a saved plan was reviewed
+    r = run(
+        *flags, *EXAMPLES, "apply", plan
+    )  # no terminal and no --auto-approve: a saved plan was reviewed
     assert r.code == 0, r.err
     assert r.out.splitlines()[-1] == "Apply complete: 0 created, 1 updated, 1 deleted, 0 failed."
+    # Each modify and delete right after a fresh read of that assistant (the live check).
     assert ops_since(emulator, n) == [
         ("list", None),
+        ("retrieve", live["math-tutor"]["id"]),
         ("modify", live["math-tutor"]["id"]),
+        ("retrieve", live["translator-fr"]["id"]),
         ("delete", live["translator-fr"]["id"]),
     ]
     assert "weather-agent" in managed(emulator)
     assert f"Applying {plan} to project 'examples' on {emulator.base_url}" in r.err
 
     # applied once, it is stale: what it changed has moved
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 1 and "is stale" in r.err
 
 
@@ -83,7 +100,7 @@ def test_stale_plan_is_refused_naming_the_assistant_and_field(
     emulator.modify_out_of_band(tutor["id"], temperature=1.5)
     before = emulator.assistants()
     n = len(emulator.requests())
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 1
     assert r.err.splitlines()[-1] == (
         f"assistctl: error: {plan} is stale, live state moved since it was made: "
@@ -99,7 +116,7 @@ def test_deleted_out_of_band_is_stale(
     plan = save(flags, root, tmp_path)
     fr = managed(emulator)["translator-fr"]
     emulator.delete_out_of_band(fr["id"])
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 1
     assert f"'translator-fr' ({fr['id']}) was deleted" in r.err
 
@@ -112,7 +129,7 @@ def test_planned_create_that_now_exists_is_stale(
     assert run(*flags, "plan", "--out", plan, root).code == 0
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     n = len(emulator.assistants())
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 1
     assert "'math-tutor': an assistant labelled examples/math-tutor now exists" in r.err
     assert len(emulator.assistants()) == n, "no duplicate created"
@@ -130,7 +147,7 @@ def test_unrelated_changes_are_accepted(
     emulator.delete_out_of_band(neighbour["id"])
     emulator.seed_assistants(1, name="new by hand")
     emulator.modify_out_of_band(live["weather-agent"]["id"], temperature=0.1)
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 0, r.err
     assert r.out.splitlines()[-1] == "Apply complete: 0 created, 1 updated, 1 deleted, 0 failed."
     # the untouched assistant's drift is left for the next plan to show
@@ -151,7 +168,7 @@ def test_edited_plan_is_refused(
     plan.write_text(edited)
     before = emulator.assistants()
     n = len(emulator.requests())
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 1
     assert r.err == (
         f"assistctl: error: {plan} was edited after 'assistctl plan' wrote it (its digest does "
@@ -171,7 +188,7 @@ def test_plan_for_another_project_is_refused(
     assert r.code == 1
     assert r.err == (
         f"assistctl: error: {plan} was made for another target: project is 'examples' but the "
-        "plan was made for 'other'.\n"
+        f"plan was made for 'other'{NEVER_FROM_THE_FILE}.\n"
     )
     assert ops_since(emulator, n) == []
 
@@ -181,28 +198,49 @@ def test_plan_for_another_host_is_refused(
 ) -> None:
     plan = save(flags, root, tmp_path)
     elsewhere = "http://127.0.0.1:9/v1"
-    r = run(*at(elsewhere, emulator.api_key), "apply", plan)
+    r = run(*at(elsewhere, emulator.api_key), *EXAMPLES, "apply", plan)
     assert r.code == 1
     assert r.err == (
         f"assistctl: error: {plan} was made for another target: base_url is '{elsewhere}' but "
-        f"the plan was made for '{emulator.base_url}'.\n"
+        f"the plan was made for '{emulator.base_url}'{NEVER_FROM_THE_FILE}.\n"
     )
     env = {"OPENAI_BASE_URL": elsewhere, "OPENAI_API_KEY": emulator.api_key}
     r = run("apply", plan, env=env)
     assert r.code == 1 and "was made for another target" in r.err
 
 
-def test_the_host_comes_from_the_trusted_side_not_the_plan(
+def test_the_host_and_project_never_come_from_the_plan(
     emulator: EmulatorHandle, root: Path, tmp_path: Path, flags: list[str]
 ) -> None:
-    # A plan file is untrusted: the key goes to its host only when the trusted side names it.
     plan = save(flags, root, tmp_path)
     n = len(emulator.requests())
+    # Neither a host nor a project given: the default host and project are not the plan's.
     r = run("--api-key", emulator.api_key, "apply", plan)
-    assert r.code == 1 and f"pass --base-url {emulator.base_url}" in r.err
+    assert r.code == 1
+    assert r.err == (
+        f"assistctl: error: {plan} was made for another target: project is 'default' but "
+        "the plan was made for 'examples'; base_url is 'https://api.openai.com/v1' but the "
+        f"plan was made for '{emulator.base_url}' (this apply's target comes from the "
+        "command line, the environment and assistctl.yaml, never from the plan file).\n"
+    )
     assert ops_since(emulator, n) == []
+
+
+def test_the_project_file_of_the_working_directory_names_the_project(
+    emulator: EmulatorHandle,
+    root: Path,
+    tmp_path: Path,
+    flags: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = save(flags, root, tmp_path)
+    monkeypatch.chdir(root)
     r = run(*flags, "apply", plan)
     assert r.code == 0, r.err
+    env = {"ASSISTCTL_BASE_URL": emulator.base_url, "ASSISTCTL_API_KEY": emulator.api_key}
+    monkeypatch.chdir(tmp_path)
+    r = run("apply", plan, env={**env, "ASSISTCTL_PROJECT": "examples"})
+    assert r.code == 1 and "is stale" in r.err  # applied once: the project was right
 
 
 @pytest.mark.parametrize(
@@ -223,7 +261,7 @@ def test_not_a_plan_is_refused_with_one_sentence(
 ) -> None:
     path = tmp_path / "plan.json"
     path.write_text(content)
-    r = run(*flags, "apply", path)
+    r = run(*flags, *EXAMPLES, "apply", path)
     assert r.code == 1
     assert r.err.startswith(f"assistctl: error: {path} {reason}")
     assert len(r.err.splitlines()) == 1 and "Traceback" not in r.err
@@ -235,7 +273,7 @@ def test_plan_without_changes(emulator: EmulatorHandle, flags: list[str], tmp_pa
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     plan = tmp_path / "plan.json"
     assert run(*flags, "plan", "--out", plan, root).code == 0
-    r = run(*flags, "apply", plan)
+    r = run(*flags, *EXAMPLES, "apply", plan)
     assert r.code == 0 and "No changes in this plan." in r.err
     assert [e["operation"] for e in emulator.requests()][-1] == "list"
 
@@ -246,17 +284,19 @@ def test_saved_plan_on_the_local_provider(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     local = ["--provider", "local", "--local-state", str(state)]
     assert run(*local, "plan", "--out", plan, root).code == 0
-    r = run("apply", plan)  # the state file is the plan's target
+    r = run("apply", plan)  # the plan's state file is not this apply's target
+    assert r.code == 1 and state.exists() is False
+    r = run(*local, *EXAMPLES, "apply", plan)
     assert r.code == 0, r.err
     assert "local emulator" in r.err
     r = run(*local, "plan", root)
     assert r.code == 0 and "No changes." in r.out
     other = ["--provider", "local", "--local-state", str(tmp_path / "other.json")]
-    r = run(*other, "apply", plan)
+    r = run(*other, *EXAMPLES, "apply", plan)
     assert r.code == 1 and "local_state is" in r.err
 
 
-def test_local_plan_applied_from_another_directory_reaches_the_same_state(
+def test_local_plan_applied_from_another_directory_needs_the_same_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_examples(tmp_path / "repo")
@@ -266,9 +306,13 @@ def test_local_plan_applied_from_another_directory_reaches_the_same_state(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    r = run("apply", plan)
-    assert r.code == 0, r.err
+    local = ["--provider", "local", *EXAMPLES]
+    r = run(*local, "apply", plan)  # the default state of this directory is another file
+    assert r.code == 1 and "local_state is" in r.err
     assert not (elsewhere / ".assistctl").exists()
+    state = tmp_path / "repo" / ".assistctl" / "local-state.json"
+    r = run(*local, "--local-state", state, "apply", plan)
+    assert r.code == 0, r.err
     monkeypatch.chdir(tmp_path / "repo")
     r = run("--provider", "local", "plan", "-d", root)
     assert r.code == 0 and "No changes." in r.out
@@ -279,7 +323,7 @@ def test_a_plan_file_with_manifests_is_refused(
 ) -> None:
     plan = save(flags, root, tmp_path)
     n = len(emulator.requests())
-    r = run(*flags, "apply", plan, root)
+    r = run(*flags, *EXAMPLES, "apply", plan, root)
     assert r.code == 1
     assert r.err == (
         f"assistctl: error: {plan} is not a YAML manifest; apply takes manifest paths or one "

@@ -104,7 +104,7 @@ def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: Emul
     assert plan.code == 0 and plan.err == ""
     assert plan.out.endswith("Plan: 8 to create, 0 to update, 0 to delete.\n")
 
-    r = run(*flags, "apply", tmp_path / "plan.json")
+    r = run(*flags, "--project", "examples", "apply", tmp_path / "plan.json")
     assert (r.code, r.out, r.err) == (0, APPLIED, "")
     r = run(*flags, "apply", "--auto-approve", root)
     assert (r.code, r.out, r.err) == (0, NO_CHANGES, "")
@@ -115,7 +115,7 @@ def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: Emul
     assert r.out == "Apply complete: 0 created, 0 updated, 1 deleted, 0 failed.\n"
 
     assert run(*flags, "plan", "--out", tmp_path / "none.json", root).err == ""
-    r = run(*flags, "apply", tmp_path / "none.json")
+    r = run(*flags, "--project", "examples", "apply", tmp_path / "none.json")
     assert (r.code, r.out, r.err) == (0, "", "No changes in this plan.\n"), "still the result"
 
     r = run(*flags, "drift", root)

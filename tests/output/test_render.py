@@ -72,7 +72,12 @@ def unsafe_plan() -> Plan:
     ]
     return compute_plan(
         manifests,
-        [live("asst_tutor", "tutor"), live("asst_dup1", "dup"), live("asst_dup2", "dup")],
+        [
+            live("asst_tutor", "tutor"),
+            live("asst_dup1", "dup"),
+            live("asst_dup2", "dup"),
+            live("asst_vault", "vault;prevent_destroy", name="Vault"),
+        ],
         "demo",
     )
 
@@ -272,3 +277,60 @@ def test_ignored_list_is_bounded_in_text() -> None:
     lives = [live(f"asst_{i:03d}", None, name=f"n{i}") for i in range(60)]
     text = render_plan(compute_plan([], lives, "demo"), "text")
     assert "left alone (60)" in text and "... and 40 more" in text
+
+
+def test_dropping_prevent_destroy_shows_as_the_lifecycle_field_not_the_label() -> None:
+    m = Manifest.model_validate({"key": "tutor", "model": "gpt-4o", "metadata": {"team": "b"}})
+    obj = live("asst_1", "tutor;prevent_destroy")
+    obj["metadata"]["team"] = "a"
+    plan = compute_plan([m], [obj], "demo")
+    text = render_plan(plan, "text")
+    assert "~ lifecycle.prevent_destroy = true -> false" in text
+    assert '~ metadata.team = "a" -> "b"' in text
+    assert "metadata.assistctl" not in text
+    markdown = render_plan(plan, "markdown")
+    assert "- lifecycle.prevent_destroy = true\n+ lifecycle.prevent_destroy = false" in markdown
+    doc = json.loads(render_plan(plan, "json"))
+    assert doc["changes"][0]["changed"] == ["lifecycle.prevent_destroy", "metadata.team"]
+    assert doc["changes"][0]["after"]["metadata"]["assistctl"] == "demo/tutor"
+
+
+def test_a_targeted_plan_says_so_in_every_format() -> None:
+    from assistctl.core.plan import Targeting
+
+    m = Manifest.model_validate({"key": "a", "model": "gpt-4o"})
+    plan = compute_plan(
+        [m],
+        [live("asst_a", "a"), live("asst_orphan", "gone")],
+        "demo",
+        targeting=Targeting(keys=("a",), manifests=7),
+    )
+    sentence = (
+        "Targeting 1 of 7 manifests: a; nothing outside the selection is created, updated "
+        "or deleted."
+    )
+    assert plan.deletes == ()
+    assert f"Note: {sentence}" in render_plan(plan, "text")
+    assert f"> [!NOTE]\n> {sentence}" in render_plan(plan, "markdown")
+    doc = json.loads(render_plan(plan, "json"))
+    assert doc["targeting"] == {"keys": ["a"], "manifests": 7}
+    assert doc["managed"] == 2
+    whole = json.loads(render_plan(compute_plan([m], [live("asst_a", "a")], "demo"), "json"))
+    assert whole["targeting"] is None
+
+
+def test_duplicates_are_named_loudly_in_every_format() -> None:
+    m = Manifest.model_validate({"key": "dup", "model": "gpt-4o"})
+    plan = compute_plan([m], [live("asst_d1", "dup"), live("asst_d2", "dup")], "demo")
+    text = render_plan(plan, "text")
+    assert "# dup (asst_d2) will be DELETED: a duplicate; asst_d1, the oldest" in text
+    assert "Warning: 'dup' has 2 live assistants carrying its label" in text
+    markdown = render_plan(plan, "markdown")
+    assert "`dup` (asst_d2, duplicate of asst_d1)" in markdown
+    assert "a duplicate of <code>asst_d1</code>" in markdown
+    doc = json.loads(render_plan(plan, "json"))
+    (delete,) = [c for c in doc["changes"] if c["action"] == "delete"]
+    assert delete["id"] == "asst_d2" and delete["duplicate_of"] == "asst_d1"
+    assert any("asst_d1, the oldest, is kept" in w for w in doc["warnings"])
+    drift = render_drift(drift_report(plan), "text")
+    assert "# dup (asst_d2) duplicates asst_d1 (same label, newer)" in drift

@@ -5,6 +5,14 @@ AIMD-style while the host answers 429), deletes after, so a renamed or replaced 
 exists before its predecessor goes. Each change is independent: a failure is recorded and
 the others go on. Only what the plan holds is executed, nothing is recomputed here.
 
+The live side is trusted, not the plan (which may come from a file anyone could rewrite):
+right before each modify or delete the assistant is read again and the change goes on only
+if it still carries this scope's label for that key (and, for a delete, no recorded
+``prevent_destroy``): :func:`assistctl.core.plan.ownership.refusal`. That is one GET more per
+update and delete. After its creates, an apply lists once and deletes the newer copies of the
+keys it created (another apply may have created them at the same time), keeping the oldest:
+the rule every applier agrees on, so concurrent applies converge without talking.
+
 A create whose answer was lost (the client raises :class:`OutcomeUnknown`: timeout, reset or
 5xx after the request left) is never blindly retried: after the client's backoff the
 assistants are listed and one carrying the change's ownership label is adopted; only when
@@ -25,10 +33,12 @@ from typing import Any, Protocol
 
 from assistctl.api.limiter import AdaptiveLimit, Throttles
 from assistctl.core.plan import Change, Plan
-from assistctl.errors import AssistctlError, OutcomeUnknown
+from assistctl.core.plan.ownership import duplicate_repairs, kept_refusal, rank, refusal
+from assistctl.errors import AssistctlError, NotFoundError, OutcomeUnknown
 from assistctl.labels import owner_of
 
 DEFAULT_PARALLELISM = 4
+_ALREADY_GONE = "already deleted (by a concurrent apply)"
 
 
 class AssistantsApi(Protocol):
@@ -39,6 +49,7 @@ class AssistantsApi(Protocol):
 
     def pause(self, attempt: int, retry_after: float | None = None) -> None: ...
     def list_all(self) -> list[dict[str, Any]]: ...
+    def get(self, assistant_id: str) -> dict[str, Any]: ...
     def create(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def modify(self, assistant_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def delete(self, assistant_id: str) -> dict[str, Any]: ...
@@ -54,6 +65,8 @@ class Outcome:
     error: str | None = None
     adopted: bool = False
     """A create whose answer was lost, found again by its label instead of re-created."""
+    note: str | None = None
+    """What else to say about a change that ended well (a duplicate already gone)."""
 
     @property
     def verb(self) -> str:
@@ -68,6 +81,7 @@ class ApplyReport:
 
     outcomes: list[Outcome] = field(default_factory=list)
     not_started: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
     retries: int = 0
     requests: int = 0
@@ -114,13 +128,17 @@ class Applier:
         parallelism: int = DEFAULT_PARALLELISM,
         progress: Progress | None = None,
         throttles: Throttles | None = None,
+        scope: str | None = None,
     ) -> None:
         """``throttles``: where the client reports 429s (its ``on_throttle``); while the plan
-        runs they narrow :attr:`limit`."""
+        runs they narrow :attr:`limit`. ``scope``: the ownership scope the live checks
+        require, from the trusted configuration (default: the plan's, when the plan was
+        computed here)."""
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
         self.client = client
         self.plan = plan
+        self.scope = scope if scope is not None else plan.project
         self.parallelism = parallelism
         self.limit = AdaptiveLimit(parallelism)
         self.progress: Progress = progress or _Silent()
@@ -150,11 +168,12 @@ class Applier:
                 self._throttled(),
                 ThreadPoolExecutor(max_workers=self.parallelism) as pool,
             ):
-                for phase in (work, deletes):
-                    if self._stop.is_set():
-                        report.not_started += phase
-                        continue
-                    self._run_phase(pool, phase, report)
+                self._run_phase(pool, work, report)
+                if self._stop.is_set():
+                    report.not_started += deletes
+                else:
+                    deletes += self._repairs(report, deletes)
+                    self._run_phase(pool, deletes, report)
         finally:
             self.progress.close()
         report.interrupted = self._stop.is_set()
@@ -218,6 +237,23 @@ class Applier:
             else:
                 self._collect(future, futures[future], report)
 
+    def _repairs(self, report: ApplyReport, planned: Sequence[Change]) -> list[Change]:
+        """The deletes of the newer copies of the keys this apply created, from one listing
+        (concurrent applies create the same keys; each removes all but the oldest)."""
+        created = {o.change.key for o in report.outcomes if o.ok and o.change.action == "create"}
+        if not created:
+            return []
+        try:
+            live = self.client.list_all()
+        except AssistctlError as err:
+            report.warnings.append(f"the check for duplicates after the creates failed: {err}")
+            return []
+        known = {c.id for c in planned}
+        repairs = [c for c in duplicate_repairs(live, self.scope, created) if c.id not in known]
+        with self._lock:
+            self._total += len(repairs)
+        return repairs
+
     def _collect(self, future: Future[Outcome | None], change: Change, report: ApplyReport) -> None:
         outcome = future.result()
         if outcome is None:
@@ -249,11 +285,42 @@ class Applier:
             return self._create(change, body)
         if change.id is None:
             raise AssistctlError(f"the plan has no assistant id for '{change.key}'")
+        gone = self._confirm(change)
+        if gone is not None:
+            return Outcome(change=change, ok=True, id=change.id, note=gone)
         if change.action == "update":
             self.client.modify(change.id, body)
-        else:
+            return Outcome(change=change, ok=True, id=change.id)
+        try:
             self.client.delete(change.id)
+        except NotFoundError:
+            if not change.duplicate_of:
+                raise
+            return Outcome(change=change, ok=True, id=change.id, note=_ALREADY_GONE)
         return Outcome(change=change, ok=True, id=change.id)
+
+    def _confirm(self, change: Change) -> str | None:
+        """Read the assistant again and raise unless this change may still touch it; for a
+        duplicate repair already done by someone else, say so instead (None: go on)."""
+        assert change.id is not None
+        try:
+            live = self.client.get(change.id)
+        except NotFoundError:
+            if change.duplicate_of:
+                return _ALREADY_GONE
+            raise AssistctlError(
+                "gone: it was deleted since the plan was made; left as it is"
+            ) from None
+        reason = refusal(change, live, self.scope)
+        if reason is None and change.duplicate_of:
+            try:
+                kept: dict[str, Any] | None = self.client.get(change.duplicate_of)
+            except NotFoundError:
+                kept = None
+            reason = kept_refusal(change, kept, live, self.scope)
+        if reason is not None:
+            raise AssistctlError(reason)
+        return None
 
     def _create(self, change: Change, body: dict[str, Any]) -> Outcome:
         lost = 0
@@ -276,11 +343,11 @@ class Applier:
                     ) from None
 
     def _find(self, key: str) -> str | None:
-        """The id of the live assistant carrying this project's label for ``key``, if any."""
-        wanted = (self.plan.project, key)
+        """The id of the live assistant carrying this scope's label for ``key``, if any."""
+        wanted = (self.scope, key)
         matches = [obj for obj in self.client.list_all() if owner_of(obj) == wanted]
-        # Oldest first: if a duplicate ever slipped in, the next plan reports the conflict.
-        return str(matches[0]["id"]) if matches else None
+        # The one the duplicate rule keeps; the others go after the creates.
+        return str(min(matches, key=rank)["id"]) if matches else None
 
 
 def apply_plan(
@@ -291,10 +358,18 @@ def apply_plan(
     progress: Progress | None = None,
     throttles: Throttles | None = None,
     on_applier: Callable[[Applier], None] | None = None,
+    scope: str | None = None,
 ) -> ApplyReport:
     """Execute ``plan`` with ``client``; see :class:`Applier`. ``on_applier`` receives the
     applier before it runs (to :meth:`~Applier.stop` it)."""
-    applier = Applier(client, plan, parallelism=parallelism, progress=progress, throttles=throttles)
+    applier = Applier(
+        client,
+        plan,
+        parallelism=parallelism,
+        progress=progress,
+        throttles=throttles,
+        scope=scope,
+    )
     if on_applier is not None:
         on_applier(applier)
     report = applier.run()

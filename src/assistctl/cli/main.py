@@ -21,6 +21,12 @@ from assistctl.options import GlobalOptions
 from assistctl.output.console import configure_logging
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
+_allow_mass_delete = click.option(
+    "--allow-mass-delete",
+    is_flag=True,
+    help="Allow a plan that deletes more than 30% of at least 10 managed assistants "
+    "(the project policy may lower those limits).",
+)
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -68,7 +74,9 @@ def _globals(ctx: click.Context) -> GlobalOptions:
 )
 @click.option(
     "--project",
-    help="Project name: the ownership scope (default from assistctl.yaml, else 'default').",
+    envvar="ASSISTCTL_PROJECT",
+    help="Project name: the ownership scope (env ASSISTCTL_PROJECT; default from "
+    "assistctl.yaml, else 'default').",
 )
 @click.option(
     "--local-state",
@@ -122,16 +130,31 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     is_flag=True,
     help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
 )
+@_allow_mass_delete
 @click.pass_context
 def plan(
-    ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None, detailed_exitcode: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    allow_mass_delete: bool,
 ) -> int:
-    """Show what apply would create, update and delete."""
+    """Show what apply would create, update and delete.
+
+    Paths inside a project (a directory with assistctl.yaml) select manifests: the whole
+    project is still read, and nothing outside the selection is changed or deleted.
+    """
     from assistctl.cli.commands import plan as cmd
 
     return cmd.execute(
         cmd.PlanOptions(
-            g=_globals(ctx), paths=paths, fmt=fmt, out=out, detailed_exitcode=detailed_exitcode
+            g=_globals(ctx),
+            paths=paths,
+            fmt=fmt,
+            out=out,
+            detailed_exitcode=detailed_exitcode,
+            allow_mass_delete=allow_mass_delete,
         )
     )
 
@@ -158,14 +181,25 @@ def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None)
     show_default=True,
     help="Most API calls in flight at once (lowered automatically on rate limits).",
 )
+@_allow_mass_delete
 @click.pass_context
-def apply(ctx: click.Context, paths: tuple[str, ...], auto_approve: bool, parallelism: int) -> int:
+def apply(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    auto_approve: bool,
+    parallelism: int,
+    allow_mass_delete: bool,
+) -> int:
     """Make live assistants match the manifests (PATH...) or a saved plan (PLANFILE)."""
     from assistctl.cli.commands import apply as cmd
 
     return cmd.execute(
         cmd.ApplyOptions(
-            g=_globals(ctx), paths=paths, auto_approve=auto_approve, parallelism=parallelism
+            g=_globals(ctx),
+            paths=paths,
+            auto_approve=auto_approve,
+            parallelism=parallelism,
+            allow_mass_delete=allow_mass_delete,
         )
     )
 

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -27,6 +28,12 @@ from assistctl.config.messages import Loc, explain
 from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import Diagnostic, ManifestError
 from assistctl.labels import NAME_PATTERN, OWNER_KEY
+
+MAX_DELETE_PERCENT = 30.0
+"""The mass-delete guard (:mod:`assistctl.core.plan.guard`): a plan deleting more than this
+share of at least :data:`MIN_MANAGED_FOR_DELETE_CHECK` managed assistants needs
+``--allow-mass-delete``. The policy may lower both, never raise them."""
+MIN_MANAGED_FOR_DELETE_CHECK = 10
 
 PROJECT_FILE = "assistctl.yaml"
 DEFAULT_PROJECT = "default"
@@ -65,6 +72,38 @@ class Policy(BaseModel):
         le=MAX_INSTRUCTIONS,
         description="Longest allowed instructions, in characters.",
     )
+
+    max_delete_percent: Number | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DELETE_PERCENT,
+        description="Largest share of the managed assistants (in %) one plan may delete "
+        "without `--allow-mass-delete`; the default is the most it may be, "
+        f"{MAX_DELETE_PERCENT:g}: the project file may only tighten the guard.",
+    )
+    min_managed_for_delete_check: Integer | None = Field(
+        default=None,
+        ge=1,
+        le=MIN_MANAGED_FOR_DELETE_CHECK,
+        description="The mass-delete guard applies from this many managed assistants; the "
+        f"default is the most it may be, {MIN_MANAGED_FOR_DELETE_CHECK}.",
+    )
+
+    @field_validator("max_delete_percent", "min_managed_for_delete_check", mode="before")
+    @classmethod
+    def _only_tighter(cls, value: object, info: ValidationInfo) -> object:
+        # The project file comes with a pull request: it may make the guard stricter, and
+        # loosening it is the trusted side's word (the flag), so say so rather than "<= 30".
+        most = {"max_delete_percent": MAX_DELETE_PERCENT}.get(
+            str(info.field_name), MIN_MANAGED_FOR_DELETE_CHECK
+        )
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > most:
+            raise ValueError(
+                f"{value} would loosen the mass-delete guard (at most {most:g}): the project "
+                "file may only tighten it; pass --allow-mass-delete to the command to allow a "
+                "larger delete"
+            )
+        return value
 
     @field_validator("required_metadata")
     @classmethod

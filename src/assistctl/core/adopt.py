@@ -41,8 +41,8 @@ class Adoption:
 
     @property
     def done(self) -> bool:
-        """The assistant already carries this label: nothing to send."""
-        return self.previous == self.label
+        """The assistant already carries this label (flags aside): nothing to send."""
+        return parse_label(self.previous) == parse_label(self.label)
 
 
 def find_manifest(loaded: LoadResult, key: str, paths: tuple[str, ...]) -> LoadedManifest:
@@ -81,7 +81,7 @@ def decide(
         return adoption
     if previous is not None and not force:
         raise UsageError(_owned_elsewhere(assistant_id, key, project, previous))
-    _refuse_duplicate(everyone, assistant_id, key, label)
+    _refuse_duplicate(everyone, assistant_id, key, project)
     if previous is None and len(metadata) >= MAX_METADATA_PAIRS:
         raise UsageError(
             f"{assistant_id} already has {len(metadata)} metadata pairs, the API's "
@@ -124,15 +124,16 @@ def _owned_elsewhere(assistant_id: str, key: str, project: str, previous: object
 
 
 def _refuse_duplicate(
-    everyone: list[dict[str, Any]], assistant_id: str, key: str, label: str
+    everyone: list[dict[str, Any]], assistant_id: str, key: str, project: str
 ) -> None:
-    """The label of KEY must not be on another assistant already."""
+    """The label of KEY must not be on another assistant already (whatever its flags)."""
     others = [
         obj["id"]
         for obj in everyone
-        if obj["id"] != assistant_id and _metadata(obj).get(OWNER_KEY) == label
+        if obj["id"] != assistant_id and owner_of(obj) == (project, key)
     ]
     if others:
+        label = make_label(project, key)
         raise UsageError(
             f"{', '.join(others)} already carries the label {OWNER_KEY} = {label}; importing "
             f"{assistant_id} too would give the key '{key}' two assistants. Delete "

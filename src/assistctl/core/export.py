@@ -8,8 +8,8 @@ order (:mod:`assistctl.core.fields`), each written by its kind's export rule
 (:mod:`assistctl.core.kinds`): a field is left out when its live value is the server's
 default (a manifest's unset field *means* the default), and so are the parts the server
 fills in (function ``strict: false``, the default ``file_search.ranking_options``, empty
-``tool_resources`` entries) and the ownership label. Lists and JSON schemas keep the live
-order.
+``tool_resources`` entries) and the ownership label, whose recorded ``prevent_destroy`` is
+written as ``lifecycle.prevent_destroy``. Lists and JSON schemas keep the live order.
 
 Multi-line text is written as a literal block scalar (``|``), and so is single-line
 ``instructions`` longer than :data:`BLOCK_INSTRUCTIONS_OVER` characters. Instructions longer
@@ -38,7 +38,7 @@ from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
 from assistctl.core.fields import FIELDS, api_fields
 from assistctl.errors import PlanError
-from assistctl.labels import OWNER_KEY, is_valid_name, make_label, owner_of
+from assistctl.labels import OWNER_KEY, is_valid_name, label_of, make_label, owner_of
 
 PROMPT_FILE_OVER = 2000
 """Instructions longer than this many characters go to ``prompts/KEY.md``."""
@@ -261,7 +261,8 @@ def _check(
         first = err.errors(include_url=False)[0]
         where = dotted([p for p in first["loc"] if isinstance(p, str | int)])
         return f"it cannot be written as a valid manifest ({where}: {first['msg']})"
-    labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: make_label(project, key)})
+    label = make_label(project, key, prevent_destroy=manifest.prevent_destroy)
+    labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: label})
     plan = compute_plan([manifest], [labelled], project, api_version=api_version)
     change = plan.change_for(key)
     if change is None or change.action != "noop":
@@ -276,7 +277,8 @@ def _metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def manifest_document(obj: Mapping[str, Any], key: str, api_version: str = "v2") -> dict[str, Any]:
-    """The manifest fields for a live object, in manifest order, API defaults left out."""
+    """The manifest fields for a live object, in manifest order, API defaults left out; and
+    ``lifecycle.prevent_destroy`` when its label records it (the protection is kept)."""
     fields = api_fields("v1" if api_version == "v1" else "v2")
     doc: dict[str, Any] = {"key": key}
     for field in _ORDER:
@@ -284,6 +286,9 @@ def manifest_document(obj: Mapping[str, Any], key: str, api_version: str = "v2")
             value = FIELDS[field].export(obj.get(field))
             if value is not None:
                 doc[field] = value
+    label = label_of(dict(obj))
+    if label is not None and label.prevent_destroy:
+        doc["lifecycle"] = {"prevent_destroy": True}
     return doc
 
 

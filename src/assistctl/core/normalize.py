@@ -38,6 +38,7 @@ __all__ = [
     "ApiVersion",
     "canonical",
     "canonical_json",
+    "desired_label",
     "fingerprint",
     "normalize_desired",
     "normalize_json",
@@ -58,16 +59,23 @@ def normalize_live(live: Mapping[str, Any], *, api_version: ApiVersion = "v2") -
 def desired_api_object(
     manifest: Manifest, project: str, *, api_version: ApiVersion = "v2"
 ) -> dict[str, Any]:
-    """The manifest as an API-shaped object: the fields it sets plus the ownership label.
+    """The manifest as an API-shaped object: the fields it sets plus the ownership label
+    (with ``prevent_destroy`` recorded in it, so the protection outlives the manifest).
 
-    For the v1 dialect the v2 spellings are translated (:func:`assistctl.config.dialect.to_v1`).
+    ``project`` is the ownership scope. For the v1 dialect the v2 spellings are translated
+    (:func:`assistctl.config.dialect.to_v1`).
     """
     body = manifest.api_body()
     body["metadata"] = {
         **(body.get("metadata") or {}),
-        OWNER_KEY: make_label(project, manifest.key),
+        OWNER_KEY: desired_label(manifest, project),
     }
     return to_v1(body) if api_version == "v1" else body
+
+
+def desired_label(manifest: Manifest, scope: str) -> str:
+    """The ownership label a manifest's assistant carries: identity plus recorded flags."""
+    return make_label(scope, manifest.key, prevent_destroy=manifest.prevent_destroy)
 
 
 def normalize_desired(

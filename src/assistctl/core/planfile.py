@@ -3,8 +3,17 @@
 A saved plan records, besides the plan itself, where it was made (project, provider, base
 URL, dialect), a fingerprint of every live assistant the plan touches as it was read, and a
 digest of its own content. ``apply FILE`` refuses a file whose digest does not match (it
-was edited), one made for another project or host, and one whose touched assistants moved
-since (naming each assistant and field) — and only those: other assistants may change.
+was edited), one made for another project or host than the one this apply targets, and one
+whose touched assistants moved since (naming each assistant and field) — and only those:
+other assistants may change.
+
+The file is untrusted input (a job's artifact that others can write). Its digest is an
+unkeyed SHA-256: it catches an accidental edit, not an attacker, who can write a new one.
+So nothing in the file decides where requests go or whose assistants may be touched: apply
+takes the host and project from its own configuration and compares (:func:`check_origin`),
+recounts the managed assistants for the mass-delete guard, refuses bodies that would write
+another scope's label (:func:`checked_against_live`), and reads each assistant again right
+before modifying or deleting it (:mod:`assistctl.api.apply`).
 
 Pure: reading and writing the file is the caller's business (:func:`dumps`, :func:`loads`).
 The API key is never part of a saved plan.
@@ -23,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from assistctl import __version__
 from assistctl.core.normalize import fingerprint, normalize_live
 from assistctl.core.plan import Plan, diff_paths
+from assistctl.core.plan.ownership import foreign_bodies, managed_keys
 from assistctl.errors import StalePlanError
 from assistctl.labels import make_label, owner_of
 
@@ -115,7 +125,8 @@ def loads(text: str, source: str) -> SavedPlan:
 
 
 def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
-    """Refuse a plan made for another project, host or dialect."""
+    """Refuse a plan made for another project, host or dialect than ``current``, the target
+    of this apply (from its command line, environment and project file)."""
     mismatches = [
         f"{field} is '{getattr(current, field)}' but the plan was made for "
         f"'{getattr(saved.origin, field)}'"
@@ -124,7 +135,10 @@ def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
     ]
     if mismatches:
         raise StalePlanError(
-            f"{source} was made for another target: " + "; ".join(mismatches) + "."
+            f"{source} was made for another target: "
+            + "; ".join(mismatches)
+            + " (this apply's target comes from the command line, the environment and "
+            "assistctl.yaml, never from the plan file)."
         )
 
 
@@ -166,3 +180,17 @@ def raise_if_stale(saved: SavedPlan, live: Sequence[Mapping[str, Any]], source: 
             + "; ".join(problems)
             + ". Run 'assistctl plan' again."
         )
+
+
+def checked_against_live(
+    saved: SavedPlan, live: Sequence[Mapping[str, Any]], scope: str, source: str
+) -> Plan:
+    """The saved plan, refused if a create or update would write a label that is not
+    ``scope``'s for its key, with its managed count (the mass-delete guard's base) taken
+    from ``live`` instead of the file."""
+    foreign = foreign_bodies(saved.plan, scope)
+    if foreign:
+        raise StalePlanError(
+            f"{source} cannot be applied: " + "; ".join(foreign) + ". Make a new plan."
+        )
+    return saved.plan.model_copy(update={"managed": managed_keys(live, scope)})

@@ -20,6 +20,10 @@ def describe(outcome: Outcome) -> str:
     ident = f" ({outcome.id})" if outcome.id else ""
     if outcome.ok:
         extra = " - found by its label after a lost response" if outcome.adopted else ""
+        if change.duplicate_of:
+            extra += f" - a duplicate of {change.duplicate_of}, which is kept"
+        if outcome.note:
+            extra += f" - {outcome.note}"
         return f"{outcome.verb} {change.key}{ident}{extra}"
     return f"FAILED to {change.action} {change.key}{ident}: {outcome.error}"
 

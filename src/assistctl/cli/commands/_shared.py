@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistctl.config.loader import LoadResult, load_or_raise
+from assistctl.config.loader import LoadResult
+from assistctl.config.project import Policy, ProjectConfig
 from assistctl.errors import UsageError
 from assistctl.options import GlobalOptions
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
     from assistctl.api.target import Target
     from assistctl.config.providers import ProjectLike
-    from assistctl.core.plan import Plan, Planner, PlanTarget
+    from assistctl.core.plan import DeleteGuard, Plan, Planner, PlanTarget
     from assistctl.core.planfile import Origin
 
 
@@ -36,6 +37,8 @@ class Session:
     plan: Plan
     manifests_digest: str | None = None
     """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
+    guard: DeleteGuard | None = None
+    """The mass-delete guard, tightened by the project policy."""
 
     @property
     def target(self) -> Target:
@@ -68,17 +71,26 @@ def target_of(target: Target, project: str) -> PlanTarget:
     return PlanTarget(host=target.host, base_url=target.base_url, project=project)
 
 
-def project_name(g: GlobalOptions, loaded: LoadResult) -> str:
+def project_name(g: GlobalOptions, config: ProjectConfig) -> str:
+    """The ownership scope: ``--project`` (or ``ASSISTCTL_PROJECT``), else the project
+    file's name, else ``default``."""
     from assistctl.labels import is_valid_name
 
     # An empty --project (a script's unset variable) is an error, not the project file's
     # name: the project decides what apply may delete.
-    name = g.project if g.project is not None else loaded.project.project
+    name = g.project if g.project is not None else config.project
     if not is_valid_name(name):
         raise UsageError(
             f"--project '{name}' is not a valid project name (letters, digits, '.', '_', '-')."
         )
     return name
+
+
+def delete_guard(policy: Policy) -> DeleteGuard:
+    """The mass-delete guard: the defaults, only ever tightened by the project policy."""
+    from assistctl.core.plan import DeleteGuard
+
+    return DeleteGuard().tightened(policy.max_delete_percent, policy.min_managed_for_delete_check)
 
 
 def status(g: GlobalOptions, message: str) -> None:
@@ -118,35 +130,51 @@ def open_session(
 ) -> Session:
     """Validate (nothing is sent for invalid manifests), then list live state once and plan.
 
-    ``digest``: also compute the manifests' digest (``plan --out``), now, because the
-    manifests themselves are not kept: the planner lets each go once it is planned.
-    ``on_throttle``: called on every 429 the client gets (apply's limit listens).
+    The whole project is loaded and validated; path arguments inside it select the keys
+    planned (:mod:`assistctl.config.selection`). ``digest``: also compute the manifests'
+    digest (``plan --out``), now, because the manifests themselves are not kept: the planner
+    lets each go once it is planned. ``on_throttle``: called on every 429 the client gets
+    (apply's limit listens).
     """
-    from assistctl.core.plan import Planner
+    from assistctl.config.selection import load_selection
+    from assistctl.core.plan import Planner, Targeting
 
-    loaded = load_or_raise(paths, api_version=g.api_version)
-    project = project_name(g, loaded)
-    manifests_digest = _digest(loaded) if digest else None
+    selection = load_selection(paths, api_version=g.api_version)
+    loaded = selection.loaded
+    project = project_name(g, loaded.project)
+    guard = delete_guard(loaded.project.policy)
+    keys = None if selection.keys is None else set(selection.keys)
+    targeting = (
+        None
+        if selection.keys is None
+        else Targeting(keys=selection.keys, manifests=selection.total)
+    )
+    manifests_digest = _digest(loaded, keys) if digest else None
     client = connect(g, loaded.project, on_throttle=on_throttle)
     try:
         status(g, f"{verb} project '{project}' against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
-        planner = Planner((lm.manifest for lm in loaded.manifests), project, api_version=version)
-        del loaded  # the planner holds the only references to the manifests now
+        manifests = (
+            lm.manifest for lm in loaded.manifests if keys is None or lm.manifest.key in keys
+        )
+        planner = Planner(manifests, project, api_version=version, targeting=targeting)
+        del loaded, selection  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner)
         # Every format names where the plan was made (a PR comment must say which host).
         plan = plan.model_copy(update={"target": target_of(client.target, project)})
     except BaseException:
         client.close()
         raise
-    return Session(g, project, client, plan, manifests_digest)
+    return Session(g, project, client, plan, manifests_digest, guard)
 
 
-def _digest(loaded: LoadResult) -> str:
+def _digest(loaded: LoadResult, keys: set[str] | None) -> str:
     from assistctl.core.planfile import manifests_digest
 
     return manifests_digest(
-        {"key": lm.manifest.key, **lm.manifest.api_body()} for lm in loaded.manifests
+        {"key": lm.manifest.key, **lm.manifest.api_body()}
+        for lm in loaded.manifests
+        if keys is None or lm.manifest.key in keys
     )
 
 

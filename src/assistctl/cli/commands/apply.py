@@ -3,13 +3,14 @@
 With manifest paths, a fresh plan is computed, shown, and confirmed (``yes`` on a TTY, or
 ``--auto-approve``). With one plan file written by ``plan --out``, that plan is executed
 exactly, without a prompt (it was reviewed when it was made, as in Terraform), after
-checking that it was not edited, targets this project and host, and that nothing it
-touches moved since.
+checking that it was not edited, that it was made for the host and project this apply
+targets (from the command line, the environment and ``assistctl.yaml``: never from the
+file), and that nothing it touches moved since. Either way, the applier reads each
+assistant again right before modifying or deleting it (see :mod:`assistctl.api.apply`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,10 @@ import click
 
 from assistctl.cli.commands._shared import (
     connect,
+    delete_guard,
     open_session,
     origin_of,
+    project_name,
     status,
     write_output,
 )
@@ -42,15 +45,7 @@ class ApplyOptions:
     paths: tuple[str, ...]
     auto_approve: bool = False
     parallelism: int = 4
-
-
-@dataclass(frozen=True)
-class _PlanOrigin:
-    """The project-file settings a saved plan carries, so flags and env still override."""
-
-    provider: str | None
-    base_url: str | None
-    api_version: str | None
+    allow_mass_delete: bool = False
 
 
 def _not_yaml_file(path: str) -> bool:
@@ -93,48 +88,48 @@ def _apply_fresh(opts: ApplyOptions) -> int:
                 write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
         else:
             write_output(shown, None)
-        plan.raise_if_unsafe()
+        plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
             return EXIT_OK
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
             return EXIT_ERROR
-        return _run(opts, session.client, plan, throttles)
+        return _run(opts, session.client, plan, throttles, session.project)
     finally:
         session.close()
 
 
 def _apply_saved(opts: ApplyOptions, source: str) -> int:
     from assistctl.api.limiter import Throttles
+    from assistctl.config.project import load_project
     from assistctl.core import planfile
-    from assistctl.labels import is_valid_name
 
     try:
         text = Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"Cannot read plan file {source}: {err}.") from None
     saved = planfile.loads(text, source)
-    origin = saved.origin
-    g = opts.g
-    if g.local_state is None and origin.local_state is not None:
-        g = dataclasses.replace(g, local_state=origin.local_state)
-    project = g.project if g.project is not None else origin.project
-    if not is_valid_name(project):
-        raise UsageError(f"--project '{project}' is not a valid project name.")
+    # The file is untrusted: where to send the key and which project's assistants may be
+    # touched come from this run's configuration, as for a fresh plan, and the file must
+    # have been made for exactly that.
+    config, _ = load_project([Path.cwd()])
+    project = project_name(opts.g, config)
     throttles = Throttles()
-    client = connect(
-        g, _PlanOrigin(origin.provider, origin.base_url, origin.api_version), on_throttle=throttles
-    )
+    client = connect(opts.g, config, on_throttle=throttles)
     try:
         planfile.check_origin(saved, origin_of(client.target, project), source)
         status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
-        planfile.raise_if_stale(saved, client.list_all(), source)
-        saved.plan.raise_if_unsafe()
-        if not saved.plan.has_changes:
+        live = client.list_all()
+        planfile.raise_if_stale(saved, live, source)
+        plan = planfile.checked_against_live(saved, live, project, source)
+        plan.raise_if_unsafe(
+            allow_mass_delete=opts.allow_mass_delete, guard=delete_guard(config.policy)
+        )
+        if not plan.has_changes:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
             return EXIT_OK
-        return _run(opts, client, saved.plan, throttles)
+        return _run(opts, client, plan, throttles, project)
     finally:
         client.close()
 
@@ -172,14 +167,21 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
     return answer.strip() == "yes"
 
 
-def _run(opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles) -> int:
+def _run(
+    opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles, scope: str
+) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
     report = apply_plan(
-        client, plan, parallelism=opts.parallelism, progress=progress, throttles=throttles
+        client,
+        plan,
+        parallelism=opts.parallelism,
+        progress=progress,
+        throttles=throttles,
+        scope=scope,
     )
     # The live bar of a terminal names only failures; the final report names the rest.
     _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
@@ -203,6 +205,8 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
             click.echo(describe(outcome), err=True)
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}.", err=True)
     if report.interrupted:
         # Named one per line, like the progress lines: what the rerun will still do.
         for change in report.not_started:

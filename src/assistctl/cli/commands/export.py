@@ -23,7 +23,6 @@ import click
 
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
-from assistctl.config.loader import LoadResult
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
 from assistctl.config.reffiles import in_work_tree
 from assistctl.errors import AssistctlError, UsageError
@@ -57,7 +56,7 @@ def execute(opts: ExportOptions) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {shown} is a file; export writes a directory of manifests.")
     config, project_file = load_project([out])
-    project = project_name(opts.g, LoadResult(project=config))
+    project = project_name(opts.g, config)
     if project_file is not None and project != config.project:
         status(
             opts.g,

@@ -35,7 +35,7 @@ class ImportOptions:
 def execute(opts: ImportOptions) -> int:
     loaded = load_or_raise(opts.paths, api_version=opts.g.api_version)
     target = find_manifest(loaded, opts.key, opts.paths)
-    project = project_name(opts.g, loaded)
+    project = project_name(opts.g, loaded.project)
     client = connect(opts.g, loaded.project)
     try:
         status(

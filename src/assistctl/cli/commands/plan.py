@@ -19,6 +19,7 @@ class PlanOptions:
     fmt: str = "text"
     out: str | None = None
     detailed_exitcode: bool = False
+    allow_mass_delete: bool = False
 
 
 def execute(opts: PlanOptions) -> int:
@@ -31,7 +32,7 @@ def execute(opts: PlanOptions) -> int:
     session.close()  # the live state is read and planned: no more requests
     plan = session.plan
     write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
-    plan.raise_if_unsafe()
+    plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
     if opts.out:
         # perf: only a saved plan needs this module (and the digest above); benchmarks/apply.py
         # (see benchmarks/README.md, apply throughput: the fixed part).

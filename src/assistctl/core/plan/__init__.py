@@ -7,6 +7,7 @@ from here.
 """
 
 from assistctl.core.plan.bodies import create_body
+from assistctl.core.plan.guard import DeleteGuard
 from assistctl.core.plan.model import (
     ACTIONS,
     FORMAT_VERSION,
@@ -17,6 +18,7 @@ from assistctl.core.plan.model import (
     Plan,
     PlanTarget,
     Problem,
+    Targeting,
     drift_report,
 )
 from assistctl.core.plan.paths import diff_paths, format_path, top_field
@@ -27,12 +29,14 @@ __all__ = [
     "FORMAT_VERSION",
     "Action",
     "Change",
+    "DeleteGuard",
     "DriftReport",
     "Ignored",
     "Plan",
     "PlanTarget",
     "Planner",
     "Problem",
+    "Targeting",
     "compute_plan",
     "create_body",
     "diff_paths",

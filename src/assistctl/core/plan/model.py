@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from assistctl.core.fields import ApiVersion
+from assistctl.core.plan.guard import DeleteGuard
 from assistctl.core.plan.paths import top_field
 from assistctl.errors import PlanError
 
@@ -43,8 +44,13 @@ class Change(_Frozen):
     changed: tuple[str, ...] = ()
     body: dict[str, Any] | None = None
     prevent_destroy: bool = False
+    """Create, update, noop: the manifest's ``lifecycle.prevent_destroy``; delete: the flag
+    recorded in the live assistant's label."""
     moved_from: str | None = None
     ignore_changes: tuple[str, ...] = ()
+    duplicate_of: str | None = None
+    """A delete that repairs a duplicate: the id of the assistant kept for this key (the
+    oldest carrying the same label, by ``created_at`` then id)."""
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
@@ -74,6 +80,8 @@ class Problem(_Frozen):
     """Why the plan must not be applied as is."""
 
     kind: Literal["label_conflict", "prevent_destroy", "moved_from"]
+    """``label_conflict`` is only made when duplicates cannot be repaired in one pass (see
+    :mod:`assistctl.core.plan.planner`); plans of 0.1.0 made it for every duplicate."""
     keys: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
     message: str
@@ -91,18 +99,44 @@ class PlanTarget(_Frozen):
     """The environment (``--env``), when the project declares environments."""
 
 
+class Targeting(_Frozen):
+    """Path arguments that select some of the project's manifests (as Terraform's -target)."""
+
+    keys: tuple[str, ...]
+    """The selected manifests' keys, sorted."""
+    manifests: int | None = None
+    """How many manifests the project holds; None when no ``assistctl.yaml`` says what the
+    project is (file arguments alone)."""
+
+    def sentence(self) -> str:
+        """``Targeting 1 of 7 manifests: math-tutor; nothing outside ... deleted.``"""
+        n = len(self.keys)
+        of = f"{n} of {self.manifests}" if self.manifests is not None else f"{n}"
+        noun = "manifest" if (self.manifests or n) == 1 else "manifests"
+        listed = ", ".join(self.keys[:20]) + (f" and {n - 20} more" if n > 20 else "")
+        return (
+            f"Targeting {of} {noun}{': ' + listed if listed else ''}; nothing outside the "
+            "selection is created, updated or deleted"
+        )
+
+
 class Plan(_Frozen):
     """Every change, in a fixed order: creates, updates, deletes, noops, each sorted by key."""
 
     format_version: Literal["1"] = FORMAT_VERSION
     project: str
+    """The ownership scope the plan was made for: the project, or ``project@environment``."""
     target: PlanTarget | None = None
-    """Set by the command that made the plan (None for a plan computed without a host)."""
+    """Where the plan was made: set by the command (None for a plan computed without a host)."""
     api_version: ApiVersion = "v2"
     changes: tuple[Change, ...] = ()
     ignored: tuple[Ignored, ...] = ()
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
+    managed: int = 0
+    """How many keys of this scope have a live assistant (the mass-delete guard's base)."""
+    targeting: Targeting | None = None
+    """Set when path arguments selected part of the project; None: the whole project."""
 
     def of(self, action: Action) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.action == action)
@@ -139,16 +173,26 @@ class Plan(_Frozen):
     def is_safe(self) -> bool:
         return not self.problems
 
-    def change_for(self, key: str) -> Change | None:
-        return next((c for c in self.changes if c.key == key), None)
+    @property
+    def repairs(self) -> tuple[Change, ...]:
+        """The deletes that remove duplicates of a key (the kept assistant stays)."""
+        return tuple(c for c in self.deletes if c.duplicate_of)
 
-    def raise_if_unsafe(self) -> None:
-        """Raise :class:`PlanError` naming every problem, when there is any."""
-        if not self.problems:
-            return
-        listed = "; ".join(p.message for p in self.problems)
-        n = len(self.problems)
-        raise PlanError(f"Refusing this plan, {n} problem{'s' if n > 1 else ''}: {listed}")
+    def change_for(self, key: str) -> Change | None:
+        return next((c for c in self.changes if c.key == key and not c.duplicate_of), None)
+
+    def raise_if_unsafe(
+        self, *, allow_mass_delete: bool = False, guard: DeleteGuard | None = None
+    ) -> None:
+        """Raise :class:`PlanError` naming every problem, when there is any; then
+        :class:`TooMuchChange` when the plan deletes more than ``guard`` allows, unless
+        ``allow_mass_delete`` (the trusted side's second word)."""
+        if self.problems:
+            listed = "; ".join(p.message for p in self.problems)
+            n = len(self.problems)
+            raise PlanError(f"Refusing this plan, {n} problem{'s' if n > 1 else ''}: {listed}")
+        if not allow_mass_delete:
+            (guard or DeleteGuard()).check(len(self.deletes) - len(self.repairs), self.managed)
 
 
 class DriftReport(_Frozen):

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistctl.core.fields import FIELDS
 from assistctl.core.jsonform import canonical_json
+from assistctl.labels import OWNER_KEY, parse
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -143,3 +144,29 @@ def _tool_paths(old: list[Any], new: list[Any], depth: int) -> list[str]:
     if [ident for ident in old_ids if ident in present] != common_new:
         paths.insert(0, "tools")
     return paths
+
+
+LABEL_PATH = format_path(["metadata", OWNER_KEY])
+PREVENT_DESTROY_PATH = "lifecycle.prevent_destroy"
+
+
+def label_paths(
+    changed: Sequence[str], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """``changed`` with a change of the ownership label's ``prevent_destroy`` flag alone
+    named as what it is, ``lifecycle.prevent_destroy``, rather than ``metadata.assistctl``.
+
+    The flag is the manifest's ``lifecycle.prevent_destroy`` recorded live; a label whose
+    identity changes (a move) stays ``metadata.assistctl``.
+    """
+    if LABEL_PATH not in changed:
+        return tuple(changed)
+    old, new = (parse(_label_value(side)) for side in (before, after))
+    if old is None or new is None or old.owner != new.owner or old.write_only != new.write_only:
+        return tuple(changed)
+    return tuple(PREVENT_DESTROY_PATH if p == LABEL_PATH else p for p in changed)
+
+
+def _label_value(side: Mapping[str, Any]) -> object:
+    metadata = side.get("metadata")
+    return metadata.get(OWNER_KEY) if isinstance(metadata, Mapping) else None

@@ -1,16 +1,28 @@
-"""From (manifests, live assistants, project) to a :class:`~assistctl.core.plan.model.Plan`.
+"""From (manifests, live assistants, scope) to a :class:`~assistctl.core.plan.model.Plan`.
 
 Pure: no I/O. The ``plan``/``drift``/``apply`` commands give :class:`Planner` (or
 :func:`compute_plan`) the manifests (instructions already resolved from
 ``instructions_file``) and the live objects exactly as the API listed them.
 
 Identity and ownership
-    A live assistant belongs to manifest ``KEY`` of project ``P`` when its metadata carries
-    the ownership label ``assistctl: "P/KEY"`` (:mod:`assistctl.labels`); matching never
-    looks at the display name. Unmanaged assistants and other projects' assistants are
-    listed in :attr:`Plan.ignored` and never changed. Live assistants of this project whose
-    key has no manifest are deleted. Two live assistants with the same label are a
-    conflict: nothing is planned for that key and :meth:`Plan.raise_if_unsafe` refuses.
+    A live assistant belongs to manifest ``KEY`` of scope ``S`` (the project, or
+    ``project@environment``) when its metadata carries the ownership label ``S/KEY``
+    (:mod:`assistctl.labels`, flags after it ignored for identity); matching never looks at
+    the display name. Unmanaged assistants and other scopes' assistants are listed in
+    :attr:`Plan.ignored` and never changed. Live assistants of this scope whose key has no
+    manifest are deleted, unless the plan is targeted (:class:`Targeting`: path arguments
+    selected part of the project), in which case nothing outside the selection is planned.
+
+Duplicates
+    Several live assistants with one label (concurrent applies, a copied label) are repaired
+    by the rule every applier agrees on (:func:`assistctl.core.plan.ownership.rank`): the
+    oldest is planned as the key's assistant, the others are deletes marked
+    ``duplicate_of`` and named in a warning. The listing is oldest first, so the oldest
+    copy normally comes first; when it comes later (same ``created_at`` second, smaller
+    id), the manifest is still at hand if it was matched in that same second (the last
+    :data:`RECENT_LIMIT` of them are kept), or the copies are identical and the change only
+    moves to the kept id. Otherwise — a host listing out of order, copies that differ — the
+    key is refused as a ``label_conflict``.
 
 Renames
     ``moved_from: OLD`` on manifest ``NEW``, with a live assistant labelled ``OLD`` and none
@@ -19,29 +31,37 @@ Renames
     already exists live, the move is done: ``moved_from`` is ignored and a leftover ``OLD``
     is deleted like any assistant without a manifest (with a warning).
 
-prevent_destroy
-    The flag lives on the manifest, and a delete is planned precisely because no manifest
-    has the key, so — as in Terraform — removing a manifest removes its protection too. What
-    the flag can still catch statelessly is its main hazard: a protected manifest whose
-    ``key`` changed without ``moved_from``. That shows up as a *create* of a protected
-    manifest in the same plan as one or more deletes, and is refused: add ``moved_from``, or
-    drop ``prevent_destroy`` for that one apply if the new assistant really is new.
+prevent_destroy lives in the label; the refusals are in :mod:`assistctl.core.plan.problems`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistctl.config.manifest import Manifest
 from assistctl.core.fields import ApiVersion, api_fields, write_only_fields
-from assistctl.core.normalize import normalize_desired, normalize_live
+from assistctl.core.jsonform import canonical_json
+from assistctl.core.normalize import desired_label, normalize_desired, normalize_live
 from assistctl.core.plan.bodies import create_body, update_body
-from assistctl.core.plan.model import ACTIONS, Change, Ignored, Plan, Problem
-from assistctl.core.plan.paths import diff_paths
+from assistctl.core.plan.model import ACTIONS, Change, Ignored, Plan, Problem, Targeting
+from assistctl.core.plan.ownership import rank
+from assistctl.core.plan.paths import diff_paths, label_paths
+from assistctl.core.plan.problems import (
+    label_conflict,
+    protected,
+    unrecorded_protection,
+    valid_moves,
+)
 from assistctl.errors import PlanError
-from assistctl.labels import OWNER_KEY, make_label, owner_of
+from assistctl.labels import OWNER_KEY, label_of
+
+# perf: a window, not every manifest (+21 MB for 10,000; this costs 0.4 MB at most);
+# benchmarks/plan_memory.py (see benchmarks/README.md, memory).
+RECENT_LIMIT = 256
+"""Manifests matched in the newest ``created_at`` second, kept in case an older copy of
+their key is listed after (concurrent applies create copies side by side): the last ones
+only, so a bulk-created organisation (thousands in one second) keeps memory flat."""
 
 
 def compute_plan(
@@ -50,17 +70,26 @@ def compute_plan(
     project: str,
     *,
     api_version: str = "v2",
+    targeting: Targeting | None = None,
 ) -> Plan:
-    """The plan that makes the live assistants of ``project`` match ``manifests``.
+    """The plan that makes the live assistants of scope ``project`` match ``manifests``.
 
     ``api_version`` is the host's dialect, ``"v2"`` or ``"v1"``. Raises :class:`PlanError`
     only for inputs the loader should have refused (two manifests with the same key, an
     unknown dialect); every other problem is recorded in :attr:`Plan.problems`.
     """
-    planner = Planner(manifests, project, api_version=api_version)
+    planner = Planner(manifests, project, api_version=api_version, targeting=targeting)
     for obj in live:
         planner.add(obj)
     return planner.finish()
+
+
+class _Copy(NamedTuple):
+    """One live assistant of this scope: what the plan needs of it besides its content."""
+
+    rank: tuple[float, str]
+    id: str
+    protected: bool
 
 
 class Planner:
@@ -68,20 +97,27 @@ class Planner:
 
     Each live object is reduced as it arrives to what the plan needs of it: the change of
     its manifest (a noop keeps one shared form for before and after), its normalized form
-    when no manifest has its key (a delete, or the source of a ``moved_from``), an
-    :class:`Ignored` entry, or only its id (a second object with the same label). The raw
-    objects are never all held at once, and a manifest is let go once its change is made:
+    when no manifest has its key (a delete, or the source of a ``moved_from``) or when it is
+    a duplicate, or an :class:`Ignored` entry. The raw objects are never all held at once,
+    and a manifest is let go once its change is made and the listing has passed its second:
     for 10,000 assistants these are most of a plan's memory (when the caller keeps no other
     reference to the manifests).
     """
 
     def __init__(
-        self, manifests: Iterable[Manifest], project: str, *, api_version: str = "v2"
+        self,
+        manifests: Iterable[Manifest],
+        project: str,
+        *,
+        api_version: str = "v2",
+        targeting: Targeting | None = None,
     ) -> None:
         if api_version not in ("v1", "v2"):
             raise PlanError(f"Unknown Assistants API version '{api_version}'; use v1 or v2.")
         self.project = project
+        """The ownership scope."""
         self.dialect: ApiVersion = "v1" if api_version == "v1" else "v2"
+        self.targeting = targeting
         self.pending: dict[str, Manifest] = {}
         """Manifests whose change is not made yet, in manifest order."""
         for m in manifests:
@@ -90,114 +126,126 @@ class Planner:
             self.pending[m.key] = m
         self.keys = list(self.pending)
         self.move_problems: list[Problem] = []
-        self.moves = _valid_moves(self.pending, self.move_problems)
-        self.ids: dict[str, list[str]] = {}
-        """Ids of the live assistants labelled for each key of this project, listing order."""
+        self.moves = valid_moves(self.pending, self.move_problems)
+        self.kept: dict[str, _Copy] = {}
+        """The oldest live assistant seen so far of each key of this scope."""
+        self.copies: dict[str, list[tuple[_Copy, dict[str, Any]]]] = {}
+        """The newer copies of each key with duplicates, and their normalized forms."""
         self.matched: dict[str, Change] = {}
-        """The update or noop of each key whose manifest found its first live assistant."""
-        self.unmatched: dict[str, tuple[str, dict[str, Any]]] = {}
-        """(id, normalized form) of the first live assistant of each key with no manifest."""
+        """The update or noop of each key whose manifest found its live assistant."""
+        self.unmatched: dict[str, dict[str, Any]] = {}
+        """The normalized form of the kept assistant of each key with no manifest."""
+        self.recent: dict[str, Manifest] = {}
+        self.horizon = float("-inf")
+        self.unplannable: set[str] = set()
         self.ignored: list[Ignored] = []
+        self.recent_limit = RECENT_LIMIT
 
     def add(self, obj: Mapping[str, Any]) -> None:
         """Take one live assistant into the plan."""
-        owner = owner_of(dict(obj))
-        if owner is None or owner[0] != self.project:
+        label = label_of(dict(obj))
+        if label is None or label.scope != self.project:
             metadata = obj.get("metadata")
-            label = metadata.get(OWNER_KEY) if isinstance(metadata, Mapping) else None
+            value = metadata.get(OWNER_KEY) if isinstance(metadata, Mapping) else None
             self.ignored.append(
                 Ignored(
                     id=str(obj.get("id")),
                     name=obj.get("name") or None,
-                    owner=label if isinstance(label, str) else None,
-                    reason="unmanaged" if owner is None else "other_project",
+                    owner=value if isinstance(value, str) else None,
+                    reason="unmanaged" if label is None else "other_project",
                 )
             )
             return
-        key = owner[1]
-        ident = str(obj.get("id"))
-        seen = self.ids.setdefault(key, [])
-        seen.append(ident)
-        if len(seen) > 1:
-            return  # a label conflict: nothing is planned for this key (see finish)
+        key = label.key
+        copy = _Copy(rank(obj), str(obj.get("id")), label.prevent_destroy)
+        if copy.rank[0] > self.horizon:
+            # The listing is oldest first: no older copy of a key matched before now comes.
+            self.horizon = copy.rank[0]
+            self.recent.clear()
         before = normalize_live(obj, api_version=self.dialect)
-        # perf: popped, so the manifest goes once its change is made;
-        # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
-        m = self.pending.pop(key, None)
+        current = self.kept.get(key)
+        if current is None:
+            self.kept[key] = copy
+            # perf: popped, so the manifest goes once its change is made (and its second
+            # passed); benchmarks/plan_memory.py (see benchmarks/README.md, memory).
+            m = self.pending.pop(key, None)
+            if m is None:
+                self.unmatched[key] = before
+                return
+            self.matched[key] = _update(m, before, copy.id, self.project, self.dialect)
+            self._remember(key, m)
+            return
+        copies = self.copies.setdefault(key, [])
+        if copy.rank >= current.rank:
+            copies.append((copy, before))
+            return
+        # An older copy listed after the one planned so far: it is the one to keep.
+        self.kept[key] = copy
+        if key not in self.matched:
+            copies.append((current, self.unmatched[key]))
+            self.unmatched[key] = before
+            return
+        planned = self.matched[key]
+        copies.append((current, planned.before or {}))
+        m = self.recent.get(key)
         if m is not None:
-            self.matched[key] = _update(
-                m, before, ident, self.project, self.dialect, moved_from=None
-            )
+            self.matched[key] = _update(m, before, copy.id, self.project, self.dialect)
+        elif canonical_json(before) == canonical_json(planned.before or {}):
+            self.matched[key] = planned.model_copy(update={"id": copy.id})
         else:
-            self.unmatched[key] = (ident, before)
+            self.unplannable.add(key)
+
+    def _remember(self, key: str, m: Manifest) -> None:
+        """Keep the newest :attr:`recent_limit` manifests matched in the current second."""
+        if self.recent_limit <= 0:
+            return
+        if len(self.recent) >= self.recent_limit:
+            del self.recent[next(iter(self.recent))]
+        self.recent[key] = m
 
     def finish(self) -> Plan:
         """The plan, once every live assistant has been added."""
         project, dialect = self.project, self.dialect
-        problems: list[Problem] = []
+        problems: list[Problem] = [*self._conflicts(), *self.move_problems]
         warnings: list[str] = []
-        conflicted = {k for k, ids in self.ids.items() if len(ids) > 1}
-        for key in sorted(conflicted):
-            ids = tuple(sorted(self.ids[key]))
-            problems.append(
-                Problem(
-                    kind="label_conflict",
-                    keys=(key,),
-                    ids=ids,
-                    message=f"{len(ids)} live assistants ({', '.join(ids)}) carry the label "
-                    f"'{OWNER_KEY}: {make_label(project, key)}'; delete or relabel all but one",
-                )
-            )
-
-        problems += self.move_problems
 
         changes: list[Change] = []
-        consumed: set[str] = set(conflicted)
+        consumed: set[str] = set(self.unplannable)
         for key in self.keys:
             old = self.moves.get(key)
-            if key in conflicted:
+            if key in self.unplannable:
                 continue
             if key in self.matched:
                 consumed.add(key)
-                if old is not None and old in self.ids:
+                if old is not None and old in self.kept:
                     warnings.append(
                         f"'{key}' declares moved_from '{old}' but both exist live; the move "
                         f"is done, so '{old}' is treated as an assistant without a manifest"
                     )
                 changes.append(self.matched[key])
-            elif old is not None and old in self.ids:
+                changes += self._repairs(key, warnings)
+            elif old is not None and old in self.kept:
                 consumed.add(old)
-                if old in conflicted:
-                    continue  # the conflict is reported; picking one of them would be a guess
-                ident, before = self.unmatched[old]
                 m = self.pending[key]
+                ident = self.kept[old].id
+                before = self.unmatched[old]
                 changes.append(_update(m, before, ident, project, dialect, moved_from=old))
+                changes += self._orphan_copies(old, problems)
             else:
                 changes.append(_create(self.pending[key], project, dialect))
 
-        for key in sorted(set(self.ids) - consumed):
-            ident, before = self.unmatched[key]
-            changes.append(_change(key=key, id=ident, action="delete", before=before))
+        if self.targeting is None:
+            for key in sorted(set(self.kept) - consumed):
+                kept = self.kept[key]
+                delete = _delete(key, kept, self.unmatched[key])
+                changes.append(delete)
+                if kept.protected:
+                    problems.append(protected(delete))
+                changes += self._orphan_copies(key, problems)
 
-        deletes = [c for c in changes if c.action == "delete"]
-        if deletes:
-            for c in sorted(changes, key=lambda c: c.key):
-                if c.action == "create" and c.prevent_destroy:
-                    names = ", ".join(f"'{d.key}' ({d.id})" for d in sorted(deletes, key=_by_key))
-                    problems.append(
-                        Problem(
-                            kind="prevent_destroy",
-                            keys=(c.key, *sorted(d.key for d in deletes)),
-                            ids=tuple(str(d.id) for d in sorted(deletes, key=_by_key)),
-                            message=f"'{c.key}' has lifecycle.prevent_destroy and would be "
-                            f"created while {names} would be deleted; if '{c.key}' was "
-                            f"renamed, add 'moved_from: OLD_KEY' to keep the same assistant, "
-                            f"otherwise remove prevent_destroy from '{c.key}' for this apply",
-                        )
-                    )
-
+        problems += unrecorded_protection(changes)
         order = {a: i for i, a in enumerate(ACTIONS)}
-        changes.sort(key=lambda c: (order[c.action], c.key))
+        changes.sort(key=lambda c: (order[c.action], c.key, c.duplicate_of or "", c.id or ""))
         return Plan(
             project=project,
             api_version=dialect,
@@ -205,7 +253,57 @@ class Planner:
             ignored=tuple(sorted(self.ignored, key=lambda i: i.id)),
             problems=tuple(problems),
             warnings=tuple(warnings),
+            managed=len(self.kept),
+            targeting=self.targeting,
         )
+
+    def _conflicts(self) -> list[Problem]:
+        return [
+            label_conflict(
+                self.project,
+                key,
+                (self.kept[key].id, *(c.id for c, _ in self.copies[key])),
+                self.kept[key].id,
+            )
+            for key in sorted(self.unplannable)
+        ]
+
+    def _repairs(self, key: str, warnings: list[str]) -> list[Change]:
+        """The deletes of the newer copies of a key that has its manifest (and a warning)."""
+        copies = sorted(self.copies.get(key, ()), key=lambda c: c[0].rank)
+        if not copies:
+            return []
+        kept = self.kept[key].id
+        extra = ", ".join(c.id for c, _ in copies)
+        warnings.append(
+            f"'{key}' has {len(copies) + 1} live assistants carrying its label; {kept}, the "
+            f"oldest, is kept and the newer {extra} "
+            f"{'is deleted as a duplicate' if len(copies) == 1 else 'are deleted as duplicates'}"
+            " (concurrent applies, or a copied label)"
+        )
+        return [
+            _change(
+                key=key,
+                id=c.id,
+                action="delete",
+                before=before,
+                prevent_destroy=c.protected,
+                duplicate_of=kept,
+            )
+            for c, before in copies
+        ]
+
+    def _orphan_copies(self, key: str, problems: list[Problem]) -> list[Change]:
+        """The newer copies of a key with no manifest: plain deletes, each protected or not."""
+        if self.targeting is not None:
+            return []
+        out = []
+        for c, before in sorted(self.copies.get(key, ()), key=lambda c: c[0].rank):
+            delete = _delete(key, c, before)
+            out.append(delete)
+            if c.protected:
+                problems.append(protected(delete))
+        return out
 
 
 # perf: no validation and one shared fields set for all changes; benchmarks/plan_memory.py
@@ -229,41 +327,10 @@ def _by_key(c: Change) -> str:
     return c.key
 
 
-def _valid_moves(by_key: Mapping[str, Manifest], problems: list[Problem]) -> dict[str, str]:
-    """``{new_key: old_key}`` for the ``moved_from`` declarations that can be honoured."""
-    claims: dict[str, list[str]] = defaultdict(list)
-    for key, m in by_key.items():
-        if m.moved_from and m.moved_from != key:
-            claims[m.moved_from].append(key)
-    moves: dict[str, str] = {}
-    for old in sorted(claims):
-        news = sorted(claims[old])
-        if old in by_key:
-            problems.append(
-                Problem(
-                    kind="moved_from",
-                    keys=(*news, old),
-                    message=f"{_quoted(news)} declare{'s' if len(news) == 1 else ''} "
-                    f"moved_from '{old}' but a manifest with key '{old}' still exists; "
-                    f"remove that manifest or the moved_from",
-                )
-            )
-        elif len(news) > 1:
-            problems.append(
-                Problem(
-                    kind="moved_from",
-                    keys=(*news, old),
-                    message=f"{_quoted(news)} all declare moved_from '{old}'; "
-                    "only one manifest can take over an assistant",
-                )
-            )
-        else:
-            moves[news[0]] = old
-    return moves
-
-
-def _quoted(keys: Sequence[str]) -> str:
-    return ", ".join(f"'{k}'" for k in keys)
+def _delete(key: str, copy: _Copy, before: dict[str, Any]) -> Change:
+    return _change(
+        key=key, id=copy.id, action="delete", before=before, prevent_destroy=copy.protected
+    )
 
 
 def _create(m: Manifest, project: str, api_version: ApiVersion) -> Change:
@@ -287,11 +354,11 @@ def _update(
     project: str,
     api_version: ApiVersion,
     *,
-    moved_from: str | None,
+    moved_from: str | None = None,
 ) -> Change:
     """The update (or noop) of live assistant ``ident``, whose normalized form is ``before``."""
     after = normalize_desired(m, project, api_version=api_version)
-    label = make_label(project, m.key)
+    label = desired_label(m, project)
     for field in write_only_fields(api_version):
         if field in before:
             after.setdefault(field, None)
@@ -312,6 +379,7 @@ def _update(
     body = (
         update_body(m, project, api_version, changed, before, after, ignored) if changed else None
     )
+    changed = label_paths(changed, before, after)
     if not changed:
         # perf: nothing differs under the plan's comparison rules, so the two canonical
         # forms are equal (the same JSON): keep one, and let the live copy of a long prompt

@@ -48,9 +48,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 "after": c.after,
                 "moved_from": c.moved_from,
                 "prevent_destroy": c.prevent_destroy,
+                "duplicate_of": c.duplicate_of,
             }
             for c in plan.changes
         ],
+        "managed": plan.managed,
+        "targeting": plan.targeting.model_dump(mode="json") if plan.targeting else None,
         "ignored": [i.model_dump(mode="json") for i in plan.ignored],
         "problems": [p.model_dump(mode="json") for p in plan.problems],
         "warnings": list(plan.warnings),
@@ -82,7 +85,10 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
             for c in report.changed
         ],
         "missing": [{"key": c.key, "manifest": c.after} for c in report.missing],
-        "orphaned": [{"key": c.key, "id": c.id, "live": c.before} for c in report.orphaned],
+        "orphaned": [
+            {"key": c.key, "id": c.id, "live": c.before, "duplicate_of": c.duplicate_of}
+            for c in report.orphaned
+        ],
         "problems": [p.model_dump(mode="json") for p in report.problems],
         "ignored": [i.model_dump(mode="json") for i in report.ignored],
     }

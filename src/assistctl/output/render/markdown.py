@@ -53,10 +53,12 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
         keys = _key_list(changes) if action != "noop" else ""
         head += f"| {label} | {len(changes)} | {keys} |\n"
     head += "\n"
+    if plan.targeting is not None:
+        head += f"> [!NOTE]\n> {html.escape(plan.targeting.sentence(), quote=False)}.\n\n"
     if plan.deletes:
         head += (
             f"> [!WARNING]\n> **{len(plan.deletes)} assistant(s) will be deleted:** "
-            + ", ".join(f"`{c.key}` ({c.id})" for c in plan.deletes[:LIST_LIMIT])
+            + ", ".join(_deleted(c) for c in plan.deletes[:LIST_LIMIT])
             + (" …" if len(plan.deletes) > LIST_LIMIT else "")
             + "\n\n"
         )
@@ -148,6 +150,8 @@ def _details(diff: ChangeDiff, verb: str) -> str:
     fields = ""
     if change.moved_from:
         verb += f", moved from <code>{change.moved_from}</code>"
+    if change.duplicate_of:
+        verb += f", a duplicate of <code>{change.duplicate_of}</code> (the oldest, kept)"
     if change.action == "update":
         fields = ": " + ", ".join(
             f"<code>{html.escape(f, quote=False)}</code>" for f in change.changed_fields
@@ -155,6 +159,11 @@ def _details(diff: ChangeDiff, verb: str) -> str:
     lines = _cap_lines(_diff_lines(diff), _BLOCK_LIMIT)
     summary = f"<code>{_MARK[change.action]} {change.key}</code>{html.escape(ident, quote=False)}{name} — {verb}{fields}"
     return f"<details><summary>{summary}</summary>\n\n{_fence(lines)}\n\n</details>\n"
+
+
+def _deleted(c: Change) -> str:
+    dup = f", duplicate of {c.duplicate_of}" if c.duplicate_of else ""
+    return f"`{c.key}` ({c.id}{dup})"
 
 
 def _key_list(changes: Sequence[Change]) -> str:

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from assistctl.config.providers import LOCAL_BASE_URL
 from assistctl.core.plan import Change, DriftReport, Plan, PlanTarget, format_path, top_field
-from assistctl.labels import OWNER_KEY
+from assistctl.core.plan.paths import PREVENT_DESTROY_PATH
+from assistctl.labels import OWNER_KEY, label_of
 from assistctl.output.linediff import unified_lines
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -167,10 +168,14 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
     before, after = change.before or {}, change.after or {}
     old_side, new_side = (after, before) if reverse else (before, after)
     out = []
+    flag_shown = PREVENT_DESTROY_PATH in change.changed
     for field in change.changed_fields:
         old, new = old_side.get(field), new_side.get(field)
+        if field == "lifecycle":
+            out.append(_prevent_destroy_diff(old_side, new_side))
+            continue
         if field == "metadata" and isinstance(old, dict) and isinstance(new, dict):
-            out += _pair_diffs(field, old, new)
+            out += _pair_diffs(field, old, new, label_shown=not flag_shown)
             continue
         paths = tuple(p for p in change.changed if p != field and top_field(p) == field)
         if _is_multiline(old) or _is_multiline(new):
@@ -181,10 +186,23 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
     return out
 
 
-def _pair_diffs(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
-    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``."""
+def _prevent_destroy_diff(old_side: dict[str, Any], new_side: dict[str, Any]) -> FieldDiff:
+    """The label's recorded ``prevent_destroy`` flag, shown as the manifest field it is."""
+    flags = [
+        bool(label and label.prevent_destroy) for label in (label_of(old_side), label_of(new_side))
+    ]
+    return FieldDiff(PREVENT_DESTROY_PATH, "scalar", compact(flags[0]), compact(flags[1]))
+
+
+def _pair_diffs(
+    field: str, old: dict[str, Any], new: dict[str, Any], *, label_shown: bool = True
+) -> list[FieldDiff]:
+    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``. The label pair is
+    left out when only its flag changed (``label_shown`` False): that is shown apart."""
     out = []
     for key in sorted(set(old) | set(new)):
+        if key == OWNER_KEY and not label_shown:
+            continue
         name = format_path([field, key])
         if key not in old:
             out.append(_whole(name, "set", new[key]))

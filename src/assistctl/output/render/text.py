@@ -60,6 +60,8 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
             lines.append(_Line("", ""))
     lines += _ignored(plan.ignored, plan.project)
     lines += _problems(plan.problems, plan.warnings)
+    if plan.targeting is not None:
+        lines += [_Line("warn", f"Note: {plan.targeting.sentence()}."), _Line("", "")]
     lines.append(_Line("head", plan_summary(plan)))
     return _paint(lines, opts.color)
 
@@ -127,6 +129,11 @@ def _head(diff: ChangeDiff, drift: bool) -> tuple[_Line, _Line]:
         head = f"  # {ident} will be DELETED: no manifest has this key"
         if drift:
             head = f"  # {ident} is labelled for this project but no manifest has this key"
+        if change.duplicate_of:
+            kept = f"{change.duplicate_of}, the oldest with this label, is kept"
+            head = f"  # {ident} will be DELETED: a duplicate; {kept}"
+            if drift:
+                head = f"  # {ident} duplicates {change.duplicate_of} (same label, newer)"
         return _Line("loud", head), _Line("del", f'  - assistant "{change.key}" {{')
     head = f"  # {ident} will be updated in place"
     if drift:
