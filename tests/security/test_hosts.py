@@ -79,7 +79,9 @@ def test_a_project_file_host_gets_no_key(
 ) -> None:
     with attacker_host() as attacker:
         point_at(root, attacker.base_url)
-        args = [command, "--auto-approve", root] if command == "apply" else [command, root]
+        args = (
+            [command, "--auto-approve", str(root)] if command == "apply" else [command, str(root)]
+        )
         r = run(*args, env={KEY_ENV: emulator.api_key})
         assert r.code == 1 and r.out == ""
         assert r.err == (
@@ -142,9 +144,11 @@ def test_never_a_key_over_plain_http_off_this_machine(
 ) -> None:
     with listener() as (proxy, seen):
         # Every request would go through the listener, as through any hop on the way.
-        env = {**env, "OPENAI_API_KEY": "sk-test-plain", "HTTP_PROXY": proxy, "http_proxy": proxy}
-        env |= {"ALL_PROXY": None, "all_proxy": None, "NO_PROXY": None, "no_proxy": None}
-        r = run(*args, "plan", root, env=env)
+        no_bypass: dict[str, str | None] = dict.fromkeys(
+            ("ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
+        )
+        proxied = {**env, "OPENAI_API_KEY": "sk-test-plain", "HTTP_PROXY": proxy}
+        r = run(*args, "plan", root, env={**no_bypass, **proxied, "http_proxy": proxy})
     assert r.code == 1
     assert r.err == (
         "assistctl: error: Refusing to send the API key over plain http to api.example.test "
