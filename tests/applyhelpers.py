@@ -75,7 +75,11 @@ def assert_no_duplicates(assistants: Iterable[Mapping[str, Any]]) -> None:
 def clean_env() -> dict[str, str]:
     """This environment minus anything that would point the CLI elsewhere or colour it."""
     drop = ("ASSISTCTL_", "OPENAI_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k != "NO_COLOR"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(drop) and k not in ("NO_COLOR", "FORCE_COLOR")
+    }
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

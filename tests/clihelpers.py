@@ -25,18 +25,20 @@ from assistctl.cli.main import cli
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "assistants"
 
-# The caller's environment must not leak in: a developer's real key or base URL, NO_COLOR.
+# The caller's environment must not leak in: a developer's real key or base URL, colours.
 CLEAN_ENV: dict[str, str | None] = {
     name: None
     for name in (
         "ASSISTCTL_BASE_URL",
         "ASSISTCTL_API_KEY",
         "ASSISTCTL_PROVIDER",
+        "ASSISTCTL_PROJECT",
         "ASSISTCTL_LOCAL_STATE",
         "ASSISTCTL_PROJECT",
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",
         "NO_COLOR",
+        "FORCE_COLOR",
     )
 }
 

@@ -496,11 +496,15 @@ def test_401_from_aimlapi_names_its_variable(server: Scripted) -> None:
         c.list_all()
 
 
-def test_401_without_a_key(server: Scripted) -> None:
+def test_401_for_the_placeholder_key_of_a_local_host(server: Scripted) -> None:
     c, _ = make_client(server.url, key=None)
-    server.script(Reply(401, openai_error("You didn't provide an API key.")))
-    with c, pytest.raises(AuthError, match="No key was sent"):
+    server.script(Reply(401, openai_error("Incorrect API key provided.")))
+    with c, pytest.raises(AuthError) as err:
         c.list_all()
+    assert "the placeholder key assistctl sends to local hosts" in str(err.value)
+    assert "--api-key or --api-key-file, or set ASSISTCTL_API_KEY or OPENAI_API_KEY" in str(
+        err.value
+    )
 
 
 def test_403(server: Scripted, client: tuple[AssistantsClient, Sleeps]) -> None:

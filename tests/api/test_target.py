@@ -10,7 +10,7 @@ import pytest
 
 from assistctl.api.secret import Secret
 from assistctl.api.target import Target, resolve_target
-from assistctl.config.providers import PROVIDERS, resolve_provider
+from assistctl.config.providers import LOOPBACK_KEY, PROVIDERS, resolve_provider
 from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions
 
@@ -248,10 +248,16 @@ def test_blank_variables_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None
         resolve_target(GlobalOptions())
 
 
-def test_loopback_hosts_need_no_key() -> None:
+def test_loopback_hosts_need_no_key_and_get_a_placeholder() -> None:
+    """``assistctl emulator`` refuses a request without a key, as OpenAI does."""
     for url in ("http://127.0.0.1:8765/v1", "http://localhost:8765/v1", "http://[::1]:8765/v1"):
         t = resolve_target(GlobalOptions(base_url=url), env={})
-        assert t.api_key is None
+        assert t.api_key == Secret(LOOPBACK_KEY)
+        assert "placeholder" in t.key_hint()
+    given = resolve_target(
+        GlobalOptions(base_url="http://127.0.0.1:1/v1", api_key="sk-mine"), env={}
+    )
+    assert given.api_key == Secret("sk-mine"), "a key given is sent as is"
 
 
 def test_the_key_never_shows_in_a_target() -> None:

@@ -178,7 +178,9 @@ def test_a_failed_plan_is_reported_in_the_comment_and_fails_the_step(
     runner: Runner, emulator: EmulatorHandle
 ) -> None:
     runner.pull_request(7)
-    run = runner.use({"command": "plan"}, env={"ASSISTCTL_API_KEY": ""})
+    # A remote host and no key: refused before any request.
+    no_key = {"ASSISTCTL_API_KEY": "", "ASSISTCTL_BASE_URL": "https://assistants.invalid/v1"}
+    run = runner.use({"command": "plan"}, env=no_key)
     assert not run.ok and run.failed_step == "Fail on an assistctl error"
     assert run.outputs["exit-code"] == "1"
     assert run.outputs["to-create"] == ""
@@ -259,6 +261,18 @@ def test_apply_paths_and_extra_args(runner: Runner, emulator: EmulatorHandle) ->
         "assistctl command: assistctl apply --auto-approve --parallelism 2 assistants" in run.stdout
     )
     assert len(emulator.assistants()) == 8
+
+
+def test_global_options_in_args_come_after_the_command(
+    runner: Runner, emulator: EmulatorHandle
+) -> None:
+    run = runner.use(
+        {"command": "plan", "args": "--project elsewhere --max-retries 1 --color never"},
+        env=key(emulator),
+    )
+    assert run.ok, run.stderr
+    assert run.outputs["exit-code"] == "2" and run.outputs["to-create"] == "8"
+    assert "project `elsewhere`" in run.summary, run.summary
 
 
 def test_drift(runner: Runner, emulator: EmulatorHandle) -> None:

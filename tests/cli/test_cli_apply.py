@@ -17,10 +17,20 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, parse_label
 from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
+EXAMPLE_KEYS = (
+    "invoice-extractor",
+    "math-tutor",
+    "release-notes",
+    "support-agent",
+    "translator-de",
+    "translator-es-mx",
+    "translator-fr",
+    "weather-agent",
+)
 
 
 def label_of(obj: dict[str, Any]) -> str | None:
@@ -32,10 +42,10 @@ def managed(emulator: EmulatorHandle, project: str = "examples") -> dict[str, di
     """This project's live assistants by manifest key."""
     out: dict[str, dict[str, Any]] = {}
     for obj in emulator.assistants():
-        label = label_of(obj)
-        if label and label.startswith(project + "/"):
-            key = label.split("/", 1)[1]
-            assert key not in out, f"duplicate label {label}"
+        owner = parse_label(label_of(obj))
+        if owner is not None and owner[0] == project:
+            key = owner[1]
+            assert key not in out, f"duplicate label {label_of(obj)}"
             out[key] = obj
     return out
 
@@ -168,12 +178,14 @@ def test_nothing_to_do_needs_no_approval(
     assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
 
 
-def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, str]:
+def _run_on_a_pty(
+    args: list[str], answer: str | None, cwd: Path, term: str = "xterm"
+) -> tuple[int, str]:
     """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
     at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env.update(TERM="dumb", NO_COLOR="1", COLUMNS="120")
+    env.update(TERM=term, NO_COLOR="1", COLUMNS="120")
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistctl", *args],
         stdin=slave,
@@ -259,10 +271,23 @@ def test_prompt_on_a_terminal_answered_yes(
         *(f"created {k} ({ids['default/' + k]})" for k in "bcd"),
         "FAILED to create a: API error 400: Emulated fault: HTTP 400. "
         f"(POST {emulator.base_url}/assistants)",
-        "Apply complete: 3 created, 0 updated, 0 deleted, 1 failed.",
+        "Apply failed for 1 of 4 changes (a): 3 created, 0 updated, 0 deleted.",
         "assistctl: error: 1 of 4 change(s) failed; fix the cause and run apply again "
         "(it converges).",
     ]
+
+
+def test_a_dumb_terminal_gets_no_progress_bar(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    """The bar redraws itself with escape sequences that TERM=dumb does not understand."""
+    root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "abcd"})
+    code, out = _run_on_a_pty(
+        [*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path, term="dumb"
+    )
+    assert code == 0, out
+    assert "\x1b" not in out and "] 4/4" not in out
+    assert "[4/4] created " in out
 
 
 def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
@@ -306,7 +331,10 @@ def test_one_failure_does_not_stop_the_others_and_a_rerun_converges(
     emulator.set_faults(next_statuses=[400], operations=["create"])
     r = run(*flags, "apply", "--auto-approve", root)
     assert r.code == 1
-    assert r.out.splitlines()[-1] == "Apply complete: 7 created, 0 updated, 0 deleted, 1 failed."
+    (failed_key,) = set(EXAMPLE_KEYS) - set(managed(emulator))
+    assert r.out.splitlines()[-1] == (
+        f"Apply failed for 1 of 8 changes ({failed_key}): 7 created, 0 updated, 0 deleted."
+    )
     failures = [line for line in r.err.splitlines() if line.startswith("FAILED to create ")]
     # once as it happens, once in the final report
     assert len(failures) == 1 or (len(failures) == 2 and failures[0] in r.err.splitlines()[-3:])

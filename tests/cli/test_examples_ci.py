@@ -571,7 +571,7 @@ def _script_env(extra: dict[str, str]) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k != "NO_COLOR"
+        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k not in ("NO_COLOR", "FORCE_COLOR")
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return {**env, **extra}
@@ -615,7 +615,8 @@ def test_cron_script(
         assert (method, where) == ("POST", "/hook")
         assert body["text"].startswith("```\n") and "math-tutor" in body["text"]
 
-    env["ASSISTCTL_API_KEY"] = ""  # a refused key: an error, exit 1, said on stderr
+    # No key for a remote host: an error, exit 1, said on stderr.
+    env.update(ASSISTCTL_API_KEY="", ASSISTCTL_BASE_URL="https://assistants.invalid/v1")
     failed = cron()
     assert failed.returncode == 1 and failed.stdout == ""
     assert "assistctl: error:" in failed.stderr

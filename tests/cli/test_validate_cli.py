@@ -93,7 +93,7 @@ def test_json_format(tmp_path: Path) -> None:
     root = write(tmp_path, {"b.yaml": BAD})
     code, out, _ = run("validate", "--format", "json", root)
     assert code == 1
-    assert json.loads(out) == [
+    diagnostics = [
         {
             "file": f"{root}/b.yaml",
             "line": 3,
@@ -111,7 +111,18 @@ def test_json_format(tmp_path: Path) -> None:
             "severity": "error",
         },
     ]
-    assert run("validate", "--format", "json", EXAMPLES)[:2] == (0, "[]\n")
+    assert json.loads(out) == {
+        "format_version": "1",
+        "command": "validate",
+        "valid": False,
+        "summary": {"manifests": 0, "files": 1, "errors": 2, "warnings": 0},
+        "diagnostics": diagnostics,
+        "errors": diagnostics,
+    }
+    code, out, _ = run("validate", "--format", "json", EXAMPLES)
+    doc = json.loads(out)
+    assert code == 0 and doc["valid"] and doc["errors"] == doc["diagnostics"] == []
+    assert doc["summary"] == {"manifests": 8, "files": 7, "errors": 0, "warnings": 0}
 
 
 def test_github_format(tmp_path: Path) -> None:
@@ -315,7 +326,14 @@ def test_subprocess_exit_codes_and_streams(tmp_path: Path) -> None:
     assert usage.returncode == 1 and "Invalid value for '--format'" in usage.stderr
 
 
-def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("-q", "--format", "json", "--provider", "openai", "--color", "always")],
+    ids=["plain", "flags-after-the-command"],
+)
+def test_validate_imports_neither_httpx_nor_deepdiff(
+    tmp_path: Path, flags: tuple[str, ...]
+) -> None:
     # The pre-commit path must stay light: these two cost most of a plan's startup.
     root = write(tmp_path, {"a.yaml": GOOD.format(key="a")})
     # main() ends the process with os._exit: the probe looks at sys.modules right then.
@@ -328,7 +346,7 @@ def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
         "    real_exit(code)\n"
         "os._exit = probe_exit\n"
         "from assistctl.cli.main import main\n"
-        f"sys.argv = ['assistctl', 'validate', {str(root)!r}]\n"
+        f"sys.argv = ['assistctl', 'validate', {str(root)!r}, *{list(flags)!r}]\n"
         "main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

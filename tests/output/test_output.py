@@ -95,7 +95,9 @@ def test_quiet_validate(tmp_path: Path) -> None:
     gh = run("-q", "validate", "--format", "github", str(root / "empty.yaml"), str(root))
     assert "::warning" not in gh.out and "::error" in gh.out
     data = run("-q", "validate", "--format", "json", str(root / "empty.yaml"))
-    assert "warning" in [d["severity"] for d in json.loads(data.out)], "json stays complete"
+    doc = json.loads(data.out)
+    assert "warning" in [d["severity"] for d in doc["diagnostics"]], "json stays complete"
+    assert doc["summary"]["warnings"] == 1 and len(doc["errors"]) == 1
 
 
 def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: EmulatorHandle) -> None:

@@ -232,7 +232,11 @@ class EmulatorProcess:
     def env() -> dict[str, str]:
         """This environment minus anything that would point the CLI elsewhere."""
         drop = ("ASSISTCTL_", "OPENAI_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k != "NO_COLOR"}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(drop) and k not in ("NO_COLOR", "FORCE_COLOR")
+        }
         env["PYTHONUNBUFFERED"] = "1"
         return env
 

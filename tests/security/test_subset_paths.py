@@ -34,8 +34,9 @@ def test_one_file_of_the_applied_examples_plans_no_deletes(
         f"Note: Targeting 1 of 8 manifests: math-tutor; {NOTE}.\n\n"
         "No changes. Live assistants match the manifests.\n"
     )
-    doc = json.loads(run(*flags(emulator), "plan", "--format", "json", root / "x").out or "{}")
-    assert doc == {}  # a path that does not exist is an error, not an empty selection
+    # A path that does not exist is an error, not an empty selection: no plan in the document.
+    doc = json.loads(run(*flags(emulator), "plan", "--format", "json", root / "x").out)
+    assert doc["errors"] and "summary" not in doc
     doc = json.loads(
         run(*flags(emulator), "plan", "--format", "json", root / "math-tutor.yaml").out
     )

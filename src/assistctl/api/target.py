@@ -34,6 +34,7 @@ from assistctl.config.providers import (
     ENV_KEY_LAST,
     ENV_LOCAL_STATE,
     LOCAL_BASE_URL,
+    LOOPBACK_KEY,
     ApiVersion,
     ProjectLike,
     Provider,
@@ -169,11 +170,15 @@ def resolve_target(
     key, key_source = resolve_key(g, env, provider)
     # Before anything is sent: the key goes only where the trusted side said.
     check_destination(base, provider, key=key is not None)
-    if key is None and provider.needs_key and not on_this_machine(base.url):
-        raise UsageError(
-            f"No API key for {base.url} ({provider.name}); pass --api-key or --api-key-file, "
-            f"or set {_or_list(provider.key_variables)}."
-        )
+    if key is None and provider.needs_key:
+        if not on_this_machine(base.url):
+            raise UsageError(
+                f"No API key for {base.url} ({provider.name}); pass --api-key or "
+                f"--api-key-file, or set {_or_list(provider.key_variables)}."
+            )
+        # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder, no
+        # secret, so that the emulator's first answer is not a 401.
+        key, key_source = LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
     return Target(
         provider=provider,
         base_url=base.url,

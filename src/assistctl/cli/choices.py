@@ -20,6 +20,9 @@ VALIDATE_FORMATS = ("text", "json", "github")
 PROVIDERS_FORMATS = ("text", "json")
 """``providers --format``: ``assistctl.output.providers.LISTING_BY_NAME``."""
 
+RESULT_FORMATS = ("text", "json")
+"""``apply``, ``import`` and ``export --format``: ``assistctl.output.jsonout.RESULT_FORMATS``."""
+
 PROVIDERS = ("openai", "aimlapi", "laplas", "azure", "local")
 """``--provider``: ``assistctl.config.providers.PROVIDERS``."""
 

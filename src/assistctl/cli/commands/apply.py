@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistctl.api.apply import ApplyReport
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import (
     connect,
     delete_guard,
@@ -25,15 +27,14 @@ from assistctl.cli.commands._shared import (
     origin_of,
     project_name,
     status,
-    write_output,
 )
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from assistctl.errors import ApplyFailed, UsageError
 from assistctl.options import GlobalOptions
+from assistctl.output.applied import final_sentence, json_body, json_errors
 from assistctl.output.console import use_color
 
 if TYPE_CHECKING:
-    from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
     from assistctl.api.limiter import Throttles
     from assistctl.core.plan import Plan
@@ -46,6 +47,7 @@ class ApplyOptions:
     auto_approve: bool = False
     parallelism: int = 4
     allow_mass_delete: bool = False
+    fmt: str = "text"
 
 
 def _not_yaml_file(path: str) -> bool:
@@ -59,8 +61,13 @@ def is_plan_file(paths: tuple[str, ...]) -> bool:
 
 
 def execute(opts: ApplyOptions) -> int:
+    with json_run("apply", opts.fmt) as run:
+        return _execute(opts, run)
+
+
+def _execute(opts: ApplyOptions, run: JsonRun) -> int:
     if is_plan_file(opts.paths):
-        return _apply_saved(opts, opts.paths[0])
+        return _apply_saved(opts, run, opts.paths[0])
     others = [p for p in opts.paths if _not_yaml_file(p)]
     if others:
         # Otherwise a plan file given with manifests is read as a manifest: a dozen
@@ -69,10 +76,10 @@ def execute(opts: ApplyOptions) -> int:
             f"{others[0]} is not a YAML manifest; apply takes manifest paths or one plan "
             "file written by 'assistctl plan --out', not both."
         )
-    return _apply_fresh(opts)
+    return _apply_fresh(opts, run)
 
 
-def _apply_fresh(opts: ApplyOptions) -> int:
+def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
     from assistctl.api.limiter import Throttles
     from assistctl.output.render import render_plan
 
@@ -80,26 +87,30 @@ def _apply_fresh(opts: ApplyOptions) -> int:
     session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
     try:
         plan = session.plan
-        shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
+        # With --format json the plan is for the person at the prompt (stderr): stdout
+        # holds the one document.
+        shown = render_plan(plan, "text", color=use_color(opts.g, run.stream))
         if opts.g.quiet and opts.auto_approve:
             # Nobody reviews this plan: -q shows only the result (the error names any
             # problem, and the final report what was done).
             if not plan.has_changes:
-                write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
+                run.say(shown.rstrip("\n").rsplit("\n", 1)[-1])
         else:
-            write_output(shown, None)
+            run.say(shown.rstrip("\n"))
         plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
+            run.body = json_body(ApplyReport(), session.project)
             return EXIT_OK
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
+            run.errors = [{"message": "Apply cancelled: nothing was changed."}]
             return EXIT_ERROR
-        return _run(opts, session.client, plan, throttles, session.project)
+        return _run(opts, run, session.client, plan, throttles, session.project)
     finally:
         session.close()
 
 
-def _apply_saved(opts: ApplyOptions, source: str) -> int:
+def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
     from assistctl.api.limiter import Throttles
     from assistctl.config.project import load_project
     from assistctl.core import planfile
@@ -128,8 +139,9 @@ def _apply_saved(opts: ApplyOptions, source: str) -> int:
         if not plan.has_changes:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
+            run.body = json_body(ApplyReport(), project)
             return EXIT_OK
-        return _run(opts, client, plan, throttles, project)
+        return _run(opts, run, client, plan, throttles, project)
     finally:
         client.close()
 
@@ -168,7 +180,12 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 
 def _run(
-    opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles, scope: str
+    opts: ApplyOptions,
+    run: JsonRun,
+    client: AssistantsClient,
+    plan: Plan,
+    throttles: Throttles,
+    scope: str,
 ) -> int:
     from assistctl.api.apply import apply_plan
     from assistctl.output.progress import TtyProgress, choose
@@ -183,11 +200,14 @@ def _run(
         throttles=throttles,
         scope=scope,
     )
+    run.body = json_body(report, scope)
     # The live bar of a terminal names only failures; the final report names the rest.
-    _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
+    _report(opts, run, report, list_succeeded=isinstance(progress, TtyProgress))
     if report.interrupted:
+        run.errors = json_errors(report)
         return EXIT_INTERRUPTED
     if not report.ok:
+        run.errors = json_errors(report)
         raise ApplyFailed(
             f"{len(report.failed)} of {len(report.outcomes) + len(report.not_started)} "
             "change(s) failed; fix the cause and run apply again (it converges)."
@@ -195,13 +215,11 @@ def _run(
     return EXIT_OK
 
 
-def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) -> None:
+def _report(opts: ApplyOptions, run: JsonRun, report: ApplyReport, *, list_succeeded: bool) -> None:
     from assistctl.output.progress import describe
 
-    counts = {"created": 0, "updated": 0, "deleted": 0}
-    for outcome in report.succeeded:
-        counts[outcome.verb] = counts.get(outcome.verb, 0) + 1
-        if list_succeeded:
+    if list_succeeded:
+        for outcome in report.succeeded:
             click.echo(describe(outcome), err=True)
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
@@ -216,14 +234,4 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
             "run apply again to finish.",
             err=True,
         )
-    extra = []
-    if report.retries:
-        extra.append(f"{report.retries} retries")
-    if report.lowest_parallelism and report.lowest_parallelism < opts.parallelism:
-        extra.append(f"parallelism lowered to {report.lowest_parallelism} by rate limits")
-    tail = f" ({'; '.join(extra)})" if extra else ""
-    ended = "interrupted" if report.interrupted else "complete"
-    click.echo(
-        f"Apply {ended}: {counts['created']} created, {counts['updated']} updated, "
-        f"{counts['deleted']} deleted, {len(report.failed)} failed.{tail}"
-    )
+    run.say(final_sentence(report, opts.parallelism))

@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
@@ -29,7 +30,7 @@ from assistctl.errors import AssistctlError, UsageError
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from assistctl.core.export import ExportResult
+    from assistctl.core.export import Exported, ExportResult
 
 DEFAULT_OUT = "assistants"
 SCHEMA_FILE = Path("schemas") / "assistant.schema.json"
@@ -45,9 +46,15 @@ class ExportOptions:
     out: str | None = None
     include_all: bool = False
     force: bool = False
+    fmt: str = "text"
 
 
 def execute(opts: ExportOptions) -> int:
+    with json_run("export", opts.fmt) as run:
+        return _export(opts, run)
+
+
+def _export(opts: ExportOptions, run: JsonRun) -> int:
     from assistctl.config.project import policy_violations
     from assistctl.core.export import export_assistants
 
@@ -79,8 +86,9 @@ def execute(opts: ExportOptions) -> int:
         out=shown,
     )
     if not result.exported and not result.skipped:
+        run.body = _json_body(project, shown, out, result)
         more = "" if opts.include_all else " (--all exports unmanaged assistants too)"
-        click.echo(f"No assistants of project '{project}' on {where}; nothing to export{more}.")
+        run.say(f"No assistants of project '{project}' on {where}; nothing to export{more}.")
         return EXIT_OK
 
     files: dict[Path, str] = {}
@@ -105,11 +113,13 @@ def execute(opts: ExportOptions) -> int:
 
     for path, text in files.items():
         _write_atomic(path, text)
+    written_project = out / PROJECT_FILE if out / PROJECT_FILE in files else None
+    run.body = _json_body(project, shown, out, result, written_project)
     for item in result.exported:
         note = {"managed": "managed", "unmanaged": "UNMANAGED", "other_project": "other project"}
         prompt = f" + {out / item.prompt_filename}" if item.prompt_filename else ""
         if not opts.g.quiet:  # -q: the summary below is the result
-            click.echo(
+            run.say(
                 f"wrote {out / item.filename}{prompt}  ({item.assistant_id}, {note[item.status]})"
             )
         assert item.manifest is not None
@@ -119,12 +129,12 @@ def execute(opts: ExportOptions) -> int:
                 "refuses the manifest until it is fixed.",
                 err=True,
             )
-    if out / PROJECT_FILE in files and not opts.g.quiet:
-        click.echo(f"wrote {out / PROJECT_FILE}  (project: {project})")
+    if written_project is not None and not opts.g.quiet:
+        run.say(f"wrote {written_project}  (project: {project})")
 
-    _summary(project, shown, result)
+    _summary(run, project, shown, result)
     if any(item.prompt_filename for item in result.exported) and in_work_tree(str(out)):
-        click.echo(
+        run.say(
             f"Instructions files are read only once git tracks them: 'git add {shown}' "
             "before planning."
         )
@@ -137,19 +147,54 @@ def execute(opts: ExportOptions) -> int:
     return EXIT_OK
 
 
-def _summary(project: str, shown: str, result: ExportResult) -> None:
+def _summary(run: JsonRun, project: str, shown: str, result: ExportResult) -> None:
     managed = [e for e in result.exported if e.status == "managed"]
     others = [e for e in result.exported if e.status != "managed"]
-    click.echo(
+    run.say(
         f"Exported {len(result.exported)} assistant(s) of project '{project}' to {shown} "
         f"({len(managed)} managed, {len(others)} not yet adopted)."
     )
     if others:
-        click.echo("Adopt the others before 'assistctl apply', or apply creates copies of them:")
+        run.say("Adopt the others before 'assistctl apply', or apply creates copies of them:")
         for item in others:
-            force = " --force" if item.status == "other_project" else ""
-            click.echo(f"  assistctl import {item.key} {item.assistant_id} {shown}{force}")
-    click.echo(f"Run 'assistctl plan {shown}': it shows no changes for the adopted assistants.")
+            run.say(f"  {_adopt_command(item, shown)}")
+    run.say(f"Run 'assistctl plan {shown}': it shows no changes for the adopted assistants.")
+
+
+def _adopt_command(item: Exported, shown: str) -> str:
+    force = " --force" if item.status == "other_project" else ""
+    return f"assistctl import {item.key} {item.assistant_id} {shown}{force}"
+
+
+def _json_body(
+    project: str,
+    shown: str,
+    out: Path,
+    result: ExportResult,
+    project_file: Path | None = None,
+) -> dict[str, Any]:
+    """``export``'s own fields of its JSON document: what it wrote (``project_file``: the
+    ``assistctl.yaml`` it wrote, if any) and what it could not export."""
+    return {
+        "project": project,
+        "out": shown,
+        "project_file": str(project_file) if project_file is not None else None,
+        "exported": [
+            {
+                "key": item.key,
+                "id": item.assistant_id,
+                "name": item.name,
+                "status": item.status,
+                "file": str(out / item.filename),
+                "prompt_file": str(out / item.prompt_filename) if item.prompt_filename else None,
+                "adopt": _adopt_command(item, shown) if item.status != "managed" else None,
+            }
+            for item in result.exported
+        ],
+        "skipped": [
+            {"id": s.assistant_id, "name": s.name, "reason": s.reason} for s in result.skipped
+        ],
+    }
 
 
 def _schema_path(out: Path) -> str | None:

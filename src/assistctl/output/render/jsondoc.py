@@ -1,28 +1,27 @@
 """The ``json`` format: one versioned document (``format_version: "1"``) for programs.
 
+The body of the document (:func:`plan_json`, :func:`drift_json`) goes in the envelope every
+command's JSON shares (:mod:`assistctl.output.jsonout`: ``command``, ``errors``).
+
 One entry per assistant with key, id, action, changed paths, before and after: the plan's own
 data, not the diff model people read. ``sort_keys`` and the plan's fixed order make it stable.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from assistctl.core.plan import DriftReport, Plan, PlanTarget
+from assistctl.output.jsonout import document, dumps
 from assistctl.output.render.model import RenderOptions
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    return _dump(plan_json(plan))
+    return dumps(document("plan", plan_json(plan))).rstrip("\n")
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    return _dump(drift_json(report))
-
-
-def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    return dumps(document("drift", drift_json(report))).rstrip("\n")
 
 
 def _target(target: PlanTarget | None) -> dict[str, Any] | None:
