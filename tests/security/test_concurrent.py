@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from applyhelpers import assert_one_each, clean_env, manifest_doc, write_manifests
 from assistctl.emulator.testing import EmulatorHandle
@@ -20,8 +24,35 @@ COUNT = 6
 APPLIES = 4
 
 
+def _hold_creates_until_listed(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, lists: int
+) -> None:
+    """The race made certain: the emulator answers no create until ``lists`` list requests
+    were answered, so at least two of the applies plan before any create lands (however
+    slowly the machine starts the processes). A gate in front of the real app, not a fake."""
+    app = emulator.app
+    original = app.handle
+    listed = threading.Event()
+    answered = [0]
+    lock = threading.Lock()
+
+    def handle(method: str, path: str, *rest: Any) -> Any:
+        collection = path.rstrip("/").endswith("/assistants")
+        if collection and method.upper() == "POST":
+            listed.wait(timeout=60)
+        response = original(method, path, *rest)
+        if collection and method.upper() == "GET":
+            with lock:
+                answered[0] += 1
+                if answered[0] >= lists:
+                    listed.set()
+        return response
+
+    monkeypatch.setattr(app, "handle", handle)
+
+
 def test_simultaneous_applies_leave_one_assistant_per_key(
-    emulator: EmulatorHandle, tmp_path: Path
+    emulator: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_manifests(tmp_path / "race", COUNT, "race")
     (bystander,) = emulator.seed_assistants(1, name="by hand")
@@ -29,6 +60,7 @@ def test_simultaneous_applies_leave_one_assistant_per_key(
     others = [bystander["id"], neighbour["id"]]
     before = snapshot(emulator, others)
     emulator.set_faults(latency_ms=40)
+    _hold_creates_until_listed(emulator, monkeypatch, APPLIES)
 
     argv = [sys.executable, "-m", "assistctl", *flags(emulator, "race"), "apply"]
     procs = [
@@ -47,7 +79,7 @@ def test_simultaneous_applies_leave_one_assistant_per_key(
         assert code == 0, out + err
     creates = emulator.requests("create")
     repairs = [e for e in emulator.requests("delete") if e["status"] == 200]
-    # Every apply planned before any create landed: duplicates were made, then repaired
+    # Applies planned before any create landed: duplicates were made, then repaired
     # by the applies themselves (each deletes the newer copies of the keys it created).
     assert len(creates) > COUNT
     assert len(creates) - len(repairs) == COUNT
