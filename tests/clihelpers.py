@@ -34,6 +34,7 @@ CLEAN_ENV: dict[str, str | None] = {
         "ASSISTCTL_PROVIDER",
         "ASSISTCTL_PROJECT",
         "ASSISTCTL_LOCAL_STATE",
+        "ASSISTCTL_ENV",
         "ASSISTCTL_PROJECT",
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",

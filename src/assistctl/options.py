@@ -80,6 +80,13 @@ class GlobalOptions:
         help="Project name: the ownership scope (env ASSISTCTL_PROJECT; default from "
         "assistctl.yaml, else 'default').",
     )
+    env: str | None = option(
+        "--env",
+        metavar="NAME",
+        envvar="ASSISTCTL_ENV",
+        help="Environment of assistctl.yaml to act on (env ASSISTCTL_ENV); validate checks "
+        "every environment without it.",
+    )
     local_state: str | None = option(
         "--local-state",
         envvar="ASSISTCTL_LOCAL_STATE",

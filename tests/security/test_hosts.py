@@ -20,6 +20,8 @@ import pytest
 
 from assistctl.api.target import resolve_target
 from assistctl.config.providers import LOOPBACK_KEY
+from assistctl.emulator.app import EmulatorApp
+from assistctl.emulator.server import start_server
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.errors import ConfigError
 from assistctl.options import GlobalOptions
@@ -209,3 +211,68 @@ def test_every_plan_and_drift_names_host_and_project(
     saved = json.loads(out.read_text())
     assert saved["plan"]["target"]["host"] == host
     assert emulator.api_key not in out.read_text()
+
+
+PROD = "environments:\n  prod:\n    api_key_env: SUPPORT_PROD_KEY\n"
+"""An environment whose key is in the variable the project file names (issue 15)."""
+
+
+def test_an_environments_url_variable_gets_the_key_but_the_same_url_in_the_file_does_not(
+    root: Path,
+) -> None:
+    key = "sk-prod-only"
+    project = root / "assistctl.yaml"
+    base = project.read_text()
+    # A host that answers only this key: a plan that succeeds is one that sent it.
+    with start_server("127.0.0.1", 0, EmulatorApp("openai", api_keys=[key])) as server:
+        prod = EmulatorHandle(server, api_key=key)
+        env = {"ASSISTCTL_ENV": "prod", "SUPPORT_PROD_KEY": key}
+        # The URL in the variable base_url_env names: the pipeline's value, trusted.
+        project.write_text(base + PROD + "    base_url_env: SUPPORT_PROD_URL\n")
+        r = run("plan", root, env={**env, "SUPPORT_PROD_URL": prod.base_url})
+        assert r.code == 0, r.err
+        assert len(prod.requests("list")) == 1
+        # The same URL written in the project file: a pull request's word, no key.
+        project.write_text(base + PROD + f"base_url: {prod.base_url}\n")
+        r = run("plan", root, env=env)
+        assert r.code == 1 and r.out == ""
+        assert r.err.startswith(
+            f"assistctl: error: assistctl.yaml names the host {prod.base_url[7:-3]} "
+        )
+        assert key not in r.text
+        assert len(prod.requests()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_plan_and_drift_name_the_environment_they_were_made_in(
+    emulator: EmulatorHandle, root: Path, fmt: str
+) -> None:
+    host = emulator.base_url.split("/")[2]
+    project = root / "assistctl.yaml"
+    project.write_text(project.read_text() + PROD + "    base_url_env: SUPPORT_PROD_URL\n")
+    env = {
+        "ASSISTCTL_ENV": "prod",
+        "SUPPORT_PROD_KEY": emulator.api_key,
+        "SUPPORT_PROD_URL": emulator.base_url,
+    }
+    for command in ("plan", "drift"):
+        r = run(command, "--format", fmt, root, env=env)
+        assert r.code in (0, 2), r.err
+        if fmt == "json":
+            document = json.loads(r.out)
+            assert document["environment"] == "prod"
+            assert document["target"] == {
+                "host": host,
+                "base_url": emulator.base_url,
+                "project": PROJECT,
+                "environment": "prod",
+            }
+        elif fmt == "markdown":
+            assert r.out.splitlines()[0] == (
+                f"### assistctl {command} · project `{PROJECT}` · environment `prod` · on "
+                f"<code>{host}</code> (<code>{emulator.base_url}</code>)"
+            )
+        else:
+            assert r.out.splitlines()[0] == (
+                f'Target: project "{PROJECT}", environment "prod" on {host} ({emulator.base_url})'
+            )

@@ -160,14 +160,15 @@ def resolve_target(
     p_version = nonblank(getattr(project, "api_version", None)) if project is not None else None
 
     # The URL is resolved before the provider so that a URL alone can name its provider.
-    explicit = explicit_base_url(g, env)
+    explicit = explicit_base_url(g, env) or environment_base_url(project, env)
     url_hint = explicit[0] if explicit else env_value(ENV_BASE_URL[1], env) or p_base_url
     provider = pick_provider(g, env, p_provider, url_hint)
     dialect = resolve_dialect(g, p_version)
     if provider.in_process:
         return _local_target(g, env, cwd, provider, dialect)
     base = resolve_base_url(provider, explicit, env, p_base_url)
-    key, key_source = resolve_key(g, env, provider)
+    # An environment's own key variable, unless a flag or ASSISTCTL_API_KEY overrides it.
+    key, key_source = environment_key(g, project, env) or resolve_key(g, env, provider)
     # Before anything is sent: the key goes only where the trusted side said.
     check_destination(base, provider, key=key is not None)
     if key is None and provider.needs_key:
@@ -213,6 +214,56 @@ def explicit_base_url(g: GlobalOptions, env: Mapping[str, str]) -> tuple[str, st
         return flag_url, "--base-url"
     value = env_value(ENV_BASE_URL[0], env)
     return (value, ENV_BASE_URL[0]) if value is not None else None
+
+
+def _named(project: ProjectLike | None, field: str) -> tuple[str, str] | None:
+    """``(variable, environment)`` when the project file's selected environment names the
+    variable holding its key or URL (``api_key_env``, ``base_url_env``)."""
+    name = getattr(project, field, None)
+    environment = getattr(project, "environment", None)
+    if not isinstance(name, str) or not name:
+        return None
+    return name, str(environment)
+
+
+def _unset(variable: str, environment: str, what: str, flag: str) -> UsageError:
+    return UsageError(
+        f"Environment '{environment}' reads its {what} from the variable {variable} "
+        f"(assistctl.yaml), which is not set; set it, or pass {flag}."
+    )
+
+
+def environment_base_url(
+    project: ProjectLike | None, env: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """The URL in the variable the selected environment names (``base_url_env``): the
+    process environment holds the value, so it is the trusted side's word, like
+    ``ASSISTCTL_BASE_URL`` (which, with ``--base-url``, still wins)."""
+    named = _named(project, "base_url_env")
+    if named is None:
+        return None
+    variable, environment = named
+    value = env_value(variable, env)
+    if value is None:
+        raise _unset(variable, environment, "base URL", "--base-url")
+    return value, variable
+
+
+def environment_key(
+    g: GlobalOptions, project: ProjectLike | None, env: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """The key in the variable the selected environment names (``api_key_env``), unless
+    ``--api-key``, ``--api-key-file`` or ``ASSISTCTL_API_KEY`` overrides it; the provider's own variables and
+    ``OPENAI_API_KEY`` are not read then (another environment's key must not leak in)."""
+    named = _named(project, "api_key_env")
+    overridden = nonblank(g.api_key) or nonblank(g.api_key_file) or env_value(ENV_KEY_FIRST, env)
+    if named is None or overridden:
+        return None
+    variable, environment = named
+    value = env_value(variable, env)
+    if value is None:
+        raise _unset(variable, environment, "API key", "--api-key or --api-key-file")
+    return check_key(value, variable), variable
 
 
 def resolve_base_url(

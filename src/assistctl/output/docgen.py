@@ -32,8 +32,9 @@ Schema = dict[str, Any]
 REGENERATE = "python -m assistctl.output.docgen > docs/manifest-reference.md"
 
 # Shown in the complete example in this order; `instructions_file` (exclusive with
-# `instructions`), `file_ids` (v1 only) and `moved_from` (a rename) do not belong in it.
-_NOT_IN_FULL_EXAMPLE = ("instructions_file", "file_ids", "moved_from")
+# `instructions`), `file_ids` (v1 only), `moved_from` (a rename) and `environments` (needs
+# environments declared in assistctl.yaml) do not belong in it.
+_NOT_IN_FULL_EXAMPLE = ("instructions_file", "file_ids", "moved_from", "environments")
 
 RULES = (
     "`key` is unique across the project (every manifest of one run), and `moved_from` may "
@@ -58,6 +59,11 @@ RULES = (
     "`file_search` options, `strict: true` functions) are errors.",
     "The project file's `policy` (`allowed_models`, `required_metadata`, `max_temperature`, "
     "`max_instructions_chars`) adds its own limits.",
+    "In a project whose `assistctl.yaml` declares `vars` or `environments`, `${name}` in a "
+    "value is replaced by the variable (a whole value keeps its type; inside text, text; "
+    "`$${` is a literal `${`), and every limit above applies to the result, in each "
+    "environment. `key`, `moved_from` and `environments` cannot use variables; "
+    "`environments` names environments the project declares (docs/environments.md).",
 )
 
 

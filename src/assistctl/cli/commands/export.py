@@ -24,9 +24,11 @@ import click
 from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
+from assistctl.config.environments import select_environment
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
 from assistctl.config.reffiles import in_work_tree
 from assistctl.errors import AssistctlError, UsageError
+from assistctl.labels import describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -63,16 +65,19 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {shown} is a file; export writes a directory of manifests.")
     config, project_file = load_project([out])
-    project = project_name(opts.g, config)
-    if project_file is not None and project != config.project:
+    name = project_name(opts.g, config)
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
+    # The scope: the project, or project@environment; what is exported is its assistants.
+    project = scope_of(name, environment)
+    if project_file is not None and name != config.project:
         status(
             opts.g,
-            f"note: --project '{project}' differs from {project_file}'s project "
-            f"'{config.project}'; pass --project {project} to plan and apply these manifests too.",
+            f"note: --project '{name}' differs from {project_file}'s project "
+            f"'{config.project}'; pass --project {name} to plan and apply these manifests too.",
         )
 
-    with connect(opts.g, config) as client:
-        status(opts.g, f"Exporting project '{project}' from {client.target.display} ...")
+    with connect(opts.g, config.settings(environment)) as client:
+        status(opts.g, f"Exporting {describe_scope(project)} from {client.target.display} ...")
         live = client.list_all()
         api_version = client.target.api_version
         where = client.target.display
@@ -88,7 +93,7 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
     if not result.exported and not result.skipped:
         run.body = _json_body(project, shown, out, result)
         more = "" if opts.include_all else " (--all exports unmanaged assistants too)"
-        run.say(f"No assistants of project '{project}' on {where}; nothing to export{more}.")
+        run.say(f"No assistants of {describe_scope(project)} on {where}; nothing to export{more}.")
         return EXIT_OK
 
     files: dict[Path, str] = {}
@@ -96,10 +101,10 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
         files[out / item.filename] = item.text
         if item.prompt_filename is not None and item.prompt is not None:
             files[out / item.prompt_filename] = item.prompt
-    if result.exported and project_file is None and project != DEFAULT_PROJECT:
+    if result.exported and project_file is None and name != DEFAULT_PROJECT:
         files[out / PROJECT_FILE] = (
             "# Written by 'assistctl export': the project these manifests belong to.\n"
-            f"project: {project}\n"
+            f"project: {name}\n"
         )
     existing = sorted(str(p) for p in files if os.path.lexists(p))
     if existing and not opts.force:
@@ -130,7 +135,7 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
                 err=True,
             )
     if written_project is not None and not opts.g.quiet:
-        run.say(f"wrote {written_project}  (project: {project})")
+        run.say(f"wrote {written_project}  (project: {name})")
 
     _summary(run, project, shown, result)
     if any(item.prompt_filename for item in result.exported) and in_work_tree(str(out)):
@@ -151,7 +156,7 @@ def _summary(run: JsonRun, project: str, shown: str, result: ExportResult) -> No
     managed = [e for e in result.exported if e.status == "managed"]
     others = [e for e in result.exported if e.status != "managed"]
     run.say(
-        f"Exported {len(result.exported)} assistant(s) of project '{project}' to {shown} "
+        f"Exported {len(result.exported)} assistant(s) of {describe_scope(project)} to {shown} "
         f"({len(managed)} managed, {len(others)} not yet adopted)."
     )
     if others:
@@ -176,7 +181,8 @@ def _json_body(
     """``export``'s own fields of its JSON document: what it wrote (``project_file``: the
     ``assistctl.yaml`` it wrote, if any) and what it could not export."""
     return {
-        "project": project,
+        "project": split_scope(project)[0],
+        "environment": split_scope(project)[1],
         "out": shown,
         "project_file": str(project_file) if project_file is not None else None,
         "exported": [

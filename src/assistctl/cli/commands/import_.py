@@ -15,7 +15,7 @@ from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadedManifest, load_or_raise
 from assistctl.core.adopt import Adoption, decide, fields_to_update, find_manifest
 from assistctl.errors import NotFoundError
-from assistctl.labels import OWNER_KEY
+from assistctl.labels import OWNER_KEY, describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -38,14 +38,16 @@ def execute(opts: ImportOptions) -> int:
 
 
 def _import(opts: ImportOptions, run: JsonRun) -> int:
-    loaded = load_or_raise(opts.paths, api_version=opts.g.api_version)
+    loaded = load_or_raise(opts.paths, api_version=opts.g.api_version, environment=opts.g.env)
     target = find_manifest(loaded, opts.key, opts.paths)
-    project = project_name(opts.g, loaded.project)
-    client = connect(opts.g, loaded.project)
+    # The scope: the project, or project@environment; the label names it.
+    project = scope_of(project_name(opts.g, loaded.project), loaded.environment)
+    where = describe_scope(project)
+    client = connect(opts.g, loaded.project.settings(loaded.environment))
     try:
         status(
             opts.g,
-            f"Importing {opts.assistant_id} as '{opts.key}' of project '{project}' "
+            f"Importing {opts.assistant_id} as '{opts.key}' of {where} "
             f"on {client.target.display} ...",
         )
         # Listing first surfaces a host that serves no Assistants API with the right hint
@@ -62,8 +64,8 @@ def _import(opts: ImportOptions, run: JsonRun) -> int:
         )
         if adoption.done:
             run.say(
-                f"{opts.assistant_id} is already managed as '{opts.key}' of project "
-                f"'{project}' (metadata.{OWNER_KEY} = {adoption.label}); nothing to do."
+                f"{opts.assistant_id} is already managed as '{opts.key}' of {where} "
+                f"(metadata.{OWNER_KEY} = {adoption.label}); nothing to do."
             )
             fields = _report_differences(
                 opts, run, project, target, live, client.target.api_version
@@ -76,7 +78,7 @@ def _import(opts: ImportOptions, run: JsonRun) -> int:
 
     name = f" ({live['name']})" if live.get("name") else ""
     run.say(
-        f"Imported {opts.assistant_id}{name} as '{opts.key}' of project '{project}': "
+        f"Imported {opts.assistant_id}{name} as '{opts.key}' of {where}: "
         f"added metadata.{OWNER_KEY} = {adoption.label}; nothing else was changed."
     )
     if adoption.previous is not None:
@@ -96,7 +98,8 @@ def _json_body(
 ) -> dict[str, Any]:
     """``import``'s own fields of its JSON document: one entry per adopted assistant."""
     return {
-        "project": project,
+        "project": split_scope(project)[0],
+        "environment": split_scope(project)[1],
         "imports": [
             {
                 "key": opts.key,

@@ -25,7 +25,13 @@ class ValidateOptions:
 def execute(opts: ValidateOptions) -> int:
     """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
     with json_run("validate", opts.fmt) as run:
-        result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
+        result = load(
+            opts.paths,
+            api_version=opts.g.api_version,
+            options=opts.g,
+            environment=opts.g.env,
+            every_environment=True,
+        )
         if run.enabled:
             run.body, run.errors = json_body(result), json_errors(result)
         else:

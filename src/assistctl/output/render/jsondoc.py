@@ -34,6 +34,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": plan.format_version,
         "project": plan.project,
+        "environment": plan.environment,
         "target": _target(plan.target),
         "api_version": plan.api_version,
         "summary": {**plan.counts, "has_changes": plan.has_changes, "safe": plan.is_safe},
@@ -64,6 +65,7 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
     return {
         "format_version": report.format_version,
         "project": report.project,
+        "environment": report.environment,
         "target": _target(report.target),
         "in_sync": report.in_sync,
         "summary": {

@@ -39,7 +39,7 @@ _DRIFT_VERBS = {
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    head = f"### assistctl plan · project `{plan.project}`{_on(plan.target)}\n\n"
+    head = f"### assistctl plan · {_title(plan)}{_on(plan.target)}\n\n"
     head += f"**{plan_summary(plan)}**\n\n"
     head += "| Action | Count | Assistants |\n|---|---:|---|\n"
     rows: tuple[tuple[Action, str], ...] = (
@@ -68,11 +68,11 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
         for c in plan.changes
         if c.action != "noop"
     ]
-    return _assemble(head, blocks, _ignored(plan.ignored, plan.project))
+    return _assemble(head, blocks, _ignored(plan.ignored, plan.scope))
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    head = f"### assistctl drift · project `{report.project}`{_on(report.target)}\n\n"
+    head = f"### assistctl drift · {_title(report)}{_on(report.target)}\n\n"
     head += f"**{drift_summary(report)}**\n\n"
     head += "| Drift | Count | Assistants |\n|---|---:|---|\n"
     for label, changes in (
@@ -86,17 +86,17 @@ def render_drift(report: DriftReport, opts: RenderOptions) -> str:
         (c, _details(diff_change(c, opts.context, drift=True), _DRIFT_VERBS[c.action]))
         for c in (*report.changed, *report.missing, *report.orphaned)
     ]
-    return _assemble(head, blocks, _ignored(report.ignored, report.project))
+    return _assemble(head, blocks, _ignored(report.ignored, report.scope))
 
 
 def _on(target: PlanTarget | None) -> str:
-    """The rest of the heading: the environment and the host (a reviewer must see where)."""
+    """The rest of the heading after :func:`_title` (which names the environment): the host,
+    because a reviewer must see where the plan was made."""
     if target is None:
         return ""
-    env = f" · environment <code>{_esc(target.environment)}</code>" if target.environment else ""
     if in_process(target):
-        return f"{env} · on {IN_PROCESS}"
-    return f"{env} · on <code>{_esc(target.host)}</code> (<code>{_esc(target.base_url)}</code>)"
+        return f" · on {IN_PROCESS}"
+    return f" · on <code>{_esc(target.host)}</code> (<code>{_esc(target.base_url)}</code>)"
 
 
 def _esc(text: str) -> str:
@@ -171,6 +171,12 @@ def _key_list(changes: Sequence[Change]) -> str:
     if len(changes) > LIST_LIMIT:
         keys.append(f"and {len(changes) - LIST_LIMIT} more")
     return ", ".join(keys)
+
+
+def _title(report: Plan | DriftReport) -> str:
+    """``project `support` `` and `` · environment `prod` `` when there is one."""
+    title = f"project `{report.project}`"
+    return title + (f" · environment `{report.environment}`" if report.environment else "")
 
 
 def _ignored(ignored: Sequence[Ignored], project: str) -> str:

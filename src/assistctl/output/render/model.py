@@ -90,11 +90,20 @@ def where(target: PlanTarget) -> str:
 
 
 def target_line(target: PlanTarget | None) -> str | None:
-    """``Target: project "shop" on api.openai.com (https://api.openai.com/v1)``."""
+    """``Target: project "shop", environment "prod" on api.openai.com (https://api.openai.com/v1)``
+    (no environment part for a project without environments)."""
     if target is None:
         return None
     env = f', environment "{target.environment}"' if target.environment else ""
     return f'Target: project "{target.project}"{env} on {where(target)}'
+
+
+def scope_phrase(report: Plan | DriftReport, quote: str = '"') -> str:
+    """``project "support"``, or ``project "support", environment "prod"``."""
+    text = f"project {quote}{report.project}{quote}"
+    if report.environment:
+        text += f", environment {quote}{report.environment}{quote}"
+    return text
 
 
 def plan_summary(plan: Plan) -> str:
