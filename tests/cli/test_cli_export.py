@@ -18,7 +18,7 @@ from assistctl.config.manifest import Manifest
 from assistctl.core.normalize import write_only_fingerprint
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
-from clihelpers import at, copy_examples, project_dir, run
+from clihelpers import at, copy_examples, project_dir, run, track
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
 
@@ -146,6 +146,11 @@ def test_round_trip_then_plan_shows_no_changes(emulator: EmulatorHandle, tmp_pat
     assert f"wrote {out / 'support.yaml'}  ({support['id']}, managed)" in r.out
     assert "Exported 19 assistant(s) of project 'shop'" in r.out
     assert unmanaged["id"] not in r.out and others["id"] not in r.out
+    # In a git work tree the prompts written beside the manifests are read once tracked.
+    assert f"'git add {out}' before planning" in r.out
+    untracked = run(*flags, "plan", out)
+    assert untracked.code == 1 and "is not tracked by git" in untracked.err
+    track(root)
 
     plan = run(*flags, "plan", "--detailed-exitcode", out)
     assert plan.code == 0, plan.out + plan.err

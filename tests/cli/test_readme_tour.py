@@ -15,7 +15,7 @@ import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import owner_of
-from clihelpers import EXAMPLES, ROOT, project_dir, run
+from clihelpers import EXAMPLES, ROOT, project_dir, run, track
 from test_examples_ci import assistctl_commands, parse
 
 README = ROOT / "README.md"
@@ -61,6 +61,7 @@ def test_the_tour_output_is_real(
 ) -> None:
     project_dir(tmp_path)
     shutil.copytree(EXAMPLES, tmp_path / "examples" / "assistants")
+    track(tmp_path)
     monkeypatch.chdir(tmp_path)
     examples = "examples/assistants"
     local = ["--provider", "local"]

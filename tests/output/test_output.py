@@ -124,7 +124,15 @@ def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: Emul
     assert (r.code, r.out, r.err) == (0, "", "No changes in this plan.\n"), "still the result"
 
     r = run(*flags, "drift", root)
-    assert (r.code, r.out, r.err) == (0, "No drift. Live assistants match the manifests.\n", "")
+    # Even quiet, a report names where it was made.
+    assert (r.code, r.err) == (0, "")
+    assert r.out == targeted(emulator, "No drift. Live assistants match the manifests.")
+
+
+def targeted(emulator: EmulatorHandle, result: str) -> str:
+    """A quiet plan or drift report: the line naming where it was made, then the result."""
+    host = emulator.base_url.split("//")[1].split("/")[0]
+    return f'Target: project "examples" on {host} ({emulator.base_url})\n\n{result}\n'
 
 
 def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:
@@ -140,22 +148,23 @@ def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:
 def test_quiet_plan_and_drift_print_only_errors_and_the_result(
     flags: list[str], tmp_path: Path, emulator: EmulatorHandle
 ) -> None:
-    """Issue 14, case 7: no list of the assistants left alone, no diff, no warnings."""
+    """Issue 14, case 7: no list of the assistants left alone, no diff, no warnings; only
+    the target line (issue 13: every plan names where it was made) before the result."""
     root = copy_examples(tmp_path)
     emulator.seed_assistants(3, name="made by hand")
     loud = run(*flags[1:], "plan", root)
     assert "left alone (3)" in loud.out
     r = run(*flags, "plan", root)
-    assert (r.code, r.out, r.err) == (0, "Plan: 8 to create, 0 to update, 0 to delete.\n", "")
+    plan = targeted(emulator, "Plan: 8 to create, 0 to update, 0 to delete.")
+    assert (r.code, r.out, r.err) == (0, plan, "")
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     r = run(*flags, "drift", root)
-    assert (r.code, r.out, r.err) == (0, "No drift. Live assistants match the manifests.\n", "")
+    no_drift = targeted(emulator, "No drift. Live assistants match the manifests.")
+    assert (r.code, r.out, r.err) == (0, no_drift, "")
     (root / "weather-agent.yaml").unlink()
     r = run(*flags, "drift", root)
-    assert (
-        r.code == 2
-        and r.out == "Drift: 0 changed out of band, 0 missing, 1 not in the manifests.\n"
-    )
+    drift = targeted(emulator, "Drift: 0 changed out of band, 0 missing, 1 not in the manifests.")
+    assert (r.code, r.out) == (2, drift)
 
 
 def test_a_refused_plan_never_says_no_changes(
@@ -167,19 +176,23 @@ def test_a_refused_plan_never_says_no_changes(
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     models = {a["model"] for a in emulator.assistants()}
     emulator.seed_catalog("models", *sorted(models - {"gpt-4o-mini"}))
-    for argv in (
+    runs: list[list[str | Path]] = [
         [*flags[1:], "plan", root],
         [*flags[1:], "plan", "--format", "markdown", root],
         [*flags, "plan", root],
         [*flags, "apply", "--auto-approve", root],
         [*flags[1:], "apply", "--auto-approve", root],
-    ):
+    ]
+    for argv in runs:
         r = run(*argv)
         assert r.code == 1, r.text
         assert "No changes" not in r.out, argv
         assert "model 'gpt-4o-mini' is not a model this host serves" in r.err, r.err
     r = run(*flags, "plan", root)
+    # Refused, it still names where it was made (issue 13).
+    assert r.out.startswith('Target: project "examples" on ')
     assert r.out.splitlines()[-1].startswith("Plan refused: ")
+    assert run(*flags[1:], "plan", root).out.startswith('Target: project "examples" on ')
     assert run(*flags, "apply", "--auto-approve", root).out == ""
 
 

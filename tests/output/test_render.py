@@ -17,7 +17,7 @@ import yaml
 
 from assistctl.config.manifest import Manifest
 from assistctl.core.normalize import write_only_fingerprint
-from assistctl.core.plan import DriftReport, Plan, compute_plan, drift_report
+from assistctl.core.plan import DriftReport, Plan, PlanTarget, compute_plan, drift_report
 from assistctl.errors import UsageError
 from assistctl.output.render import (
     MARKDOWN_LIMIT,
@@ -34,6 +34,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 EXT = {"text": "txt", "json": "json", "markdown": "md"}
 NO_WRITE_ONLY = write_only_fingerprint(Manifest(key="k", model="m"))
 """The fingerprint recorded for a manifest that sets no write-only field."""
+OPENAI = PlanTarget(host="api.openai.com", base_url="https://api.openai.com/v1", project="x")
 
 
 def live(
@@ -61,7 +62,8 @@ def live(
 def scenario_plan(name: str = "scenario") -> Plan:
     data = yaml.safe_load((GOLDEN / f"{name}.yaml").read_text(encoding="utf-8"))
     manifests = [Manifest.model_validate(m) for m in data["manifests"]]
-    return compute_plan(manifests, data["live"], data["project"])
+    plan = compute_plan(manifests, data["live"], data["project"])
+    return plan.model_copy(update={"target": OPENAI.model_copy(update={"project": plan.project})})
 
 
 def unsafe_plan() -> Plan:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from assistctl.config.crosschecks import passed_fields
 from assistctl.config.dialect import v1_problems, v2_refuses
 from assistctl.config.environments import select_environment
-from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
+from assistctl.config.manifest import Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
 from assistctl.config.perenv import EnvironmentPasses
@@ -32,9 +32,9 @@ from assistctl.config.project import (
     read_project,
 )
 from assistctl.config.project import display_path as _display
+from assistctl.config.prompts import PromptFiles
 from assistctl.config.providers import Provider, resolve_provider
 from assistctl.config.sources import collect
-from assistctl.config.textfile import read_text
 from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import AssistctlError, Diagnostic, ManifestError
 from assistctl.options import GlobalOptions
@@ -81,12 +81,16 @@ class _Checker:
     """Checks the documents of one run against one project configuration."""
 
     def __init__(
-        self, project: ProjectConfig, api_version: str, provider: Provider | None = None
+        self,
+        project: ProjectConfig,
+        api_version: str,
+        provider: Provider | None = None,
+        prompts: PromptFiles | None = None,
     ) -> None:
         self.project = project
         self.api_version = api_version
         self.provider = provider
-        self.prompts: dict[Path, tuple[str | None, str | None]] = {}
+        self.prompts = prompts if prompts is not None else PromptFiles(None)
         self.keys: dict[str, tuple[str, int]] = {}
         self.moved: dict[str, tuple[str, int]] = {}
 
@@ -146,7 +150,7 @@ class _Checker:
         the fields that passed it (``failed``: the top-level fields that did not)."""
         problems: list[Diagnostic] = []
         if manifest.instructions_file is not None and "instructions_file" not in failed:
-            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
+            text, problem = self.prompts.read(source, doc.file, manifest.instructions_file)
             if problem is not None:
                 return manifest, [self.diag(doc, ("instructions_file",), problem)]
             manifest = manifest.model_copy(update={"instructions": text})
@@ -178,33 +182,6 @@ class _Checker:
                 severity="warning",
             )
         ]
-
-    def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
-        """Text of an instructions file, or a sentence saying what is wrong with it."""
-        resolved = (Path(manifest).parent / relative).resolve()
-        if not resolved.exists():
-            # Not cached: the sentence names this manifest and its own relative path.
-            return None, (
-                f"instructions file '{relative}' not found: relative to {shown} it is "
-                f"{_display(resolved)}, which does not exist"
-            )
-        if resolved not in self.prompts:  # several manifests may share one prompt
-            self.prompts[resolved] = self.read_prompt(resolved)
-        return self.prompts[resolved]
-
-    @staticmethod
-    def read_prompt(resolved: Path) -> tuple[str | None, str | None]:
-        where = _display(resolved)
-        text, problem = read_text(resolved, where, what="instructions file")
-        if problem is not None:
-            return None, f"instructions file {where} {problem.message}"
-        assert text is not None
-        if len(text) > MAX_INSTRUCTIONS:
-            return None, (
-                f"instructions file {where} is {len(text):,} characters long; "
-                f"instructions are limited to {MAX_INSTRUCTIONS:,}"
-            )
-        return text, None
 
     def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]:
         """``key`` unique in the project; ``moved_from`` names a key no manifest still has."""
@@ -305,13 +282,12 @@ def load(
         known = not any(d.severity == "error" for d in problems)
     checked = _environments(result, environment, every_environment) if known else (None,)
     version = effective_api_version(api_version, result.project)
-    prompts: dict[Path, tuple[str | None, str | None]] = {}
+    # One for every environment's checker: git asked once, each prompt file read once.
+    prompts = PromptFiles(project_file)
 
     def make_checker(environment: str | None) -> _Checker:
         provider = _provider(options, result.project, environment)
-        checker = _Checker(result.project, version, provider)
-        checker.prompts = prompts  # one read per prompt file, whatever the environment
-        return checker
+        return _Checker(result.project, version, provider, prompts)
 
     passes = EnvironmentPasses(result.project, checked, make_checker, known=known)
     # perf: short texts, one object each for every file (yamlload.parse);
@@ -324,6 +300,7 @@ def load(
                 _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
             )
             continue
+        prompts.add_manifest_file(source, inputs.roots[source])
         parsed = load_file(source, shown, shared=shared)
         result.diagnostics += parsed.diagnostics
         if parsed.empty:

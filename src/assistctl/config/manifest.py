@@ -144,8 +144,8 @@ class Manifest(StrictModel):
     instructions_file: str | None = Field(
         default=None,
         min_length=1,
-        description="Path of a file holding the instructions, relative to the manifest. "
-        "Exclusive with `instructions`.",
+        description="Path of a file holding the instructions, relative to the manifest, "
+        "inside the project. Exclusive with `instructions`.",
         examples=["prompts/math-tutor.md"],
     )
     tools: list[Tool] | None = Field(

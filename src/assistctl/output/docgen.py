@@ -40,7 +40,9 @@ RULES = (
     "`key` is unique across the project (every manifest of one run), and `moved_from` may "
     "not name a key that another manifest still uses, nor be shared by two manifests.",
     "`instructions` and `instructions_file` are exclusive. The file is read as UTF-8, exactly "
-    f"as is, and its text obeys the same limit ({MAX_INSTRUCTIONS:,} characters).",
+    f"as is, and its text obeys the same limit ({MAX_INSTRUCTIONS:,} characters). It must be "
+    "a regular file inside the project (symbolic links followed), not under a hidden "
+    "directory, and tracked by git when the project is in a git work tree.",
     f"`metadata` holds at most {MAX_USER_METADATA_PAIRS} pairs: the API allows "
     f"{MAX_METADATA_PAIRS}, and assistctl uses one for its ownership label `{OWNER_KEY}`, "
     "a key a manifest may not set.",

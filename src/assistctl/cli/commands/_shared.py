@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
     from assistctl.api.target import Target
     from assistctl.config.providers import ProjectLike
-    from assistctl.core.plan import DeleteGuard, Plan, Planner
+    from assistctl.core.plan import DeleteGuard, Plan, Planner, PlanTarget
     from assistctl.core.planfile import Origin
 
 
@@ -71,6 +71,15 @@ def origin_of(target: Target, project: str, environment: str | None = None) -> O
         api_version=target.api_version,
         # Absolute: a saved plan applied from another directory must reach the same state file.
         local_state=str(target.local_state.absolute()) if target.local_state is not None else None,
+    )
+
+
+def target_of(target: Target, project: str, environment: str | None = None) -> PlanTarget:
+    """Where a plan is made, as the plan records and shows it."""
+    from assistctl.core.plan import PlanTarget
+
+    return PlanTarget(
+        host=target.host, base_url=target.base_url, project=project, environment=environment
     )
 
 
@@ -181,8 +190,9 @@ def open_session(
         plan = list_and_plan(client, planner)
         # After the listing, whose errors say most about a host that cannot serve us.
         missing = host_references.check(client, wanted) if check_references else []
-        if missing:
-            plan = plan.model_copy(update={"problems": (*plan.problems, *missing)})
+        # Every format names where the plan was made (a PR comment must say which host).
+        where = target_of(client.target, project, environment)
+        plan = plan.model_copy(update={"target": where, "problems": (*plan.problems, *missing)})
     except BaseException:
         client.close()
         raise

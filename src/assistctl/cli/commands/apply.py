@@ -81,7 +81,7 @@ def _execute(opts: ApplyOptions, run: JsonRun) -> int:
 
 def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
     from assistctl.api.limiter import Throttles
-    from assistctl.output.render import render_plan
+    from assistctl.output.render import plan_summary, render_plan
 
     throttles = Throttles()
     session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
@@ -93,8 +93,8 @@ def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
             run.say(render_plan(plan, "text", color=use_color(opts.g, run.stream)).rstrip("\n"))
         elif plan.is_safe and not plan.has_changes:
             # Nobody reviews this plan: -q shows only the result (the error names any
-            # problem, and the final report what was done).
-            run.say(render_plan(plan, "text", quiet=True).rstrip("\n"))
+            # problem, and the final report what was done; neither names the target).
+            run.say(plan_summary(plan))
         plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
             run.body = json_body(ApplyReport(), session.scope)

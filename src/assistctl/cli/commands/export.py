@@ -26,6 +26,7 @@ from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.environments import select_environment
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
+from assistctl.config.reffiles import in_work_tree
 from assistctl.errors import AssistctlError, UsageError
 from assistctl.labels import describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
@@ -137,6 +138,11 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
         run.say(f"wrote {written_project}  (project: {name})")
 
     _summary(run, project, shown, result)
+    if any(item.prompt_filename for item in result.exported) and in_work_tree(str(out)):
+        run.say(
+            f"Instructions files are read only once git tracks them: 'git add {shown}' "
+            "before planning."
+        )
     if result.skipped:
         lines = "; ".join(f"{s.assistant_id}: {s.reason}" for s in result.skipped)
         raise ExportIncomplete(

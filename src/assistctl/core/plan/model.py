@@ -94,6 +94,18 @@ class Problem(_Frozen):
     message: str
 
 
+class PlanTarget(_Frozen):
+    """Where a plan (or drift report) was made: every format names it, so a reviewer sees
+    which host and project a pull-request comment is about."""
+
+    host: str
+    """``host`` or ``host:port`` the requests went to."""
+    base_url: str
+    project: str
+    environment: str | None = None
+    """The environment (``--env``), when the project declares environments."""
+
+
 class Targeting(_Frozen):
     """Path arguments that select some of the project's manifests (as Terraform's -target)."""
 
@@ -123,6 +135,8 @@ class Plan(_Frozen):
     """The project the plan was made for (its scope is :attr:`scope`)."""
     environment: str | None = None
     """The environment of ``assistctl.yaml`` the plan was made for; None without one."""
+    target: PlanTarget | None = None
+    """Where the plan was made: set by the command (None for a plan computed without a host)."""
     api_version: ApiVersion = "v2"
     changes: tuple[Change, ...] = ()
     ignored: tuple[Ignored, ...] = ()
@@ -201,6 +215,7 @@ class DriftReport(_Frozen):
     format_version: Literal["1"] = FORMAT_VERSION
     project: str
     environment: str | None = None
+    target: PlanTarget | None = None
     changed: tuple[Change, ...] = ()
     """Managed assistants changed out of band (updates; ``before`` is live, ``after`` the
     manifest)."""
@@ -228,6 +243,7 @@ def drift_report(plan: Plan) -> DriftReport:
     return DriftReport(
         project=plan.project,
         environment=plan.environment,
+        target=plan.target,
         changed=plan.updates,
         missing=plan.creates,
         orphaned=plan.deletes,

@@ -10,14 +10,16 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from assistctl.core.plan import Action, Change, DriftReport, Ignored, Plan, Problem
+from assistctl.core.plan import Action, Change, DriftReport, Ignored, Plan, PlanTarget, Problem
 from assistctl.output.render.model import (
+    IN_PROCESS,
     LIST_LIMIT,
     ChangeDiff,
     FieldDiff,
     RenderOptions,
     diff_change,
     drift_summary,
+    in_process,
     plan_summary,
 )
 
@@ -37,7 +39,8 @@ _DRIFT_VERBS = {
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    head = f"### assistctl plan · {_title(plan)}\n\n**{plan_summary(plan)}**\n\n"
+    head = f"### assistctl plan · {_title(plan)}{_on(plan.target)}\n\n"
+    head += f"**{plan_summary(plan)}**\n\n"
     head += "| Action | Count | Assistants |\n|---|---:|---|\n"
     rows: tuple[tuple[Action, str], ...] = (
         ("create", "+ create"),
@@ -69,7 +72,8 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    head = f"### assistctl drift · {_title(report)}\n\n**{drift_summary(report)}**\n\n"
+    head = f"### assistctl drift · {_title(report)}{_on(report.target)}\n\n"
+    head += f"**{drift_summary(report)}**\n\n"
     head += "| Drift | Count | Assistants |\n|---|---:|---|\n"
     for label, changes in (
         ("changed out of band", report.changed),
@@ -83,6 +87,20 @@ def render_drift(report: DriftReport, opts: RenderOptions) -> str:
         for c in (*report.changed, *report.missing, *report.orphaned)
     ]
     return _assemble(head, blocks, _ignored(report.ignored, report.scope))
+
+
+def _on(target: PlanTarget | None) -> str:
+    """The rest of the heading after :func:`_title` (which names the environment): the host,
+    because a reviewer must see where the plan was made."""
+    if target is None:
+        return ""
+    if in_process(target):
+        return f" · on {IN_PROCESS}"
+    return f" · on <code>{_esc(target.host)}</code> (<code>{_esc(target.base_url)}</code>)"
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _field(d: FieldDiff) -> list[str]:

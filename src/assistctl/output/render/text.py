@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistctl.core.plan import DriftReport, Ignored, Plan, Problem
+from assistctl.core.plan import DriftReport, Ignored, Plan, PlanTarget, Problem
 from assistctl.labels import OWNER_KEY
 from assistctl.output.render.model import (
     LIST_LIMIT,
@@ -22,6 +22,7 @@ from assistctl.output.render.model import (
     drift_summary,
     plan_summary,
     scope_phrase,
+    target_line,
 )
 
 _ANSI = {
@@ -44,12 +45,16 @@ class _Line:
     text: str
 
 
+def _target(target: PlanTarget | None) -> list[_Line]:
+    line = target_line(target)
+    return [_Line("head", line), _Line("", "")] if line else []
+
+
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
+    lines = _target(plan.target)
     if opts.quiet:
-        return _paint(
-            [*_problems(plan.problems, ()), _Line("head", plan_summary(plan))], opts.color
-        )
-    lines: list[_Line] = []
+        lines += [*_problems(plan.problems, ()), _Line("head", plan_summary(plan))]
+        return _paint(lines, opts.color)
     shown = [c for c in plan.changes if c.action != "noop"]
     if shown:
         lines.append(_Line("", "assistctl will perform the following actions:"))
@@ -66,10 +71,10 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
+    lines = _target(report.target)
     if opts.quiet:
-        summary = _Line("head", drift_summary(report))
-        return _paint([*_problems(report.problems, ()), summary], opts.color)
-    lines: list[_Line] = []
+        lines += [*_problems(report.problems, ()), _Line("head", drift_summary(report))]
+        return _paint(lines, opts.color)
     if report.changed or report.missing or report.orphaned:
         head = f"Live assistants of {scope_phrase(report)} differ from the manifests:"
         lines += [_Line("", head), _Line("", "")]
