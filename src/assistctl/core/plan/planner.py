@@ -1,8 +1,7 @@
 """From (manifests, live assistants, scope) to a :class:`~assistctl.core.plan.model.Plan`.
 
-Pure: no I/O. The ``plan``/``drift``/``apply`` commands give :class:`Planner` (or
-:func:`compute_plan`) the manifests (instructions already resolved from
-``instructions_file``) and the live objects exactly as the API listed them.
+Pure: no I/O. :class:`Planner` (or :func:`compute_plan`) gets the manifests (instructions
+files already read) and the live objects exactly as the API listed them.
 
 Identity and ownership
     A live assistant belongs to manifest ``KEY`` of scope ``S`` (the project, or
