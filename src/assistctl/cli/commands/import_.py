@@ -14,6 +14,7 @@ from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
 from assistctl.config.loader import LoadedManifest, load_or_raise
 from assistctl.core.adopt import Adoption, decide, fields_to_update, find_manifest
+from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.errors import NotFoundError
 from assistctl.labels import OWNER_KEY, describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
@@ -147,6 +148,13 @@ def _report_differences(
             "for it."
         )
         return []
+    if set(fields) <= set(WRITE_ONLY_FIELDS):
+        run.say(
+            f"The assistant matches {target.file} as far as the API shows; its write-only "
+            f"{', '.join(fields)} cannot be read back, so the next 'assistctl apply {paths}' "
+            "sends it once and records it."
+        )
+        return list(fields)
     run.say(
         f"The manifest {target.file} differs in: {', '.join(fields)}. Run 'assistctl plan "
         f"{paths}' to see the differences; 'assistctl apply' would update them."
