@@ -153,6 +153,7 @@ class Runner:
     def base_env(self) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTCTL_", "OPENAI_"))}
         keep.pop("NO_COLOR", None)
+        keep.pop("FORCE_COLOR", None)
         return {
             **keep,
             "PATH": os.pathsep.join(self.path),

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from assistctl.config.manifest import Manifest
-from assistctl.labels import OWNER_KEY
+from assistctl.labels import make_label, owner_of
 
 KEY = "sk-test-apply-reliability-0123456789"
 
@@ -55,9 +55,9 @@ def labels(assistants: Iterable[Mapping[str, Any]]) -> Counter[str]:
     """How many live assistants carry each ownership label (unlabelled ones are not counted)."""
     out: Counter[str] = Counter()
     for obj in assistants:
-        label = (obj.get("metadata") or {}).get(OWNER_KEY)
-        if isinstance(label, str):
-            out[label] += 1
+        owner = owner_of(dict(obj))  # the identity: the flags after it may differ
+        if owner is not None:
+            out[make_label(*owner)] += 1
     return out
 
 
@@ -75,7 +75,11 @@ def assert_no_duplicates(assistants: Iterable[Mapping[str, Any]]) -> None:
 def clean_env() -> dict[str, str]:
     """This environment minus anything that would point the CLI elsewhere or colour it."""
     drop = ("ASSISTCTL_", "OPENAI_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k != "NO_COLOR"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(drop) and k not in ("NO_COLOR", "FORCE_COLOR")
+    }
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

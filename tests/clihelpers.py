@@ -10,6 +10,7 @@ exceptions to its own exit codes: usage errors give 2, which means "changes" for
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -26,18 +27,21 @@ from assistctl.cli.main import cli
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "assistants"
 
-# The caller's environment must not leak in: a developer's real key or base URL, NO_COLOR.
+# The caller's environment must not leak in: a developer's real key or base URL, colours.
 CLEAN_ENV: dict[str, str | None] = {
     name: None
     for name in (
         "ASSISTCTL_BASE_URL",
         "ASSISTCTL_API_KEY",
         "ASSISTCTL_PROVIDER",
+        "ASSISTCTL_PROJECT",
         "ASSISTCTL_LOCAL_STATE",
+        "ASSISTCTL_ENV",
         "ASSISTCTL_PROJECT",
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",
         "NO_COLOR",
+        "FORCE_COLOR",
     )
 }
 
@@ -99,20 +103,34 @@ def at(url: str, key: str) -> list[str]:
     return ["--base-url", url, "--api-key", key]
 
 
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def track(root: Path) -> Path:
+    """``git add -A`` in ``root``: its files become the project's (an instructions file in a
+    git work tree must be tracked)."""
+    git(root, "add", "-A")
+    return root
+
+
 def project_dir(root: Path, files: Mapping[str, str] | None = None) -> Path:
-    """A directory that stops project-file discovery (a ``.git``), with ``files`` in it."""
+    """A git work tree (which stops project-file discovery, as a checkout's root does) with
+    ``files`` in it, tracked."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / ".git").mkdir(exist_ok=True)
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "--template=")
     for name, content in (files or {}).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    return root
+    return track(root)
 
 
 def copy_examples(root: Path) -> Path:
-    """A private copy of ``examples/assistants`` (project ``examples``) to edit."""
+    """A private copy of ``examples/assistants`` (project ``examples``) to edit, tracked."""
     project_dir(root)
     target = root / "assistants"
     shutil.copytree(EXAMPLES, target)
+    track(root)
     return target

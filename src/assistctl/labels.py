@@ -48,6 +48,13 @@ def scope_of(project: str, environment: str | None = None) -> str:
     return f"{project}@{environment}" if environment else project
 
 
+def describe_scope(scope: str) -> str:
+    """A scope in words: ``project 'support'`` or ``project 'support', environment 'prod'``."""
+    project, environment = split_scope(scope)
+    tail = f", environment '{environment}'" if environment else ""
+    return f"project '{project}'{tail}"
+
+
 def split_scope(scope: str) -> tuple[str, str | None]:
     """``(project, environment)`` of a scope made by :func:`scope_of`."""
     project, _, environment = scope.partition("@")
@@ -124,6 +131,12 @@ def parse_label(value: object) -> tuple[str, str] | None:
     """Return ``(scope, key)`` from a label value, or None when it is not one of ours."""
     label = parse(value)
     return None if label is None else label.owner
+
+
+def same_owner(a: object, b: object) -> bool:
+    """Whether two label values name the same owner (their flags may differ)."""
+    la, lb = parse(a), parse(b)
+    return la is not None and lb is not None and la.owner == lb.owner
 
 
 def label_of(live: dict[str, object]) -> Label | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -265,9 +266,19 @@ def test_many_threads_share_one_client(emulator: EmulatorHandle) -> None:
 # -- auth, wrong URLs, unreachable hosts -------------------------------------------------------
 
 
-def test_401_without_a_key(emulator: EmulatorHandle) -> None:
+def test_a_local_host_without_a_key_gets_a_placeholder_the_emulator_accepts(
+    emulator: EmulatorHandle,
+) -> None:
     c, _ = connect(emulator.base_url, key=None)
-    with c, pytest.raises(AuthError) as err:
+    with c:
+        assert c.list_all() == []
+
+
+def test_401_without_a_key(emulator: EmulatorHandle) -> None:
+    # resolve_target always has a key for a host that needs one: a target made without.
+    target = resolve_target(GlobalOptions(base_url=emulator.base_url), env={})
+    keyless = dataclasses.replace(target, api_key=None, key_source=None)
+    with AssistantsClient(keyless, sleep=Sleeps()) as c, pytest.raises(AuthError) as err:
         c.list_all()
     assert err.value.status == 401
     assert "No key was sent" in str(err.value)
@@ -327,9 +338,11 @@ def test_aimlapi_flavor(emulator_aimlapi: EmulatorHandle) -> None:
 
 
 def test_aimlapi_flavor_401(emulator_aimlapi: EmulatorHandle) -> None:
-    c, _ = connect(emulator_aimlapi.base_url, provider="aimlapi", key=None)
-    with c, pytest.raises(AuthError, match="AIMLAPI_API_KEY"):
+    opts = GlobalOptions(base_url=emulator_aimlapi.base_url, provider="aimlapi")
+    keyless = dataclasses.replace(resolve_target(opts, env={}), api_key=None, key_source=None)
+    with AssistantsClient(keyless, sleep=Sleeps()) as c, pytest.raises(AuthError) as err:
         c.list_all()
+    assert "AIMLAPI_API_KEY" in str(err.value)
 
 
 # -- provider local: the emulator in process, the transport the CLI passes --------------------

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import owner_of
 from clihelpers import CliResult, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -118,9 +118,9 @@ class Host:
     def managed(self) -> dict[str, dict[str, Any]]:
         out = {}
         for obj in self.emu.assistants():
-            label = obj["metadata"].get("assistctl", "")
-            if label.startswith(PROJECT + "/"):
-                out[label.split("/", 1)[1]] = obj
+            owner = owner_of(obj)
+            if owner is not None and owner[0] == PROJECT:
+                out[owner[1]] = obj
         return out
 
 
@@ -146,7 +146,7 @@ def test_full_loop(host: Host) -> None:
     live = host.managed()
     assert set(live) == {"tutor", "helper"}
     tutor_id = live["tutor"]["id"]
-    assert live["tutor"]["metadata"]["assistctl"] == make_label(PROJECT, "tutor")
+    assert owner_of(live["tutor"]) == (PROJECT, "tutor")
     if host.case.v1:
         # What the v1 host stores for a v2-style manifest (the translation).
         assert [t["type"] for t in live["tutor"]["tools"]] == [
@@ -218,7 +218,9 @@ def test_azure_settings_as_the_official_sdk_reads_them(
     assert r.code == 0, r.text
     assert f"{emulator_azure.root_url}/openai (azure, api-version 2024-05-01-preview)" in r.err
     assert len(emulator_azure.assistants()) == 1
-    assert {e["path"] for e in emulator_azure.requests()} == {"/openai/assistants"}
+    # The assistants, and the models plan checks the manifests against (not served here).
+    paths = {e["path"] for e in emulator_azure.requests()}
+    assert paths == {"/openai/assistants", "/openai/models"}
 
 
 def test_v1_dialect_from_the_project_file(emulator_v1: EmulatorHandle, tmp_path: Path) -> None:
@@ -480,16 +482,13 @@ def test_404_on_the_collection_of_another_host(
     assert "sunset" not in r.err and "Traceback" not in r.text
 
 
-def test_404_from_api_openai_com_is_the_sunset(
+def test_no_key_over_plain_http_even_through_a_proxy(
     canned: Callable[[int, bytes, str], Canned], tmp_path: Path
 ) -> None:
-    """No network: api.openai.com is reached through an HTTP proxy that is a local server
-    answering 404, as OpenAI does for /v1/assistants after 2026-08-26."""
-    reply = canned(
-        404,
-        b'{"error": {"message": "Invalid URL (GET /v1/assistants)", "type": "invalid_request_error"}}',
-        "application/json",
-    )
+    """api.openai.com over plain http (here through an HTTP proxy that is a local server) would
+    show the key to every hop: refused before any request. The sunset's 404 wording is
+    checked through the client in tests/api/test_client_http.py."""
+    reply = canned(404, b"{}", "application/json")
     root = project_dir(tmp_path, {"a.yaml": OTHER_V2})
     env = {
         "HTTP_PROXY": reply.url,
@@ -498,13 +497,11 @@ def test_404_from_api_openai_com_is_the_sunset(
         "no_proxy": None,
         "ALL_PROXY": None,
         "all_proxy": None,
-        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_API_KEY": "sk-test-plain-http",
     }
     r = run("--base-url", "http://api.openai.com/v1", "plan", root, env=env)
-    assert reply.seen and reply.seen[0].startswith("http://api.openai.com/v1/assistants?")
-    assert r.code == 1
-    assert "OpenAI sunset the Assistants API on 2026-08-26" in r.err
-    assert "point --base-url at a host that still serves it" in r.err
-    assert "see 'assistctl providers'" in r.err
-    assert len(r.err.strip().splitlines()) == 2  # the progress note, then the one error line
-    assert "Traceback" not in r.text
+    assert r.code == 1 and reply.seen == []
+    assert r.err == (
+        "assistctl: error: Refusing to send the API key over plain http to api.openai.com "
+        "(base URL from --base-url); use https://, or a server on this machine (localhost).\n"
+    )

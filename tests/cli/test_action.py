@@ -178,7 +178,9 @@ def test_a_failed_plan_is_reported_in_the_comment_and_fails_the_step(
     runner: Runner, emulator: EmulatorHandle
 ) -> None:
     runner.pull_request(7)
-    run = runner.use({"command": "plan"}, env={"ASSISTCTL_API_KEY": ""})
+    # A remote host and no key: refused before any request.
+    no_key = {"ASSISTCTL_API_KEY": "", "ASSISTCTL_BASE_URL": "https://assistants.invalid/v1"}
+    run = runner.use({"command": "plan"}, env=no_key)
     assert not run.ok and run.failed_step == "Fail on an assistctl error"
     assert run.outputs["exit-code"] == "1"
     assert run.outputs["to-create"] == ""
@@ -199,13 +201,14 @@ def test_validate_annotates_the_files(runner: Runner, emulator: EmulatorHandle) 
     annotation = "::error file=assistants/broken.yaml,line=3,col=14::"
     # Printed after the stop-commands block, so the runner turns it into an annotation.
     assert annotation in bad.stdout.rsplit("::stop-commands::", 1)[1].split("\n", 2)[2]
-    assert "1 error in 1 of 8 files" in bad.summary
+    # Every error at once: the examples' policy wants metadata 'team' too.
+    assert "2 errors in 1 of 8 files" in bad.summary
 
 
 def test_an_unknown_command_is_refused(runner: Runner) -> None:
     run = runner.use({"command": "destroy"})
     assert not run.ok and run.failed_step == "Run assistctl"
-    assert "input 'command' must be validate, plan, apply or drift" in run.stdout
+    assert "input 'command' must be validate, plan, apply, drift or output" in run.stdout
 
 
 def test_untrusted_output_cannot_act_as_a_workflow_command(
@@ -261,6 +264,18 @@ def test_apply_paths_and_extra_args(runner: Runner, emulator: EmulatorHandle) ->
     assert len(emulator.assistants()) == 8
 
 
+def test_global_options_in_args_come_after_the_command(
+    runner: Runner, emulator: EmulatorHandle
+) -> None:
+    run = runner.use(
+        {"command": "plan", "args": "--project elsewhere --max-retries 1 --color never"},
+        env=key(emulator),
+    )
+    assert run.ok, run.stderr
+    assert run.outputs["exit-code"] == "2" and run.outputs["to-create"] == "8"
+    assert "project `elsewhere`" in run.summary, run.summary
+
+
 def test_drift(runner: Runner, emulator: EmulatorHandle) -> None:
     assert runner.use({"command": "apply"}, env=key(emulator)).ok
     in_sync = runner.use({"command": "drift"}, env=key(emulator))
@@ -272,6 +287,20 @@ def test_drift(runner: Runner, emulator: EmulatorHandle) -> None:
     assert drifted.outputs["exit-code"] == "2"
     assert drifted.summary.startswith("### assistctl drift · project `examples`")
     assert "math-tutor" in Path(drifted.outputs["report"]).read_text()
+
+
+def test_output_writes_the_ids_for_github_env(runner: Runner, emulator: EmulatorHandle) -> None:
+    missing = runner.use({"command": "output"}, env=key(emulator))
+    assert missing.ok, "keys without an assistant are a result (exit-code 2), told by the output"
+    assert missing.outputs["exit-code"] == "2"
+    assert runner.use({"command": "apply"}, env=key(emulator)).ok
+    run = runner.use({"command": "output"}, env=key(emulator))
+    assert run.ok and run.outputs["exit-code"] == "0"
+    assert "assistctl command: assistctl output --format env assistants" in run.stdout
+    lines = Path(run.outputs["report"]).read_text().splitlines()
+    live = {a["id"] for a in emulator.assistants()}
+    assert len(lines) == 8 and {line.split("=", 1)[1] for line in lines} == live
+    assert all(re.fullmatch(r"ASSISTANT_[A-Z0-9_]+_ID=asst_\w+", line) for line in lines)
 
 
 def test_json_format_reports_json_and_counts_from_it(

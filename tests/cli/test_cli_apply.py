@@ -17,10 +17,20 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, owner_of, parse_label
 from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
+EXAMPLE_KEYS = (
+    "invoice-extractor",
+    "math-tutor",
+    "release-notes",
+    "support-agent",
+    "translator-de",
+    "translator-es-mx",
+    "translator-fr",
+    "weather-agent",
+)
 
 
 def label_of(obj: dict[str, Any]) -> str | None:
@@ -32,10 +42,10 @@ def managed(emulator: EmulatorHandle, project: str = "examples") -> dict[str, di
     """This project's live assistants by manifest key."""
     out: dict[str, dict[str, Any]] = {}
     for obj in emulator.assistants():
-        label = label_of(obj)
-        if label and label.startswith(project + "/"):
-            key = label.split("/", 1)[1]
-            assert key not in out, f"duplicate label {label}"
+        owner = parse_label(label_of(obj))
+        if owner is not None and owner[0] == project:
+            key = owner[1]
+            assert key not in out, f"duplicate label {label_of(obj)}"
             out[key] = obj
     return out
 
@@ -82,7 +92,7 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     new_writes = [
         (e["operation"], e.get("assistant_id"))
         for e in emulator.requests()[before:]
-        if e["operation"] != "list"
+        if "/assistants" in e["path"] and e["operation"] != "list"
     ]
     # The modify right after a fresh read confirming the assistant is still ours.
     assert new_writes == [
@@ -111,7 +121,8 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
     assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
     # The listing (from both ends: one request or more), then the fresh read and the delete.
-    ops = [e["operation"] for e in emulator.requests()[before:]]
+    sent = emulator.requests()[before:]
+    ops = [e["operation"] for e in sent if "/assistants" in e["path"]]
     assert "list" in ops and [o for o in ops if o != "list"] == ["retrieve", "delete"]
     assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
     assert run(*flags, "plan", "-d", root).code == 0
@@ -170,12 +181,14 @@ def test_nothing_to_do_needs_no_approval(
     assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
 
 
-def _run_on_a_pty(args: list[str], answer: str | None, cwd: Path) -> tuple[int, str]:
+def _run_on_a_pty(
+    args: list[str], answer: str | None, cwd: Path, term: str = "xterm"
+) -> tuple[int, str]:
     """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
     at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env.update(TERM="dumb", NO_COLOR="1", COLUMNS="120")
+    env.update(TERM=term, NO_COLOR="1", COLUMNS="120")
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistctl", *args],
         stdin=slave,
@@ -256,7 +269,7 @@ def test_prompt_on_a_terminal_answered_yes(
     code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 1, out
     assert "] 4/4, 1 failed" in out, "the live progress line of a terminal"
-    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert sorted(ids) == ["default/b", "default/c", "default/d"]
     # the final report names what succeeded too, since the bar did not
     report = out[out.rindex("] 4/4, 1 failed") :].splitlines()[1:]
@@ -264,10 +277,23 @@ def test_prompt_on_a_terminal_answered_yes(
         *(f"created {k} ({ids['default/' + k]})" for k in "bcd"),
         "FAILED to create a: API error 400: Emulated fault: HTTP 400. "
         f"(POST {emulator.base_url}/assistants)",
-        "Apply complete: 3 created, 0 updated, 0 deleted, 1 failed.",
+        "Apply failed for 1 of 4 changes (a): 3 created, 0 updated, 0 deleted.",
         "assistctl: error: 1 of 4 change(s) failed; fix the cause and run apply again "
         "(it converges).",
     ]
+
+
+def test_a_dumb_terminal_gets_no_progress_bar(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    """The bar redraws itself with escape sequences that TERM=dumb does not understand."""
+    root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "abcd"})
+    code, out = _run_on_a_pty(
+        [*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path, term="dumb"
+    )
+    assert code == 0, out
+    assert "\x1b" not in out and "] 4/4" not in out
+    assert "[4/4] created " in out
 
 
 def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
@@ -276,7 +302,7 @@ def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
     root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "ab"})
     code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 0, out
-    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert f"[1/2] created a ({ids['default/a']})" in out and "] 2/2" not in out
     assert out.endswith(
         f"[2/2] created b ({ids['default/b']})\n"
@@ -300,7 +326,10 @@ def test_unsafe_plan_sends_nothing(
     # Its label recorded prevent_destroy when it was created: the delete a changed key
     # plans is refused on the live side.
     assert "'support-agent' (" in last and "records lifecycle.prevent_destroy" in last
-    assert {e["operation"] for e in emulator.requests()[n:]} == {"list"}
+    sent = emulator.requests()[n:]
+    # The listing (from both ends: one request or more), and nothing else of the assistants.
+    assert {e["operation"] for e in sent if e["path"].endswith("/assistants")} == {"list"}
+    assert all(e["method"] == "GET" for e in sent)  # and plan's reference checks: reads
     assert emulator.assistants() == before
 
 
@@ -311,7 +340,10 @@ def test_one_failure_does_not_stop_the_others_and_a_rerun_converges(
     emulator.set_faults(next_statuses=[400], operations=["create"])
     r = run(*flags, "apply", "--auto-approve", root)
     assert r.code == 1
-    assert r.out.splitlines()[-1] == "Apply complete: 7 created, 0 updated, 0 deleted, 1 failed."
+    (failed_key,) = set(EXAMPLE_KEYS) - set(managed(emulator))
+    assert r.out.splitlines()[-1] == (
+        f"Apply failed for 1 of 8 changes ({failed_key}): 7 created, 0 updated, 0 deleted."
+    )
     failures = [line for line in r.err.splitlines() if line.startswith("FAILED to create ")]
     # once as it happens, once in the final report
     assert len(failures) == 1 or (len(failures) == 2 and failures[0] in r.err.splitlines()[-3:])

@@ -77,13 +77,18 @@ def test_import_writes_only_the_label_and_plan_shows_only_real_differences(
     assert f"# tutor ({live['id']}) will be updated in place" in plan.out
     assert '- metadata.owner = "alice"' in plan.out and "~ top_p = 0.5 -> 1.0" in plan.out
     assert "instructions" not in plan.out and "temperature" not in plan.out
+    # The write-only field cannot be read: one update sends it and records its fingerprint.
+    assert "~ reasoning_effort = (write-only) not recorded yet -> null" in plan.out
     assert "(8 unchanged fields)" in plan.out
     assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.out
 
-    # Fix the real differences out of band: the next plan is empty.
+    # Fix the real differences out of band: the next plan only records the fingerprint.
     emulator.modify_out_of_band(
         str(live["id"]), top_p=1.0, metadata={"team": "edu", OWNER_KEY: "shop/tutor"}
     )
+    plan = run(*flags, "plan", assistants)
+    assert "reasoning_effort" in plan.out and "top_p" not in plan.out, plan.out
+    assert run(*flags, "apply", "--auto-approve", assistants).code == 0
     assert "No changes." in run(*flags, "plan", assistants).out
 
 
@@ -95,7 +100,8 @@ def test_import_of_an_identical_assistant_says_plan_is_clean(
     flags = at(emulator.base_url, emulator.api_key)
     r = run(*flags, "import", "tutor", live["id"], assistants)
     assert r.code == 0, r.err
-    assert "shows no changes for it" in r.out
+    assert "matches" in r.out and "its write-only reasoning_effort cannot be read back" in r.out
+    assert run(*flags, "apply", "--auto-approve", assistants).code == 0
     assert "No changes." in run(*flags, "plan", assistants).out
 
     # Importing again is harmless: nothing is sent.
@@ -122,6 +128,8 @@ def test_another_projects_assistant_needs_force(emulator: EmulatorHandle, tmp_pa
     assert "replaced the previous label assistctl = billing/bot" in forced.out
     stored = emulator.get(str(live["id"]))
     assert stored is not None and stored["metadata"] == {"team": "edu", OWNER_KEY: "default/tutor"}
+    assert "Plan: 0 to create, 1 to update" in run(*flags, "plan", assistants).out
+    assert run(*flags, "apply", "--auto-approve", assistants).code == 0
     assert "No changes." in run(*flags, "plan", assistants).out
 
 

@@ -33,8 +33,10 @@ def test_250_live_assistants_take_about_three_list_requests_and_no_get(
     assert "Plan: 2 to create, 0 to update, 1 to delete." in r.out
     assert 'Not managed by project "default", left alone (249):' in r.out
     # ceil(250 / 100) = 3, and at most 2 more: the walk from both ends confirms its seam.
-    ops = [e["operation"] for e in emulator.requests()]
+    sent = emulator.requests()
+    ops = [e["operation"] for e in sent if e["path"] != "/v1/models"]
     assert set(ops) == {"list"} and 3 <= len(ops) <= 5
+    assert [e["path"] for e in sent if e["operation"] != "list"] == ["/v1/models"]  # the check
 
 
 @pytest.mark.parametrize("command", ["plan", "drift", "apply"])
@@ -156,9 +158,19 @@ def test_wrong_key(tmp_path: Path) -> None:
     assert "cdef" not in r.err, "not even the tail of the key"
 
 
-def test_no_key(emulator: EmulatorHandle, tmp_path: Path) -> None:
+def test_no_key_for_a_local_host_is_a_placeholder_the_emulator_accepts(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
     r = run("--base-url", emulator.base_url, "plan", manifests(tmp_path, "a"))
-    assert_one_clear_error(r.code, r.err, "sk-", "401", "ASSISTCTL_API_KEY or OPENAI_API_KEY")
+    assert r.code == 0 and "Plan: 1 to create" in r.out, r.err
+
+
+def test_no_key_for_a_local_host_that_wants_a_real_one(tmp_path: Path) -> None:
+    app = EmulatorApp("openai", api_keys=["sk-the-real-one"])
+    with start_server("127.0.0.1", 0, app) as server:
+        r = run("--base-url", server.base_url, "plan", manifests(tmp_path, "a"))
+    assert_one_clear_error(r.code, r.err, "sk-the-real-one", "401", "the placeholder key")
+    assert "ASSISTCTL_API_KEY or OPENAI_API_KEY" in r.err
 
 
 def test_key_from_the_environment(emulator: EmulatorHandle, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ import yaml
 from actionhelpers import Runner, evaluate, have_tools, load_action
 from assistctl.cli.main import cli
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import owner_of
 from clihelpers import ROOT, copy_examples, run
 
 CI = ROOT / "examples" / "ci"
@@ -48,6 +48,7 @@ EXPECTED_SUBCOMMANDS = {
     "assistctl-plan.yml": {"validate", "plan"},
     "assistctl-apply.yml": {"plan", "apply"},
     "assistctl-drift.yml": {"drift"},
+    "assistctl-promote.yml": {"plan", "apply", "output"},
     ".gitlab-ci.yml": {"validate", "plan", "apply", "drift"},
     "assistctl-drift.sh": {"drift"},
 }
@@ -411,11 +412,7 @@ def test_commands_run_against_the_emulator(
     for argv in by_name.get("drift", []):
         r = assistctl(argv)
         assert r.code == 0, r.text
-        (tutor,) = [
-            a
-            for a in emulator.assistants()
-            if a["metadata"]["assistctl"] == make_label("examples", "math-tutor")
-        ]
+        (tutor,) = [a for a in emulator.assistants() if owner_of(a) == ("examples", "math-tutor")]
         emulator.modify_out_of_band(tutor["id"], temperature=0.9)
         r = assistctl(argv)
         assert r.code == 2, r.text
@@ -505,6 +502,42 @@ def test_github_apply_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None
     assert flow.use("plan", "plan").outputs["exit-code"] == "0"
 
 
+def test_github_promote_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None:
+    """dev on merge, prod's plan saved, applied after approval in a fresh job, ids read."""
+    _needs_tools()
+    flow = Workflow(CI / "github" / "assistctl-promote.yml", tmp_path, emulator)
+    # The same manifests in both environments: examples/environments as assistants/.
+    shutil.rmtree(flow.manifests)
+    shutil.copytree(ROOT / "examples" / "environments", flow.manifests)
+    # dev's host in CI is the environment's variables' (assistctl.yaml names `local`).
+    flow.context["vars"]["ASSISTCTL_PROVIDER"] = "openai"
+    dev = flow.use("apply", "dev")
+    assert dev.ok, dev.stderr
+    assert "assistctl command: assistctl --env dev apply" in dev.stdout
+    scopes = {a["metadata"]["assistctl"].split("/")[0] for a in emulator.assistants()}
+    assert scopes == {"support@dev"} and len(emulator.assistants()) == 2
+    plan = flow.use("plan", "plan")
+    assert plan.ok and plan.outputs["exit-code"] == "2" and plan.outputs["to-create"] == "1"
+    assert "environment `prod`" in plan.summary
+    # The approved job: a fresh checkout, the artifact downloaded into assistants/.
+    job = tmp_path / "prod-job" / "workspace"
+    shutil.copytree(flow.workspace, job)
+    (job / "prod.plan").rename(job / "assistants" / "prod.plan")
+    applied = flow.use("apply", "prod", workspace=job)
+    assert applied.ok, applied.stderr
+    assert "Apply complete: 1 created, 0 updated, 0 deleted, 0 failed." in applied.summary
+    ids = flow.use("output", "ids", workspace=job)
+    assert ids.ok and ids.outputs["exit-code"] == "0", ids.stderr
+    [line] = Path(ids.outputs["report"]).read_text().splitlines()
+    [prod] = [
+        a for a in emulator.assistants() if a["metadata"]["assistctl"].startswith("support@prod/")
+    ]
+    assert line == f"ASSISTANT_SUPPORT_BOT_ID={prod['id']}"
+    # The next merge: dev and prod in sync, no approval needed.
+    assert flow.use("apply", "dev").ok
+    assert flow.use("plan", "plan").outputs["exit-code"] == "0"
+
+
 def test_github_drift_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None:
     _needs_tools()
     flow = Workflow(CI / "github" / "assistctl-drift.yml", tmp_path, emulator)
@@ -571,7 +604,7 @@ def _script_env(extra: dict[str, str]) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k != "NO_COLOR"
+        if not k.startswith(("ASSISTCTL_", "OPENAI_")) and k not in ("NO_COLOR", "FORCE_COLOR")
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return {**env, **extra}
@@ -615,7 +648,8 @@ def test_cron_script(
         assert (method, where) == ("POST", "/hook")
         assert body["text"].startswith("```\n") and "math-tutor" in body["text"]
 
-    env["ASSISTCTL_API_KEY"] = ""  # a refused key: an error, exit 1, said on stderr
+    # No key for a remote host: an error, exit 1, said on stderr.
+    env.update(ASSISTCTL_API_KEY="", ASSISTCTL_BASE_URL="https://assistants.invalid/v1")
     failed = cron()
     assert failed.returncode == 1 and failed.stdout == ""
     assert "assistctl: error:" in failed.stderr

@@ -19,7 +19,8 @@ import yaml
 
 from applyhelpers import manifest_doc, write_manifests
 from assistctl.emulator.testing import EmulatorHandle
-from clihelpers import at, run
+from assistctl.labels import owner_of
+from clihelpers import at, project_dir, run
 
 PROJECT = "loop"
 
@@ -85,5 +86,30 @@ def test_apply_then_plan_over_2000_assistants_created_in_one_second(
     keys = [f"a{i:02d}" for i in range(count - 50)] + [
         f"a{i:02d}" for i in range(count, count + 50)
     ]
-    labels = sorted(a["metadata"]["assistctl"] for a in live)
-    assert labels == sorted(f"{PROJECT}/{k}" for k in keys)  # one each, none twice
+    owners = sorted(owner_of(a) or ("", "") for a in live)
+    assert owners == sorted((PROJECT, k) for k in keys)  # one each, none twice
+
+
+def test_a_key_from_standard_input_serves_the_project_the_loading_finds(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """The listing starts for the project file above the paths (none here); the loading finds
+    one below them, with other settings, and connects again: the key piped in serves both."""
+    project_dir(
+        tmp_path / "outer" / "inner",
+        {
+            "assistctl.yaml": "project: inner\napi_version: v2\n",
+            "a.yaml": "key: a\nmodel: gpt-4o\n",
+        },
+    )
+    r = run(
+        "--base-url",
+        emulator.base_url,
+        "--api-key-file",
+        "-",
+        "plan",
+        tmp_path / "outer",
+        input=emulator.api_key + "\n",
+    )
+    assert r.code == 0, r.err
+    assert "Plan: 1 to create, 0 to update, 0 to delete." in r.out

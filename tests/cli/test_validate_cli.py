@@ -14,7 +14,7 @@ import yaml
 
 from assistctl.cli.main import cli
 from assistctl.config.loader import load
-from clihelpers import cli_runner
+from clihelpers import cli_runner, project_dir, track
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "assistants"
@@ -33,7 +33,8 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    (root / ".git").mkdir(parents=True, exist_ok=True)  # keep project discovery inside tmp
+    """``files`` in a git work tree (which keeps project discovery inside tmp), tracked."""
+    project_dir(root)
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +42,7 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    return root
+    return track(root)
 
 
 def test_examples_are_valid() -> None:
@@ -92,7 +93,7 @@ def test_json_format(tmp_path: Path) -> None:
     root = write(tmp_path, {"b.yaml": BAD})
     code, out, _ = run("validate", "--format", "json", root)
     assert code == 1
-    assert json.loads(out) == [
+    diagnostics = [
         {
             "file": f"{root}/b.yaml",
             "line": 3,
@@ -110,7 +111,18 @@ def test_json_format(tmp_path: Path) -> None:
             "severity": "error",
         },
     ]
-    assert run("validate", "--format", "json", EXAMPLES)[:2] == (0, "[]\n")
+    assert json.loads(out) == {
+        "format_version": "1",
+        "command": "validate",
+        "valid": False,
+        "summary": {"manifests": 0, "files": 1, "errors": 2, "warnings": 0},
+        "diagnostics": diagnostics,
+        "errors": diagnostics,
+    }
+    code, out, _ = run("validate", "--format", "json", EXAMPLES)
+    doc = json.loads(out)
+    assert code == 0 and doc["valid"] and doc["errors"] == doc["diagnostics"] == []
+    assert doc["summary"] == {"manifests": 8, "files": 7, "errors": 0, "warnings": 0}
 
 
 def test_github_format(tmp_path: Path) -> None:
@@ -180,16 +192,22 @@ def test_directories_skip_hidden_prompts_and_the_project_file(tmp_path: Path) ->
 
 
 def test_instructions_file_resolution(tmp_path: Path) -> None:
-    root = write(
-        tmp_path,
-        {
-            "team/a.yaml": "key: a\nmodel: m\ninstructions_file: ../prompts/p.md\n",
-            "team/b.yaml": "key: b\nmodel: m\ninstructions_file: ../prompts/p.md\n",
-            "prompts/p.md": "Shared prompt.",
-        },
-    )
+    files: dict[str, str | bytes] = {
+        "team/a.yaml": "key: a\nmodel: m\ninstructions_file: ../prompts/p.md\n",
+        "team/b.yaml": "key: b\nmodel: m\ninstructions_file: ../prompts/p.md\n",
+        "prompts/p.md": "Shared prompt.",
+    }
+    # Without a project file the directory argument is the project root: ../ leaves it.
+    root = write(tmp_path, files)
+    errors = load([root / "team"]).errors
+    assert [e.message.split(" resolves")[0] for e in errors] == [
+        "instructions file '../prompts/p.md'"
+    ] * 2
+    assert "outside the project root" in errors[0].message
+    # assistctl.yaml above makes its directory the root.
+    write(tmp_path, {"assistctl.yaml": "project: p\n"})
     result = load([root / "team"])
-    assert result.ok
+    assert result.ok, result.diagnostics
     for loaded in result.manifests:
         assert loaded.manifest.api_body() == {"model": "m", "instructions": "Shared prompt."}
         assert loaded.line == 1
@@ -308,7 +326,14 @@ def test_subprocess_exit_codes_and_streams(tmp_path: Path) -> None:
     assert usage.returncode == 1 and "Invalid value for '--format'" in usage.stderr
 
 
-def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("-q", "--format", "json", "--provider", "openai", "--color", "always")],
+    ids=["plain", "flags-after-the-command"],
+)
+def test_validate_imports_neither_httpx_nor_deepdiff(
+    tmp_path: Path, flags: tuple[str, ...]
+) -> None:
     # The pre-commit path must stay light: these two cost most of a plan's startup.
     root = write(tmp_path, {"a.yaml": GOOD.format(key="a")})
     # main() ends the process with os._exit: the probe looks at sys.modules right then.
@@ -321,7 +346,7 @@ def test_validate_imports_neither_httpx_nor_deepdiff(tmp_path: Path) -> None:
         "    real_exit(code)\n"
         "os._exit = probe_exit\n"
         "from assistctl.cli.main import main\n"
-        f"sys.argv = ['assistctl', 'validate', {str(root)!r}]\n"
+        f"sys.argv = ['assistctl', 'validate', {str(root)!r}, *{list(flags)!r}]\n"
         "main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

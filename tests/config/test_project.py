@@ -148,8 +148,7 @@ def test_load_project_for_plan_and_apply(tmp_path: Path) -> None:
 def test_the_project_file_accepts_every_preset_and_dialect(
     tmp_path: Path, field: str, value: str
 ) -> None:
-    # config/project.py spells these out as Literals for its model: a preset or dialect
-    # added to config/providers.py must be added there too.
+    # The project file's model takes its provider names from config/providers.py.
     root = _tree(tmp_path, {"assistctl.yaml": f"{field}: {value}\n"})
     assert getattr(load_project([root])[0], field) == value
 
@@ -165,7 +164,7 @@ def test_api_version_v1_from_project_file_allows_v1_fields(tmp_path: Path) -> No
 
 
 def test_load_or_raise(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"m.yaml": MANIFEST, "n.yaml": "key: n\nmodel: gpt-4o\ncolour: 1\n"})
+    root = _tree(tmp_path, {"m.yaml": MANIFEST, "n.yaml": "key: nn\nmodel: gpt-4o\ncolour: 1\n"})
     with pytest.raises(ManifestError) as info:
         load_or_raise([root])
     assert [d.path for d in info.value.diagnostics] == ["colour"]

@@ -50,7 +50,9 @@ def test_bad_manifest_reports_expected_errors(case: Path) -> None:
     )
     assert result.exception is None, result.output
     assert result.return_value == 1
-    errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    doc = json.loads(result.stdout)
+    errors = doc["errors"]
+    assert errors == [d for d in doc["diagnostics"] if d["severity"] == "error"]
     got = [(Path(d["file"]).resolve(), d["line"], d["message"]) for d in errors]
     missing = []
     for file, line, fragment in _expectations(case):

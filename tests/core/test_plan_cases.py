@@ -1,18 +1,25 @@
 """Table-driven plan cases: ``tests/plan_cases/*.yaml``, one scenario per file.
 
-Each file holds ``project``, optional ``api_version`` and ``targeting`` (the selection of
-path arguments: ``{keys: [...], manifests: N}``), ``manifests`` (manifest documents),
+Each file holds ``project`` (the ownership scope: ``P`` or ``P@ENV``), optional
+``siblings`` (the project's other declared environments), ``api_version`` and ``targeting``
+(the selection of path arguments: ``{keys: [...], manifests: N}``), ``manifests`` (manifest
+documents),
 ``live`` (assistant objects exactly as the API returns them, every field present) and
 ``expected``:
 
 - ``changes``: the full ordered list of ``{key, action, changed}``;
 - ``ignored``: ids of live assistants left alone (default: none);
 - ``unsafe``: fragments the PlanError of ``raise_if_unsafe`` must contain (default: safe);
-- ``warnings``: fragments the plan's warnings must contain;
+- ``warnings``: fragments the plan's warnings must contain (none when absent or empty);
+- ``reasons``: ``{id: reason}`` of ignored assistants (``other_environment``, ...);
 - ``body``: ``{key: exact request body}`` for the changes listed;
 - ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes;
 - ``duplicates``: ``{deleted id: kept id}`` of the deletes that repair duplicates;
 - ``managed``: how many keys of the project are live (the mass-delete guard's base).
+
+An optional ``host`` says what the host serves besides assistants, for plan's reference check
+(:mod:`assistctl.core.references`): ``models`` (the names ``GET /models`` lists), ``files``
+and ``vector_stores`` (the ids that exist); a kind left out is not served, so not checked.
 """
 
 from __future__ import annotations
@@ -21,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistctl.config.manifest import Manifest
+from assistctl.config.yamlload import parse
 from assistctl.core.plan import Plan, Targeting, compute_plan
+from assistctl.core.references import HostFacts, ids, problems, references
 from assistctl.errors import PlanError
 from assistctl.labels import parse_label
 
@@ -33,7 +41,11 @@ CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
 
 
 def load_case(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """A case, read as manifests are (YAML 1.2 where 1.1 agrees), so it means what it shows."""
+    parsed = parse(path.read_text(encoding="utf-8"), str(path))
+    assert not parsed.diagnostics, parsed.diagnostics
+    (document,) = parsed.documents
+    data = document.data
     assert isinstance(data, dict)
     return data
 
@@ -41,13 +53,28 @@ def load_case(path: Path) -> dict[str, Any]:
 def plan_of(case: dict[str, Any]) -> Plan:
     manifests = [Manifest.model_validate(m) for m in case["manifests"]]
     targeting = case.get("targeting")
-    return compute_plan(
+    plan = compute_plan(
         manifests,
         case["live"],
         case["project"],
         api_version=case.get("api_version", "v2"),
         targeting=Targeting.model_validate(targeting) if targeting else None,
+        siblings=case.get("siblings", ()),
     )
+    host = case.get("host")
+    if host is None:
+        return plan
+    found = references((m, "manifests") for m in manifests)
+    facts = HostFacts(
+        models=frozenset(host["models"]) if "models" in host else None,
+        files={i: i in host["files"] for i in ids(found, "file")} if "files" in host else {},
+        vector_stores=(
+            {i: i in host["vector_stores"] for i in ids(found, "vector_store")}
+            if "vector_stores" in host
+            else {}
+        ),
+    )
+    return plan.model_copy(update={"problems": (*plan.problems, *problems(found, facts))})
 
 
 def test_there_are_enough_cases() -> None:
@@ -77,8 +104,11 @@ def test_plan_case(path: Path) -> None:
 
     for fragment in expected.get("warnings", []):
         assert any(fragment in w for w in plan.warnings), plan.warnings
-    if "warnings" not in expected:
+    if not expected.get("warnings"):
         assert plan.warnings == ()
+    reasons = {i.id: i.reason for i in plan.ignored}
+    for ident, reason in expected.get("reasons", {}).items():
+        assert reasons[ident] == reason
 
     for key, body in expected.get("body", {}).items():
         change = plan.change_for(key)
@@ -118,7 +148,8 @@ def test_invariants(path: Path) -> None:
         if c.action == "create":
             assert c.id is None and c.before is None and c.after is not None
             assert c.body is not None
-            assert parse_label(c.body["metadata"]["assistctl"]) == ("demo", c.key)
+            assert parse_label(c.body["metadata"]["assistctl"]) == (case["project"], c.key)
+            assert plan.scope == case["project"]
         elif c.action == "update":
             assert c.id and c.before is not None and c.after is not None and c.changed
             # The label's recorded flag is shown as lifecycle.prevent_destroy, sent in metadata.

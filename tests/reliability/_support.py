@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from assistctl.labels import owner_of
 from clihelpers import CliResult
 
 ERROR_PREFIX = "assistctl: error: "
@@ -232,7 +233,11 @@ class EmulatorProcess:
     def env() -> dict[str, str]:
         """This environment minus anything that would point the CLI elsewhere."""
         drop = ("ASSISTCTL_", "OPENAI_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k != "NO_COLOR"}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(drop) and k not in ("NO_COLOR", "FORCE_COLOR")
+        }
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
@@ -310,9 +315,9 @@ def assert_converged(
     (id -> canonical JSON of the object before) is still there, byte for byte."""
     ours: dict[str, list[str]] = {}
     for obj in live:
-        label = label_of(obj)
-        if label is not None and label.startswith(project + "/"):
-            ours.setdefault(label.split("/", 1)[1], []).append(obj["id"])
+        owner = owner_of(obj)
+        if owner is not None and owner[0] == project:
+            ours.setdefault(owner[1], []).append(obj["id"])
     duplicates = {k: ids for k, ids in ours.items() if len(ids) > 1}
     assert not duplicates, f"duplicates: {duplicates}"
     assert set(ours) == keys, f"missing {keys - set(ours)}, extra {set(ours) - keys}"

@@ -99,7 +99,10 @@ def test_relabelled_while_the_prompt_waits_is_left_alone(
         f"FAILED to update math-tutor ({math}): no longer ours: unmanaged (no assistctl label), "
         "not 'examples/math-tutor'; left as it is"
     ) in out
-    assert "Apply complete: 0 created, 0 updated, 0 deleted, 2 failed." in out
+    assert (
+        "Apply failed for 2 of 2 changes (math-tutor, weather-agent): "
+        "0 created, 0 updated, 0 deleted." in out
+    )
     # Read once each, right before the change, and never written.
     since = int(moved.pop("n"))
     assert writes_to(emulator, [weather, math], since) == []

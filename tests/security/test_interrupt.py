@@ -116,7 +116,9 @@ def test_ctrl_c_while_creates_hang_names_what_was_not_started_and_what_is_unknow
         "assistctl: interrupted (Ctrl-C): 6 change(s) not started, 4 unknown; "
         "run apply again to finish (it converges)."
     )
-    assert out.splitlines()[-1] == ("Apply interrupted: 0 created, 0 updated, 0 deleted, 0 failed.")
+    assert out.splitlines()[-1] == (
+        "Apply interrupted: 0 created, 0 updated, 0 deleted, 0 failed, 4 unknown."
+    )
 
 
 def test_a_second_ctrl_c_ends_at_once(tmp_path: Path) -> None:

@@ -34,8 +34,9 @@ def test_one_file_of_the_applied_examples_plans_no_deletes(
         f"Note: Targeting 1 of 8 manifests: math-tutor; {NOTE}.\n\n"
         "No changes. Live assistants match the manifests.\n"
     )
-    doc = json.loads(run(*flags(emulator), "plan", "--format", "json", root / "x").out or "{}")
-    assert doc == {}  # a path that does not exist is an error, not an empty selection
+    # A path that does not exist is an error, not an empty selection: no plan in the document.
+    doc = json.loads(run(*flags(emulator), "plan", "--format", "json", root / "x").out)
+    assert doc["errors"] and "summary" not in doc
     doc = json.loads(
         run(*flags(emulator), "plan", "--format", "json", root / "math-tutor.yaml").out
     )
@@ -61,7 +62,8 @@ def test_applying_one_file_touches_only_its_assistant(emulator: EmulatorHandle, 
     assert f"Targeting 1 of 7 manifests: math-tutor; {NOTE}." in r.out
     assert writes_to(emulator, others, n) == []
     assert snapshot(emulator, others) == before
-    ops = [(e["operation"], e["assistant_id"]) for e in emulator.requests()[n:]]
+    sent = emulator.requests()[n:]
+    ops = [(e["operation"], e["assistant_id"]) for e in sent if "/assistants" in e["path"]]
     tutor = live["math-tutor"]["id"]
     # The listing (one request or more: it walks from both ends), then the fresh read and
     # the one update.
@@ -121,5 +123,8 @@ def test_file_arguments_without_a_project_file_delete_nothing(
     assert r.code == 0, r.err
     assert f"Targeting 1 manifest: a; {NOTE}." in r.out
     assert "No changes." in r.out
-    assert {e["operation"] for e in emulator.requests()[n:]} == {"list"}
+    sent = emulator.requests()[n:]
+    # The listing (from both ends: one request or more), and nothing else of the assistants.
+    assert {e["operation"] for e in sent if "/assistants" in e["path"]} == {"list"}
+    assert all(e["method"] == "GET" for e in sent)  # the rest: plan's reference checks
     assert len(by_key(emulator, "default")) == 2

@@ -22,7 +22,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -168,12 +167,7 @@ class AssistantsClient:
     def __enter__(self) -> AssistantsClient:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -208,8 +202,7 @@ class AssistantsClient:
         return items
 
     def pages(self) -> Iterator[list[Mapping[str, Any]]]:
-        """:meth:`list_all` in batches as they arrive (each assistant once), so that a caller
-        can reduce one before the next; see :meth:`listing`."""
+        """:meth:`list_all` in batches as they arrive (each assistant once); see :meth:`listing`."""
         yield from self.listing()
 
     def listing(self) -> Listing:
@@ -227,6 +220,11 @@ class AssistantsClient:
         )
         items = page_items(answer, self._url(COLLECTION))
         return Page(items, answer.get("has_more"), answer.get("last_id"))
+
+    def read(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The decoded answer to ``GET path`` (under the base URL): for reads beside the
+        assistants, such as plan's reference checks (:mod:`assistctl.api.references`)."""
+        return self._request("GET", path, kind="read", params=params)
 
     def get(self, assistant_id: str) -> dict[str, Any]:
         path = _object_path(assistant_id)

@@ -17,8 +17,14 @@ PLAN_FORMATS = ("text", "json", "markdown")
 VALIDATE_FORMATS = ("text", "json", "github")
 """``validate --format``: ``assistctl.output.reporters.REPORTER_BY_NAME``."""
 
+OUTPUT_FORMATS = ("text", "json", "env", "dotenv")
+"""``output --format``: ``assistctl.output.idmap.IDMAP_BY_NAME``."""
+
 PROVIDERS_FORMATS = ("text", "json")
 """``providers --format``: ``assistctl.output.providers.LISTING_BY_NAME``."""
+
+RESULT_FORMATS = ("text", "json")
+"""``apply``, ``import`` and ``export --format``: ``assistctl.output.jsonout.RESULT_FORMATS``."""
 
 PROVIDERS = ("openai", "aimlapi", "laplas", "azure", "local")
 """``--provider``: ``assistctl.config.providers.PROVIDERS``."""

@@ -16,9 +16,8 @@ from typing import Any, TypeVar
 import click
 
 from assistctl import __version__
-from assistctl.cli import choices, error_handler, interrupt, process
+from assistctl.cli import choices, error_handler, globalopts, interrupt, process
 from assistctl.options import GlobalOptions
-from assistctl.output.console import configure_logging
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
 _allow_mass_delete = click.option(
@@ -39,75 +38,38 @@ def _format_option(names: tuple[str, ...]) -> Callable[[FC], FC]:
 
 
 def _globals(ctx: click.Context) -> GlobalOptions:
-    obj = ctx.find_root().obj
+    obj = ctx.obj
     assert isinstance(obj, GlobalOptions)
     return obj
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=globalopts.Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    examples=(
+        "assistctl validate examples/assistants",
+        "assistctl plan examples/assistants --provider local",
+        "assistctl apply examples/assistants --provider local --auto-approve",
+    ),
+)
 @click.version_option(__version__, "--version", prog_name="assistctl")
-@click.option(
-    "--base-url",
-    envvar="ASSISTCTL_BASE_URL",
-    help="API base URL (env ASSISTCTL_BASE_URL, then OPENAI_BASE_URL).",
-)
-@click.option(
-    "--api-key",
-    envvar="ASSISTCTL_API_KEY",
-    help="API key (env ASSISTCTL_API_KEY, then OPENAI_API_KEY). Never printed.",
-)
-@click.option(
-    "--provider",
-    type=click.Choice(choices.PROVIDERS),
-    envvar="ASSISTCTL_PROVIDER",
-    help="Host preset.",
-)
-@click.option(
-    "--api-version",
-    type=click.Choice(choices.API_VERSIONS),
-    help="Assistants API dialect (default v2).",
-)
-@click.option(
-    "--project",
-    envvar="ASSISTCTL_PROJECT",
-    help="Project name: the ownership scope (env ASSISTCTL_PROJECT; default from "
-    "assistctl.yaml, else 'default').",
-)
-@click.option(
-    "--local-state",
-    envvar="ASSISTCTL_LOCAL_STATE",
-    type=click.Path(dir_okay=False),
-    help="State file of --provider local (default .assistctl/local-state.json).",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(0, 20),
-    help="Attempts after the first for retryable errors (default 5).",
-)
-@click.option(
-    "--timeout", type=click.FloatRange(0.1, 3600), help="Read timeout in seconds (default 60)."
-)
-@click.option(
-    "--deadline",
-    type=click.FloatRange(0.1, 7 * 86400),
-    envvar="ASSISTCTL_DEADLINE",
-    help="Most seconds a command waits for the host in all, retries included "
-    "(env ASSISTCTL_DEADLINE; default 300, apply 900 without the time at its prompt).",
-)
-@click.option("-v", "--verbose", is_flag=True, help="More detail; tracebacks on errors.")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final result.")
-@click.option(
-    "--no-color", is_flag=True, help="No ANSI colours (a non-empty NO_COLOR does the same)."
-)
 @click.pass_context
 def cli(ctx: click.Context, /, **kwargs: Any) -> None:
     """Keep OpenAI-compatible Assistants as code: validate, plan, apply, drift."""
     ctx.obj = GlobalOptions(**kwargs)
-    error_handler.state.verbose = ctx.obj.verbose
-    configure_logging(ctx.obj.verbose)
+    globalopts.activate(ctx.obj)
+    if ctx.invoked_subcommand is None:
+        # Bare `assistctl`: the help is the answer, not a usage error.
+        click.echo(ctx.get_help())
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl validate examples/assistants",
+        "assistctl validate assistants/ --format github -q",
+        "assistctl validate assistants/ prompts/ --format json",
+    )
+)
 @_path_args
 @_format_option(choices.VALIDATE_FORMATS)
 @click.pass_context
@@ -118,7 +80,13 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     return cmd.execute(cmd.ValidateOptions(g=_globals(ctx), paths=paths, fmt=fmt))
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl plan examples/assistants --provider local",
+        "assistctl plan assistants/ --format markdown --detailed-exitcode > plan.md",
+        "assistctl plan assistants/ --out tfplan.json   # then: assistctl apply tfplan.json",
+    )
+)
 @_path_args
 @_format_option(choices.PLAN_FORMATS)
 @click.option(
@@ -161,7 +129,13 @@ def plan(
     )
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl drift assistants/",
+        "assistctl drift assistants/ --format json --out drift.json",
+        "assistctl drift assistants/ --format markdown -q",
+    )
+)
 @_path_args
 @_format_option(choices.PLAN_FORMATS)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to FILE.")
@@ -173,7 +147,13 @@ def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None)
     return cmd.execute(cmd.DriftOptions(g=_globals(ctx), paths=paths, fmt=fmt, out=out))
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl apply examples/assistants --provider local",
+        "assistctl apply assistants/ --auto-approve --format json > applied.json",
+        "assistctl apply tfplan.json   # a plan saved by 'assistctl plan --out tfplan.json'",
+    )
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
 @click.option(
@@ -184,6 +164,7 @@ def drift(ctx: click.Context, paths: tuple[str, ...], fmt: str, out: str | None)
     help="Most API calls in flight at once (lowered automatically on rate limits).",
 )
 @_allow_mass_delete
+@_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -191,6 +172,7 @@ def apply(
     auto_approve: bool,
     parallelism: int,
     allow_mass_delete: bool,
+    fmt: str,
 ) -> int:
     """Make live assistants match the manifests (PATH...) or a saved plan (PLANFILE)."""
     from assistctl.cli.commands import apply as cmd
@@ -202,11 +184,19 @@ def apply(
             auto_approve=auto_approve,
             parallelism=parallelism,
             allow_mass_delete=allow_mass_delete,
+            fmt=fmt,
         )
     )
 
 
-@cli.command("import")
+@cli.command(
+    "import",
+    examples=(
+        "assistctl import math-tutor asst_abc123 assistants/",
+        "assistctl import math-tutor asst_abc123 assistants/ --format json",
+        "assistctl import math-tutor asst_abc123 assistants/ --force --project support",
+    ),
+)
 @click.argument("key")
 @click.argument("assistant_id")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -215,9 +205,15 @@ def apply(
     is_flag=True,
     help="Take the assistant even if it carries another project's (or another key's) label.",
 )
+@_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def import_(
-    ctx: click.Context, key: str, assistant_id: str, paths: tuple[str, ...], force: bool
+    ctx: click.Context,
+    key: str,
+    assistant_id: str,
+    paths: tuple[str, ...],
+    force: bool,
+    fmt: str,
 ) -> int:
     """Adopt live assistant ASSISTANT_ID under the manifest KEY found in PATH...
 
@@ -227,12 +223,18 @@ def import_(
 
     return cmd.execute(
         cmd.ImportOptions(
-            g=_globals(ctx), key=key, assistant_id=assistant_id, paths=paths, force=force
+            g=_globals(ctx), key=key, assistant_id=assistant_id, paths=paths, force=force, fmt=fmt
         )
     )
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl export --out assistants",
+        "assistctl export --all --out imported --format json",
+        "assistctl export --out assistants --project support",
+    )
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -245,17 +247,38 @@ def import_(
     help="Also export unmanaged assistants and other projects' ones (adopt them with import).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
+@_format_option(choices.RESULT_FORMATS)
 @click.pass_context
-def export(ctx: click.Context, out: str | None, include_all: bool, force: bool) -> int:
+def export(ctx: click.Context, out: str | None, include_all: bool, force: bool, fmt: str) -> int:
     """Write a manifest for each live assistant of this project (every one with --all)."""
     from assistctl.cli.commands import export as cmd
 
     return cmd.execute(
-        cmd.ExportOptions(g=_globals(ctx), out=out, include_all=include_all, force=force)
+        cmd.ExportOptions(g=_globals(ctx), out=out, include_all=include_all, force=force, fmt=fmt)
     )
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl output assistants --env prod",
+        "assistctl output assistants --env prod --format dotenv > .env",
+        'assistctl output assistants --format env >> "$GITHUB_ENV"',
+    )
+)
+@_path_args
+@_format_option(choices.OUTPUT_FORMATS)
+@click.pass_context
+def output(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
+    """Print each manifest key's live assistant id (env/dotenv: ASSISTANT_<KEY>_ID=...).
+
+    Read-only. Exit 0 when every key has a live assistant, 2 when some are missing.
+    """
+    from assistctl.cli.commands import output as cmd
+
+    return cmd.execute(cmd.OutputOptions(g=_globals(ctx), paths=paths, fmt=fmt))
+
+
+@cli.command(examples=("assistctl providers", "assistctl providers --format json"))
 @_format_option(choices.PROVIDERS_FORMATS)
 @click.pass_context
 def providers(ctx: click.Context, fmt: str) -> int:
@@ -265,7 +288,12 @@ def providers(ctx: click.Context, fmt: str) -> int:
     return cmd.execute(cmd.ProvidersOptions(g=_globals(ctx), fmt=fmt))
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl schema > schemas/assistant.schema.json",
+        "assistctl schema | diff - schemas/assistant.schema.json",
+    )
+)
 def schema() -> int:
     """Print the manifest JSON Schema."""
     from assistctl.cli.commands import schema as cmd
@@ -273,7 +301,13 @@ def schema() -> int:
     return cmd.execute()
 
 
-@cli.command()
+@cli.command(
+    examples=(
+        "assistctl emulator",
+        "assistctl emulator --port 0 --state .assistctl/emulator.json",
+        "assistctl emulator --flavor aimlapi --rate-limit-fraction 0.2 --seed 1",
+    )
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",

@@ -11,13 +11,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from assistctl.config.dialect import v1_problems
-from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
+from assistctl.config.crosschecks import passed_fields
+from assistctl.config.dialect import v1_problems, v2_refuses
+from assistctl.config.environments import select_environment
+from assistctl.config.manifest import Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.perenv import EnvironmentPasses
 from assistctl.config.positions import Document, Position
 from assistctl.config.project import (
     PROJECT_FILE,
@@ -28,9 +32,9 @@ from assistctl.config.project import (
     read_project,
 )
 from assistctl.config.project import display_path as _display
+from assistctl.config.prompts import PromptFiles
 from assistctl.config.providers import Provider, resolve_provider
 from assistctl.config.sources import collect
-from assistctl.config.textfile import read_text
 from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import AssistctlError, Diagnostic, ManifestError
 from assistctl.options import GlobalOptions
@@ -54,6 +58,11 @@ class LoadResult:
     project_file: Path | None = None
     files: list[str] = field(default_factory=list)
     """Every file read: manifest files, then the project file."""
+    environment: str | None = None
+    """The environment selected (``--env``); None for a project without environments, and
+    for ``validate`` checking every environment."""
+    environments: tuple[str, ...] = ()
+    """The environments the manifests were checked in (empty: the project has none)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -72,12 +81,16 @@ class _Checker:
     """Checks the documents of one run against one project configuration."""
 
     def __init__(
-        self, project: ProjectConfig, api_version: str, provider: Provider | None = None
+        self,
+        project: ProjectConfig,
+        api_version: str,
+        provider: Provider | None = None,
+        prompts: PromptFiles | None = None,
     ) -> None:
         self.project = project
         self.api_version = api_version
         self.provider = provider
-        self.prompts: dict[Path, tuple[str | None, str | None]] = {}
+        self.prompts = prompts if prompts is not None else PromptFiles(None)
         self.keys: dict[str, tuple[str, int]] = {}
         self.moved: dict[str, tuple[str, int]] = {}
 
@@ -85,47 +98,69 @@ class _Checker:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
-        data = doc.data
+    def check(
+        self, doc: Document, source: str, data: Any = None
+    ) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+        """Check one document: its own data, or ``data`` (the document after substitution;
+        positions still come from the document)."""
+        if data is None:
+            data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
-            pos = doc.position
-            return None, [
-                Diagnostic(
-                    doc.file,
-                    pos.line,
-                    pos.col,
-                    "",
-                    f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}",
-                )
-            ]
-        problems = self.v1_only(doc, data)
+            message = f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}"
+            return None, [Diagnostic(doc.file, doc.position.line, doc.position.col, "", message)]
+        problems = (
+            []
+            if self.api_version == "v1"
+            else [self.diag(doc, path, m, at_key=k) for path, m, k in v2_refuses(data)]
+        )
         try:
             manifest = Manifest.model_validate(data)
         except ValidationError as err:
+            failed: set[str | int] = set()
             for error in err.errors(include_url=False):
                 explained = explain(error, Manifest)
                 pos, path = doc.locate(explained.loc, at_key=explained.at_key)
                 problems.append(
                     Diagnostic(doc.file, pos.line, pos.col, dotted(path), explained.message)
                 )
+                failed.add(error["loc"][0] if error["loc"] else "")
+            partial = passed_fields(data, failed)
+            if partial is not None:
+                # The rest is checked too (one run shows every error), its key included.
+                problems += self.further(doc, source, partial, failed)[1]
+                if "key" not in failed:
+                    line = doc.nearest(("key",)).line
+                    problems += self.unique(LoadedManifest(partial, doc.file, line, doc.index), doc)
             return None, problems
-        if manifest.instructions_file is not None:
-            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
-            if problem is not None:
-                problems.append(self.diag(doc, ("instructions_file",), problem))
-                return None, problems
-            manifest = manifest.model_copy(update={"instructions": text})
-        for path, message in policy_violations(manifest, self.project.policy):
-            problems.append(self.diag(doc, path, message))
-        if self.api_version == "v1":
-            for path, message in v1_problems(manifest):
-                problems.append(self.diag(doc, path, message))
+        manifest, found = self.further(doc, source, manifest, set())
+        problems += found
         key_pos = doc.nearest(("key",))
         share_fields_sets(manifest)  # perf: kept until the plan is made (see its note)
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
         warnings = self.model_warnings(doc, manifest)
+        if problems:  # its key is still unique in the project (a valid one is kept for that)
+            problems += self.unique(loaded, doc)
         return (None if problems else loaded), problems + warnings
+
+    def further(
+        self, doc: Document, source: str, manifest: Manifest, failed: set[str | int]
+    ) -> tuple[Manifest, list[Diagnostic]]:
+        """The checks beyond the manifest model (instructions file, policy, dialect), on
+        the fields that passed it (``failed``: the top-level fields that did not)."""
+        problems: list[Diagnostic] = []
+        if manifest.instructions_file is not None and "instructions_file" not in failed:
+            text, problem = self.prompts.read(source, doc.file, manifest.instructions_file)
+            if problem is not None:
+                return manifest, [self.diag(doc, ("instructions_file",), problem)]
+            manifest = manifest.model_copy(update={"instructions": text})
+        found = policy_violations(manifest, self.project.policy)
+        if self.api_version == "v1":
+            found += v1_problems(manifest)
+        for path, message in found:
+            if not path or path[0] not in failed:
+                problems.append(self.diag(doc, path, message))
+        return manifest, problems
 
     def model_warnings(self, doc: Document, manifest: Manifest) -> list[Diagnostic]:
         """A model outside the provider's documented list: a warning, the list may be stale."""
@@ -147,62 +182,6 @@ class _Checker:
                 severity="warning",
             )
         ]
-
-    def v1_only(self, doc: Document, data: dict[object, object]) -> list[Diagnostic]:
-        """Assistants API v1 fields, which v2 hosts reject; the hint names the v2 spelling."""
-        if self.api_version == "v1":
-            return []
-        found: list[Diagnostic] = []
-        if "file_ids" in data:
-            found.append(
-                self.diag(
-                    doc,
-                    ("file_ids",),
-                    "'file_ids' is an Assistants API v1 field; in v2 use "
-                    "tool_resources.code_interpreter.file_ids (or a vector store in "
-                    "tool_resources.file_search), or set api_version: v1 in assistctl.yaml",
-                    at_key=True,
-                )
-            )
-        tools = data.get("tools")
-        for index, tool in enumerate(tools if isinstance(tools, list) else []):
-            if isinstance(tool, dict) and tool.get("type") == "retrieval":
-                found.append(
-                    self.diag(
-                        doc,
-                        ("tools", index, "type"),
-                        "tool type 'retrieval' is Assistants API v1; v2 renamed it "
-                        "'file_search' (or set api_version: v1 in assistctl.yaml)",
-                    )
-                )
-        return found
-
-    def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
-        """Text of an instructions file, or a sentence saying what is wrong with it."""
-        resolved = (Path(manifest).parent / relative).resolve()
-        if not resolved.exists():
-            # Not cached: the sentence names this manifest and its own relative path.
-            return None, (
-                f"instructions file '{relative}' not found: relative to {shown} it is "
-                f"{_display(resolved)}, which does not exist"
-            )
-        if resolved not in self.prompts:  # several manifests may share one prompt
-            self.prompts[resolved] = self.read_prompt(resolved)
-        return self.prompts[resolved]
-
-    @staticmethod
-    def read_prompt(resolved: Path) -> tuple[str | None, str | None]:
-        where = _display(resolved)
-        text, problem = read_text(resolved, where, what="instructions file")
-        if problem is not None:
-            return None, f"instructions file {where} {problem.message}"
-        assert text is not None
-        if len(text) > MAX_INSTRUCTIONS:
-            return None, (
-                f"instructions file {where} is {len(text):,} characters long; "
-                f"instructions are limited to {MAX_INSTRUCTIONS:,}"
-            )
-        return text, None
 
     def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]:
         """``key`` unique in the project; ``moved_from`` names a key no manifest still has."""
@@ -270,6 +249,8 @@ def load(
     *,
     api_version: str | None = None,
     options: GlobalOptions | None = None,
+    environment: str | None = None,
+    every_environment: bool = False,
 ) -> LoadResult:
     """Read and check every manifest under ``paths``, the project file and project policy.
 
@@ -277,6 +258,11 @@ def load(
     the fallback). With ``options`` (the global flags), the provider is resolved like the
     client does (flag, environment, project file, known host), offline, for
     provider-specific warnings (AIML API's documented model list).
+
+    ``environment`` is ``--env``: the manifests are checked with its variables, and only
+    those that exist in it are returned. Without one, a project that declares environments
+    is checked in each of them when ``every_environment`` (``validate``), and refused
+    otherwise (UsageError naming the choices): a bad flag is not a manifest's problem.
     """
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
@@ -288,18 +274,22 @@ def load(
     )
     project_file, problems = discover(Path(d) for d in directories)
     result.diagnostics += problems
+    known = True  # the project file says what the environments and variables are
     if project_file is not None:
         result.project, problems = read_project(project_file)
         result.project_file = project_file
         result.diagnostics += problems
-    checker = _Checker(
-        result.project,
-        effective_api_version(api_version, result.project),
-        _provider(options, result.project),
-    )
+        known = not any(d.severity == "error" for d in problems)
+    checked = _environments(result, environment, every_environment) if known else (None,)
+    version = effective_api_version(api_version, result.project)
+    # One for every environment's checker: git asked once, each prompt file read once.
+    prompts = PromptFiles(project_file)
 
-    # The position of moved_from, where there is one, for moved_from_still_used.
-    valid: list[tuple[LoadedManifest, Position | None]] = []
+    def make_checker(environment: str | None) -> _Checker:
+        provider = _provider(options, result.project, environment)
+        return _Checker(result.project, version, provider, prompts)
+
+    passes = EnvironmentPasses(result.project, checked, make_checker, known=known)
     # perf: short texts, one object each for every file (yamlload.parse);
     # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
     shared: dict[str, str] = {}
@@ -310,21 +300,22 @@ def load(
                 _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
             )
             continue
+        prompts.add_manifest_file(source, inputs.roots[source])
         parsed = load_file(source, shown, shared=shared)
         result.diagnostics += parsed.diagnostics
         if parsed.empty:
             result.diagnostics.append(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
+        marked = "${" in parsed.text
+        # A node the YAML reading refused is reported once, for that cause (what the model
+        # says about the value read in its place is not the real cause).
+        refused = {(d.line, d.col) for d in parsed.diagnostics}
         for doc in parsed.documents:
-            loaded, problems = checker.check(doc, source)
-            result.diagnostics += problems
-            if loaded is not None:
-                result.diagnostics += checker.unique(loaded, doc)
-                moved = loaded.manifest.moved_from is not None  # perf: looked up only then
-                valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
-    result.diagnostics += checker.moved_from_still_used(valid)
-    result.manifests = [loaded for loaded, _ in valid]
+            found = passes.add(doc, source, marked=marked)
+            result.diagnostics += [d for d in found if (d.line, d.col) not in refused]
+    result.diagnostics += passes.finish()
+    result.manifests = passes.manifests()
     if project_file is not None:
         result.files.append(_display(project_file))
 
@@ -334,22 +325,37 @@ def load(
         result.diagnostics.append(
             _whole(", ".join(map(str, paths)), "no manifests found: every file is empty")
         )
-    result.diagnostics.sort()
+    # Checks repeated per environment find the same problem in each: reported once.
+    result.diagnostics = sorted(set(result.diagnostics))
     return result
 
 
-def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:
+def _environments(result: LoadResult, requested: str | None, every: bool) -> tuple[str | None, ...]:
+    """The environments to check in (None: the project's own scope), set on ``result``."""
+    declared = tuple(result.project.environments)
+    selected = select_environment(declared, requested, required=not every)
+    result.environment = selected
+    result.environments = (selected,) if selected is not None else declared
+    return result.environments or (None,)
+
+
+def _provider(
+    options: GlobalOptions | None, project: ProjectConfig, environment: str | None
+) -> Provider | None:
     if options is None:
         return None
     try:
-        return resolve_provider(options, project)
+        return resolve_provider(options, project.settings(environment))
     except AssistctlError:
         return None  # an unknown provider name is reported by the commands that use it
 
 
-def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
-    """:func:`load`, raising :class:`ManifestError` (with every diagnostic) on any error."""
-    result = load(paths, api_version=api_version)
+def load_or_raise(
+    paths: Sequence[str | Path], *, api_version: str | None = None, environment: str | None = None
+) -> LoadResult:
+    """:func:`load` for one environment (required when the project declares any), raising
+    :class:`ManifestError` (with every diagnostic) on any error."""
+    result = load(paths, api_version=api_version, environment=environment)
     if not result.ok:
         raise ManifestError(result.diagnostics)
     return result

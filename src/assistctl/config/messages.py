@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from assistctl.config.manifest import FUNCTION_NAME_PATTERN
+from assistctl.config.manifest import FUNCTION_NAME_PATTERN, NOT_BLANK
+from assistctl.config.names import ENV_VAR_PATTERN, VAR_NAME_PATTERN
 from assistctl.labels import NAME_PATTERN
 
 Loc = tuple[str | int, ...]
@@ -43,6 +44,11 @@ _EXTRA_HINTS = {
     "in 'vector_store_ids'",
 }
 
+_MISSING_HINTS = {
+    "vector_store_ids": "; the API refuses file_search without it: list the vector store "
+    "(vector_store_ids: [vs_...]) or remove file_search",
+}
+
 _EXPECTED = {
     "string_type": "text",
     "str_type": "text",
@@ -63,6 +69,10 @@ _PATTERNS = {
     FUNCTION_NAME_PATTERN: "use 1 to 64 characters among a-z, A-Z, 0-9, '_' and '-'",
     NAME_PATTERN: "start with a letter or digit, then use letters, digits, '.', '_' or '-', "
     "at most 128 characters in all",
+    VAR_NAME_PATTERN: "a variable's name starts with a letter or '_', then letters, digits or "
+    "'_', at most 64 characters",
+    ENV_VAR_PATTERN: "name an environment variable: a letter or '_', then letters, digits or "
+    "'_', at most 128 characters",
 }
 
 
@@ -178,7 +188,8 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Explained:
         suggestion = did_you_mean(name, fields_at(root, loc[:-1]))
         return Explained(loc, f"unknown field '{name}'{suggestion}", at_key=True)
     if kind == "missing":
-        return Explained(loc, f"required field '{name}' is missing")
+        hint = _MISSING_HINTS.get(str(name), "")
+        return Explained(loc, f"required field '{name}' is missing{hint}")
     if kind == "string_too_long":
         limit = ctx["max_length"]
         length = len(value) if isinstance(value, str) else "?"
@@ -202,6 +213,8 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Explained:
             "greater_than": f"greater than {_number(ctx.get('gt'))}",
         }[kind]
         return Explained(loc, f"must be {bound}, got {_number(value)}")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NOT_BLANK:
+        return Explained(loc, "must not be blank (it holds only whitespace)")
     if kind == "string_pattern_mismatch":
         rule = _PATTERNS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
         return Explained(loc, f"'{value}' is not a valid name: {rule}")

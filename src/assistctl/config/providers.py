@@ -33,6 +33,9 @@ ENV_KEY_FIRST = "ASSISTCTL_API_KEY"
 ENV_KEY_LAST = "OPENAI_API_KEY"
 ENV_PROVIDER = "ASSISTCTL_PROVIDER"
 ENV_LOCAL_STATE = "ASSISTCTL_LOCAL_STATE"
+LOOPBACK_KEY = "sk-assistctl-local"
+"""Sent to a loopback host when no key is given: ``assistctl emulator`` accepts any key but
+refuses none (as OpenAI does), and this one is no secret to leak."""
 
 
 @dataclass(frozen=True)

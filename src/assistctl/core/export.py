@@ -34,9 +34,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from assistctl.config import yamlcore
 from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
-from assistctl.core.fields import FIELDS, api_fields
+from assistctl.core.fields import FIELDS, ApiVersion, api_fields
+from assistctl.core.normalize import desired_label
+from assistctl.core.plan import writeonly
 from assistctl.errors import PlanError
 from assistctl.labels import OWNER_KEY, is_valid_name, label_of, make_label, owner_of
 
@@ -202,6 +205,9 @@ def _export_one(
     assistant_id = str(obj["id"])
     name = obj.get("name") if isinstance(obj.get("name"), str) else None
     doc = manifest_document(obj, key, api_version)
+    found = writeonly.recover(doc, label_of(obj), api_version)
+    if found:  # the values the live label's fingerprint records, in manifest order
+        doc = {f: v for f in ("key", *_ORDER) if (v := {**doc, **found}.get(f)) is not None}
     manifest = _check(doc, obj, key, project, api_version)
     if isinstance(manifest, str):
         return Skipped(assistant_id, name, manifest)
@@ -261,7 +267,9 @@ def _check(
         first = err.errors(include_url=False)[0]
         where = dotted([p for p in first["loc"] if isinstance(p, str | int)])
         return f"it cannot be written as a valid manifest ({where}: {first['msg']})"
-    label = make_label(project, key, prevent_destroy=manifest.prevent_destroy)
+    # With this manifest's own label (its flags included), as a plan after 'import' sees it.
+    version: ApiVersion = "v1" if api_version == "v1" else "v2"
+    label = desired_label(manifest, project, version)
     labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: label})
     plan = compute_plan([manifest], [labelled], project, api_version=api_version)
     change = plan.change_for(key)
@@ -336,6 +344,13 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A text that assistctl would not read back as text (`n`, `1e3`, `=`) is quoted.
+        if kind is yaml.ScalarNode and implicit[0]:
+            return yamlcore.resolve(value)
+        resolve: Any = super().resolve  # PyYAML's stubs leave it untyped
+        return resolve(kind, value, implicit)
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:

@@ -11,6 +11,7 @@ import threading
 from typing import TextIO
 
 from assistctl.api.apply import Outcome
+from assistctl.output.console import is_dumb_terminal
 
 BAR_MIN_CHANGES = 4
 
@@ -88,6 +89,7 @@ def choose(stream: TextIO, total: int, *, quiet: bool) -> LineProgress | TtyProg
     if quiet:
         return None
     isatty = getattr(stream, "isatty", None)
-    if total >= BAR_MIN_CHANGES and isatty is not None and isatty():
+    # The bar redraws itself with escape sequences, which a dumb terminal prints as is.
+    if total >= BAR_MIN_CHANGES and isatty is not None and isatty() and not is_dumb_terminal():
         return TtyProgress(stream)
     return LineProgress(stream)

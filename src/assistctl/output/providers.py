@@ -7,11 +7,11 @@ the :class:`Provider` rows (data, not prose kept in sync by hand). Pure: no I/O.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from assistctl.config.providers import DEFAULT_PROVIDER, Provider
+from assistctl.output.jsonout import document, dumps
 from assistctl.output.registry import by_name
 
 ENVELOPES = {
@@ -81,10 +81,14 @@ def as_text(providers: Iterable[Provider]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def json_body(providers: Iterable[Provider]) -> dict[str, Any]:
+    """The command's own fields of its JSON document: the entries of :func:`describe`."""
+    return {"providers": [describe(p) for p in providers]}
+
+
 def as_json(providers: Iterable[Provider]) -> str:
-    """``{"format_version": "1", "providers": [...]}``, the entries of :func:`describe`."""
-    payload = {"format_version": "1", "providers": [describe(p) for p in providers]}
-    return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+    """``{"format_version": "1", "command": "providers", "providers": [...], "errors": []}``."""
+    return dumps(document("providers", json_body(providers)))
 
 
 LISTING_BY_NAME: Mapping[str, Callable[[Iterable[Provider]], str]] = {

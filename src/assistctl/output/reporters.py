@@ -8,11 +8,12 @@ the command decides where the text goes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from assistctl.config.loader import LoadResult
 from assistctl.errors import Diagnostic
+from assistctl.output.jsonout import diagnostic_item, document, dumps
 from assistctl.output.registry import by_name
 
 Reporter = Callable[[LoadResult, bool], str]
@@ -23,17 +24,26 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _file_count(result: LoadResult) -> int:
+    """Files read, and files named by a diagnostic (one that could not be read counts)."""
+    return len(set(result.files) | {d.file for d in result.diagnostics})
+
+
 def summary(result: LoadResult) -> str:
-    """``3 errors in 2 of 7 files`` or ``7 manifests valid (5 files)``, plus warnings."""
+    """``3 errors in 2 of 7 files`` or ``7 manifests valid (5 files)``, plus warnings and
+    the environments checked."""
     errors = result.errors
     warnings = len(result.diagnostics) - len(errors)
-    files = set(result.files) | {d.file for d in result.diagnostics}
+    files = _file_count(result)
     tail = f", {_plural(warnings, 'warning')}" if warnings else ""
+    names = result.environments
+    if names:
+        tail += f"; environment{'s' if len(names) > 1 else ''} {', '.join(names)}"
     if errors:
         bad = len({d.file for d in errors})
-        return f"{_plural(len(errors), 'error')} in {bad} of {_plural(len(files), 'file')}{tail}"
+        return f"{_plural(len(errors), 'error')} in {bad} of {_plural(files, 'file')}{tail}"
     valid = _plural(len(result.manifests), "manifest")
-    return f"{valid} valid ({_plural(len(files), 'file')}){tail}"
+    return f"{valid} valid ({_plural(files, 'file')}){tail}"
 
 
 def _where(d: Diagnostic) -> str:
@@ -56,23 +66,33 @@ def text(result: LoadResult, quiet: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def json_body(result: LoadResult) -> dict[str, Any]:
+    """``validate``'s own fields of its JSON document: counts and every diagnostic."""
+    errors = len(result.errors)
+    return {
+        "valid": result.ok,
+        "summary": {
+            "manifests": len(result.manifests),
+            "files": _file_count(result),
+            "errors": errors,
+            "warnings": len(result.diagnostics) - errors,
+        },
+        "diagnostics": [diagnostic_item(d) for d in result.diagnostics],
+    }
+
+
+def json_errors(result: LoadResult) -> list[dict[str, Any]]:
+    """The document's ``errors``: the error diagnostics (warnings do not fail a run)."""
+    return [diagnostic_item(d) for d in result.errors]
+
+
 def as_json(result: LoadResult, quiet: bool = False) -> str:
-    """A JSON list of diagnostics: file, line, column, path, message, severity.
+    """One versioned document: ``valid``, ``summary``, every diagnostic (file, line, column,
+    path, message, severity), and the errors among them as ``errors``.
 
     Data for programs: complete even with ``-q``.
     """
-    items = [
-        {
-            "file": d.file,
-            "line": d.line,
-            "column": d.col,
-            "path": d.path,
-            "message": d.message,
-            "severity": d.severity,
-        }
-        for d in result.diagnostics
-    ]
-    return json.dumps(items, indent=2) + "\n"
+    return dumps(document("validate", json_body(result), json_errors(result)))
 
 
 def _escape_data(value: str) -> str:

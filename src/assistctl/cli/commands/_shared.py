@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
     from assistctl.api.listing import Listing
     from assistctl.api.target import Target
+    from assistctl.config.environments import TargetSettings
     from assistctl.config.providers import ProjectLike
-    from assistctl.core.plan import DeleteGuard, Plan, Planner
+    from assistctl.core.plan import DeleteGuard, Plan, Planner, PlanTarget
     from assistctl.core.planfile import Origin
 
 
@@ -41,23 +42,33 @@ class Session:
     """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
     guard: DeleteGuard | None = None
     """The mass-delete guard, tightened by the project policy."""
+    environment: str | None = None
+    """The environment of ``assistctl.yaml`` (``--env``), when the project declares any."""
 
     @property
     def target(self) -> Target:
         return self.client.target
 
+    @property
+    def scope(self) -> str:
+        """The ownership scope: the project, or ``project@environment``."""
+        from assistctl.labels import scope_of
+
+        return scope_of(self.project, self.environment)
+
     def origin(self) -> Origin:
-        return origin_of(self.target, self.project)
+        return origin_of(self.target, self.project, self.environment)
 
     def close(self) -> None:
         self.client.close()
 
 
-def origin_of(target: Target, project: str) -> Origin:
+def origin_of(target: Target, project: str, environment: str | None = None) -> Origin:
     from assistctl.core.planfile import Origin
 
     return Origin(
         project=project,
+        environment=environment,
         provider=target.provider.name,
         base_url=target.base_url,
         api_version=target.api_version,
@@ -66,9 +77,19 @@ def origin_of(target: Target, project: str) -> Origin:
     )
 
 
+def target_of(target: Target, project: str, environment: str | None = None) -> PlanTarget:
+    """Where a plan is made, as the plan records and shows it."""
+    from assistctl.core.plan import PlanTarget
+
+    return PlanTarget(
+        host=target.host, base_url=target.base_url, project=project, environment=environment
+    )
+
+
 def project_name(g: GlobalOptions, config: ProjectConfig) -> str:
-    """The ownership scope: ``--project`` (or ``ASSISTCTL_PROJECT``), else the project
-    file's name, else ``default``."""
+    """The project name (the ownership scope with ``@ENV`` when an environment is chosen):
+    ``--project`` (or ``ASSISTCTL_PROJECT``), else the project file's name, else
+    ``default``."""
     from assistctl.labels import is_valid_name
 
     # An empty --project (a script's unset variable) is an error, not the project file's
@@ -126,26 +147,34 @@ def open_session(
     digest: bool = False,
     on_throttle: Callable[[], None] | None = None,
     deadline: float | None = None,
+    check_references: bool = True,
 ) -> Session:
     """Validate (nothing that changes anything is sent for invalid manifests), list live
-    state once, and plan.
+    state once and plan, then check what the manifests refer to on the host (models, files,
+    vector stores).
 
-    The listing starts as soon as the project file is read and the target resolved, and runs
-    while the manifests load (it only reads); an invalid manifest ends the command with its
-    diagnostics, and the listing is abandoned. The whole project is loaded and validated; path arguments inside it select the keys
-    planned (:mod:`assistctl.config.selection`). ``digest``: also compute the manifests'
-    digest (``plan --out``), now, because the manifests themselves are not kept: the planner
-    lets each go once it is planned. ``on_throttle``: called on every 429 the client gets
-    (apply's limit listens).
-    ``deadline``: the command's default time with its host (``--deadline`` overrides it).
+    The listing starts as soon as the project file is read and the target resolved (the
+    same trusted-host checks as any request), and runs while the manifests load (it only
+    reads); an invalid manifest ends the command with its diagnostics, and the listing is
+    abandoned. The whole project is loaded and validated; path arguments inside it select
+    the keys planned (:mod:`assistctl.config.selection`). ``digest``: also compute the
+    manifests' digest (``plan --out``), now, because the manifests themselves are not kept:
+    the planner lets each go once it is planned. ``on_throttle``: called on every 429 the
+    client gets (apply's limit listens). ``deadline``: the command's default time with its
+    host (``--deadline`` overrides it). ``check_references``: ask the host about the models,
+    files and vector stores the selected manifests name (plan and apply; drift reports on
+    the assistants only).
     """
+    from assistctl.api import references as host_references
     from assistctl.config.selection import load_selection
     from assistctl.core.plan import Planner, Targeting
+    from assistctl.core.references import references
+    from assistctl.labels import describe_scope, scope_of
 
     extra: dict[str, Any] = {} if deadline is None else {"deadline": deadline}
     early = _list_early(g, paths, on_throttle=on_throttle, **extra)
     try:
-        selection = load_selection(paths, api_version=g.api_version)
+        selection = load_selection(paths, api_version=g.api_version, environment=g.env)
     except AssistctlError:
         if early is not None:
             early.abandon(wait=ABANDON_WAIT)
@@ -156,6 +185,9 @@ def open_session(
         raise
     loaded = selection.loaded
     project = project_name(g, loaded.project)
+    environment = loaded.environment
+    scope = scope_of(project, environment)
+    siblings = [name for name in loaded.project.environments if name != environment]
     guard = delete_guard(loaded.project.policy)
     keys = None if selection.keys is None else set(selection.keys)
     targeting = (
@@ -164,29 +196,34 @@ def open_session(
         else Targeting(keys=selection.keys, manifests=selection.total)
     )
     manifests_digest = _digest(loaded, keys) if digest else None
-    listing = None
-    if early is not None and early.config == loaded.project:
-        if early.error is not None:
-            raise early.error  # after the manifests' errors, as if it had waited for them
-        assert early.client is not None
-        client, listing = early.client, early.listing
-    else:
-        if early is not None:
-            early.abandon()  # the manifests named another project file than the paths did
-        client = connect(g, loaded.project, on_throttle=on_throttle, **extra)
+    wanted = references(
+        (lm.manifest, lm.file) for lm in loaded.manifests if keys is None or lm.manifest.key in keys
+    )
+    client, listing = _client_for(
+        g, early, loaded.project.settings(environment), on_throttle=on_throttle, **extra
+    )
     try:
-        status(g, f"{verb} project '{project}' against {client.target.display} ...")
+        status(g, f"{verb} {describe_scope(scope)} against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
         manifests = (
             lm.manifest for lm in loaded.manifests if keys is None or lm.manifest.key in keys
         )
-        planner = Planner(manifests, project, api_version=version, targeting=targeting)
+        # The walk lists every assistant of the host; the scope (project@environment) is what
+        # the planner counts as ours, and the sibling environments' as not ours to touch.
+        planner = Planner(
+            manifests, scope, api_version=version, targeting=targeting, siblings=siblings
+        )
         del loaded, selection  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner, listing)
+        # After the listing, whose errors say most about a host that cannot serve us.
+        missing = host_references.check(client, wanted) if check_references else []
+        # Every format names where the plan was made (a PR comment must say which host).
+        where = target_of(client.target, project, environment)
+        plan = plan.model_copy(update={"target": where, "problems": (*plan.problems, *missing)})
     except BaseException:
         client.close()
         raise
-    return Session(g, project, client, plan, manifests_digest, guard)
+    return Session(g, project, client, plan, manifests_digest, guard, environment)
 
 
 ABANDON_WAIT = 1.0
@@ -198,7 +235,8 @@ that none reaches the host after the command said what was wrong."""
 class _Early:
     """A listing started before the manifests are loaded, or why it could not start."""
 
-    config: ProjectConfig
+    settings: TargetSettings
+    """What the target was resolved from: the project file's, for the chosen environment."""
     client: AssistantsClient | None = None
     listing: Listing | None = None
     error: AssistctlError | None = None
@@ -211,9 +249,11 @@ class _Early:
 
 
 def _list_early(g: GlobalOptions, paths: tuple[str, ...], **kwargs: Any) -> _Early | None:
-    """Start listing for the project the paths are in; None when a path, the project file
-    or the project name is wrong (the loading says why, and nothing is sent). An error
-    reaching the host is kept for after the loading."""
+    """Start listing for the project the paths are in, in the environment ``--env`` names;
+    None when a path, the project file, the project name or the environment is wrong (the
+    loading says why, and nothing is sent). An error reaching the host (a host the trusted
+    side did not choose included) is kept for after the loading."""
+    from assistctl.config.environments import select_environment
     from assistctl.config.project import load_project
 
     if not paths or not all(os.path.exists(p) for p in paths):
@@ -221,16 +261,32 @@ def _list_early(g: GlobalOptions, paths: tuple[str, ...], **kwargs: Any) -> _Ear
     try:
         config, _ = load_project(list(paths))
         project_name(g, config)
+        environment = select_environment(tuple(config.environments), g.env, required=True)
     except AssistctlError:
         return None
-    early = _Early(config)
+    early = _Early(config.settings(environment))
     try:
-        early.client = connect(g, config, **kwargs)
+        early.client = connect(g, early.settings, **kwargs)
         early.listing = early.client.listing()
     except AssistctlError as err:
         early.abandon()
         early.client, early.error = None, err
     return early
+
+
+def _client_for(
+    g: GlobalOptions, early: _Early | None, settings: TargetSettings, **kwargs: Any
+) -> tuple[AssistantsClient, Listing | None]:
+    """The early listing's client and listing when it was started for ``settings`` (what the
+    loading found); else a new client, the listing to be started by :func:`list_and_plan`."""
+    if early is not None and early.settings == settings:
+        if early.error is not None:
+            raise early.error  # after the manifests' errors, as if it had waited for them
+        assert early.client is not None
+        return early.client, early.listing
+    if early is not None:
+        early.abandon()  # the loading found another project file than the paths named
+    return connect(g, settings, **kwargs), None
 
 
 def _digest(loaded: LoadResult, keys: set[str] | None) -> str:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistctl.api.apply import ApplyReport
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import (
     connect,
     delete_guard,
@@ -25,15 +27,14 @@ from assistctl.cli.commands._shared import (
     origin_of,
     project_name,
     status,
-    write_output,
 )
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_OK
 from assistctl.errors import ApplyFailed, Interrupted, UsageError
 from assistctl.options import GlobalOptions
+from assistctl.output.applied import final_sentence, json_body, json_errors
 from assistctl.output.console import use_color
 
 if TYPE_CHECKING:
-    from assistctl.api.apply import ApplyReport
     from assistctl.api.client import AssistantsClient
     from assistctl.api.limiter import Throttles
     from assistctl.core.plan import Plan
@@ -46,6 +47,7 @@ class ApplyOptions:
     auto_approve: bool = False
     parallelism: int = 4
     allow_mass_delete: bool = False
+    fmt: str = "text"
 
 
 def _not_yaml_file(path: str) -> bool:
@@ -59,8 +61,13 @@ def is_plan_file(paths: tuple[str, ...]) -> bool:
 
 
 def execute(opts: ApplyOptions) -> int:
+    with json_run("apply", opts.fmt) as run:
+        return _execute(opts, run)
+
+
+def _execute(opts: ApplyOptions, run: JsonRun) -> int:
     if is_plan_file(opts.paths):
-        return _apply_saved(opts, opts.paths[0])
+        return _apply_saved(opts, run, opts.paths[0])
     others = [p for p in opts.paths if _not_yaml_file(p)]
     if others:
         # Otherwise a plan file given with manifests is read as a manifest: a dozen
@@ -69,13 +76,13 @@ def execute(opts: ApplyOptions) -> int:
             f"{others[0]} is not a YAML manifest; apply takes manifest paths or one plan "
             "file written by 'assistctl plan --out', not both."
         )
-    return _apply_fresh(opts)
+    return _apply_fresh(opts, run)
 
 
-def _apply_fresh(opts: ApplyOptions) -> int:
+def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
     from assistctl.api.deadline import APPLY_DEADLINE
     from assistctl.api.limiter import Throttles
-    from assistctl.output.render import render_plan
+    from assistctl.output.render import plan_summary, render_plan
 
     throttles = Throttles()
     session = open_session(
@@ -83,59 +90,76 @@ def _apply_fresh(opts: ApplyOptions) -> int:
     )
     try:
         plan = session.plan
-        shown = render_plan(plan, "text", color=use_color(opts.g, sys.stdout))
-        if opts.g.quiet and opts.auto_approve:
+        # With --format json the plan is for the person at the prompt (stderr): stdout
+        # holds the one document.
+        if not (opts.g.quiet and opts.auto_approve):
+            run.say(render_plan(plan, "text", color=use_color(opts.g, run.stream)).rstrip("\n"))
+        elif plan.is_safe and not plan.has_changes:
             # Nobody reviews this plan: -q shows only the result (the error names any
-            # problem, and the final report what was done).
-            if not plan.has_changes:
-                write_output(shown.rstrip("\n").rsplit("\n", 1)[-1], None)
-        else:
-            write_output(shown, None)
+            # problem, and the final report what was done; neither names the target).
+            run.say(plan_summary(plan))
         plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
+            run.body = json_body(ApplyReport(), session.scope)
             return EXIT_OK
         with session.client.deadline.paused():  # a person's time, not the host's
             confirmed = _confirmed(opts, plan)
         if not confirmed:
             click.echo("Apply cancelled: nothing was changed.", err=True)
+            run.errors = [{"message": "Apply cancelled: nothing was changed."}]
             return EXIT_ERROR
-        return _run(opts, session.client, plan, throttles, session.project)
+        return _run(opts, run, session.client, plan, throttles, session.scope)
     finally:
         session.close()
 
 
-def _apply_saved(opts: ApplyOptions, source: str) -> int:
+def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
     from assistctl.api.deadline import APPLY_DEADLINE
     from assistctl.api.limiter import Throttles
+    from assistctl.config.environments import select_environment
     from assistctl.config.project import load_project
     from assistctl.core import planfile
+    from assistctl.labels import describe_scope, scope_of
 
     try:
         text = Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"Cannot read plan file {source}: {err}.") from None
     saved = planfile.loads(text, source)
+    # The environment is this run's word (--env, ASSISTCTL_ENV), never the file's.
+    planfile.check_environment(saved, opts.g.env, source)
     # The file is untrusted: where to send the key and which project's assistants may be
     # touched come from this run's configuration, as for a fresh plan, and the file must
     # have been made for exactly that.
-    config, _ = load_project([Path.cwd()])
+    config, project_file = load_project([Path.cwd()])
+    if opts.g.env is not None and project_file is None:
+        raise UsageError(
+            f"--env {opts.g.env}: no assistctl.yaml in or above {Path.cwd()}, so the "
+            "environment's host and key are unknown; run the apply from the project's directory."
+        )
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
     project = project_name(opts.g, config)
+    scope = scope_of(project, environment)
     throttles = Throttles()
-    client = connect(opts.g, config, on_throttle=throttles, deadline=APPLY_DEADLINE)
+    client = connect(
+        opts.g, config.settings(environment), on_throttle=throttles, deadline=APPLY_DEADLINE
+    )
     try:
-        planfile.check_origin(saved, origin_of(client.target, project), source)
-        status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
+        planfile.check_origin(saved, origin_of(client.target, project, environment), source)
+        where = describe_scope(scope)
+        status(opts.g, f"Applying {source} to {where} on {client.target.display} ...")
         live = client.list_all()
         planfile.raise_if_stale(saved, live, source)
-        plan = planfile.checked_against_live(saved, live, project, source)
+        plan = planfile.checked_against_live(saved, live, scope, source)
         plan.raise_if_unsafe(
             allow_mass_delete=opts.allow_mass_delete, guard=delete_guard(config.policy)
         )
         if not plan.has_changes:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
+            run.body = json_body(ApplyReport(), scope)
             return EXIT_OK
-        return _run(opts, client, plan, throttles, project)
+        return _run(opts, run, client, plan, throttles, scope)
     finally:
         client.close()
 
@@ -174,7 +198,12 @@ def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
 
 
 def _run(
-    opts: ApplyOptions, client: AssistantsClient, plan: Plan, throttles: Throttles, scope: str
+    opts: ApplyOptions,
+    run: JsonRun,
+    client: AssistantsClient,
+    plan: Plan,
+    throttles: Throttles,
+    scope: str,
 ) -> int:
     from contextlib import ExitStack
 
@@ -200,15 +229,18 @@ def _run(
             scope=scope,
             on_applier=ctrl_c_stops,
         )
+    run.body = json_body(report, scope)
     # The live bar of a terminal names only failures; the final report names the rest.
-    _report(opts, report, list_succeeded=isinstance(progress, TtyProgress))
+    _report(opts, run, report, list_succeeded=isinstance(progress, TtyProgress))
     if report.interrupted:
+        run.errors = json_errors(report)
         unknown = f", {len(report.unknown)} unknown" if report.unknown else ""
         raise Interrupted(
             f"interrupted (Ctrl-C): {len(report.not_started)} change(s) not started{unknown}; "
             "run apply again to finish (it converges)."
         )
     if not report.ok:
+        run.errors = json_errors(report)
         raise ApplyFailed(
             f"{len(report.failed)} of {len(report.outcomes) + len(report.not_started)} "
             "change(s) failed; fix the cause and run apply again (it converges)."
@@ -216,13 +248,11 @@ def _run(
     return EXIT_OK
 
 
-def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) -> None:
+def _report(opts: ApplyOptions, run: JsonRun, report: ApplyReport, *, list_succeeded: bool) -> None:
     from assistctl.output.progress import describe
 
-    counts = {"created": 0, "updated": 0, "deleted": 0}
-    for outcome in report.succeeded:
-        counts[outcome.verb] = counts.get(outcome.verb, 0) + 1
-        if list_succeeded:
+    if list_succeeded:
+        for outcome in report.succeeded:
             click.echo(describe(outcome), err=True)
     for outcome in report.failed:
         click.echo(describe(outcome), err=True)
@@ -238,14 +268,4 @@ def _report(opts: ApplyOptions, report: ApplyReport, *, list_succeeded: bool) ->
                 "the next plan shows whether it was done)",
                 err=True,
             )
-    extra = []
-    if report.retries:
-        extra.append(f"{report.retries} retries")
-    if report.lowest_parallelism and report.lowest_parallelism < opts.parallelism:
-        extra.append(f"parallelism lowered to {report.lowest_parallelism} by rate limits")
-    tail = f" ({'; '.join(extra)})" if extra else ""
-    ended = "interrupted" if report.interrupted else "complete"
-    click.echo(
-        f"Apply {ended}: {counts['created']} created, {counts['updated']} updated, "
-        f"{counts['deleted']} deleted, {len(report.failed)} failed.{tail}"
-    )
+    run.say(final_sentence(report, opts.parallelism))

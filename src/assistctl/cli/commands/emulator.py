@@ -1,13 +1,15 @@
 """``assistctl emulator``: serve the local Assistants API until Ctrl-C or SIGTERM.
 
 The first line on stdout is the base URL (flushed at once, so a script or test can read it and
-start talking); a one-line banner on stderr says what is served. Ctrl-C and SIGTERM stop the
+start talking); a banner on stderr says what is served and gives the ``export`` lines that
+point assistctl at it. Ctrl-C and SIGTERM stop the
 server cleanly with exit 0. A port already in use is one sentence and exit 1.
 """
 
 from __future__ import annotations
 
 import errno
+import shlex
 import signal
 import sys
 import threading
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from assistctl.config.providers import LOOPBACK_KEY
 from assistctl.emulator.app import EmulatorApp
 from assistctl.emulator.faults import FaultConfig, Faults
 from assistctl.emulator.flavors import FLAVORS
@@ -77,6 +80,27 @@ def _needs(app: EmulatorApp) -> str:
     return f" (needs {', '.join(needs)})" if needs else ""
 
 
+_PROVIDER_OF_FLAVOR = {"openai": "openai", "openai-v1": "openai", "aimlapi": "aimlapi"}
+"""The ``--provider`` that talks to each flavor (azure's is ``azure``: same name)."""
+
+
+def paste_lines(base_url: str, flavor: str) -> list[str]:
+    """The shell lines that point assistctl at an emulator serving ``base_url``.
+
+    The provider is named too, so that an ``ASSISTCTL_PROVIDER`` already set (``local``, say)
+    does not send the commands elsewhere; the key is the one assistctl would send to a local
+    host anyway, named so that a real ``OPENAI_API_KEY`` in the shell is not sent to it.
+    """
+    lines = [
+        f"export ASSISTCTL_BASE_URL={shlex.quote(base_url)}",
+        f"export ASSISTCTL_API_KEY={LOOPBACK_KEY}",
+        f"export ASSISTCTL_PROVIDER={_PROVIDER_OF_FLAVOR.get(flavor, flavor)}",
+    ]
+    if FLAVORS[flavor].dialect == "v1":
+        lines.append("# and pass --api-version v1 to every command (no variable sets it)")
+    return lines
+
+
 def execute(opts: EmulatorOptions) -> int:
     app = build_app(opts)
     try:
@@ -106,6 +130,8 @@ def execute(opts: EmulatorOptions) -> int:
             sys.stderr.write(
                 f"assistctl emulator ({app.flavor.name} flavor) serving {server.base_url}"
                 f"{needs}; {where}; admin at {server.root_url}/_admin/; Ctrl-C to stop.\n"
+                "Point assistctl at it from another shell by pasting:\n"
+                + "".join(line + "\n" for line in paste_lines(server.base_url, app.flavor.name))
             )
             sys.stderr.flush()
         while not stop.wait(0.5):

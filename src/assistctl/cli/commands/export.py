@@ -17,18 +17,22 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
+from assistctl.config.environments import select_environment
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
+from assistctl.config.reffiles import in_work_tree
 from assistctl.errors import AssistctlError, UsageError
+from assistctl.labels import describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
-    from assistctl.core.export import ExportResult
+    from assistctl.core.export import Exported, ExportResult
 
 DEFAULT_OUT = "assistants"
 SCHEMA_FILE = Path("schemas") / "assistant.schema.json"
@@ -44,9 +48,15 @@ class ExportOptions:
     out: str | None = None
     include_all: bool = False
     force: bool = False
+    fmt: str = "text"
 
 
 def execute(opts: ExportOptions) -> int:
+    with json_run("export", opts.fmt) as run:
+        return _export(opts, run)
+
+
+def _export(opts: ExportOptions, run: JsonRun) -> int:
     from assistctl.config.project import policy_violations
     from assistctl.core.export import export_assistants
 
@@ -55,16 +65,19 @@ def execute(opts: ExportOptions) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {shown} is a file; export writes a directory of manifests.")
     config, project_file = load_project([out])
-    project = project_name(opts.g, config)
-    if project_file is not None and project != config.project:
+    name = project_name(opts.g, config)
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
+    # The scope: the project, or project@environment; what is exported is its assistants.
+    project = scope_of(name, environment)
+    if project_file is not None and name != config.project:
         status(
             opts.g,
-            f"note: --project '{project}' differs from {project_file}'s project "
-            f"'{config.project}'; pass --project {project} to plan and apply these manifests too.",
+            f"note: --project '{name}' differs from {project_file}'s project "
+            f"'{config.project}'; pass --project {name} to plan and apply these manifests too.",
         )
 
-    with connect(opts.g, config) as client:
-        status(opts.g, f"Exporting project '{project}' from {client.target.display} ...")
+    with connect(opts.g, config.settings(environment)) as client:
+        status(opts.g, f"Exporting {describe_scope(project)} from {client.target.display} ...")
         live = client.list_all()
         api_version = client.target.api_version
         where = client.target.display
@@ -78,8 +91,9 @@ def execute(opts: ExportOptions) -> int:
         out=shown,
     )
     if not result.exported and not result.skipped:
+        run.body = _json_body(project, shown, out, result)
         more = "" if opts.include_all else " (--all exports unmanaged assistants too)"
-        click.echo(f"No assistants of project '{project}' on {where}; nothing to export{more}.")
+        run.say(f"No assistants of {describe_scope(project)} on {where}; nothing to export{more}.")
         return EXIT_OK
 
     files: dict[Path, str] = {}
@@ -87,10 +101,10 @@ def execute(opts: ExportOptions) -> int:
         files[out / item.filename] = item.text
         if item.prompt_filename is not None and item.prompt is not None:
             files[out / item.prompt_filename] = item.prompt
-    if result.exported and project_file is None and project != DEFAULT_PROJECT:
+    if result.exported and project_file is None and name != DEFAULT_PROJECT:
         files[out / PROJECT_FILE] = (
             "# Written by 'assistctl export': the project these manifests belong to.\n"
-            f"project: {project}\n"
+            f"project: {name}\n"
         )
     existing = sorted(str(p) for p in files if os.path.lexists(p))
     if existing and not opts.force:
@@ -104,11 +118,13 @@ def execute(opts: ExportOptions) -> int:
 
     for path, text in files.items():
         _write_atomic(path, text)
+    written_project = out / PROJECT_FILE if out / PROJECT_FILE in files else None
+    run.body = _json_body(project, shown, out, result, written_project)
     for item in result.exported:
         note = {"managed": "managed", "unmanaged": "UNMANAGED", "other_project": "other project"}
         prompt = f" + {out / item.prompt_filename}" if item.prompt_filename else ""
         if not opts.g.quiet:  # -q: the summary below is the result
-            click.echo(
+            run.say(
                 f"wrote {out / item.filename}{prompt}  ({item.assistant_id}, {note[item.status]})"
             )
         assert item.manifest is not None
@@ -118,10 +134,15 @@ def execute(opts: ExportOptions) -> int:
                 "refuses the manifest until it is fixed.",
                 err=True,
             )
-    if out / PROJECT_FILE in files and not opts.g.quiet:
-        click.echo(f"wrote {out / PROJECT_FILE}  (project: {project})")
+    if written_project is not None and not opts.g.quiet:
+        run.say(f"wrote {written_project}  (project: {name})")
 
-    _summary(project, shown, result)
+    _summary(run, project, shown, result)
+    if any(item.prompt_filename for item in result.exported) and in_work_tree(str(out)):
+        run.say(
+            f"Instructions files are read only once git tracks them: 'git add {shown}' "
+            "before planning."
+        )
     if result.skipped:
         lines = "; ".join(f"{s.assistant_id}: {s.reason}" for s in result.skipped)
         raise ExportIncomplete(
@@ -131,19 +152,55 @@ def execute(opts: ExportOptions) -> int:
     return EXIT_OK
 
 
-def _summary(project: str, shown: str, result: ExportResult) -> None:
+def _summary(run: JsonRun, project: str, shown: str, result: ExportResult) -> None:
     managed = [e for e in result.exported if e.status == "managed"]
     others = [e for e in result.exported if e.status != "managed"]
-    click.echo(
-        f"Exported {len(result.exported)} assistant(s) of project '{project}' to {shown} "
+    run.say(
+        f"Exported {len(result.exported)} assistant(s) of {describe_scope(project)} to {shown} "
         f"({len(managed)} managed, {len(others)} not yet adopted)."
     )
     if others:
-        click.echo("Adopt the others before 'assistctl apply', or apply creates copies of them:")
+        run.say("Adopt the others before 'assistctl apply', or apply creates copies of them:")
         for item in others:
-            force = " --force" if item.status == "other_project" else ""
-            click.echo(f"  assistctl import {item.key} {item.assistant_id} {shown}{force}")
-    click.echo(f"Run 'assistctl plan {shown}': it shows no changes for the adopted assistants.")
+            run.say(f"  {_adopt_command(item, shown)}")
+    run.say(f"Run 'assistctl plan {shown}': it shows no changes for the adopted assistants.")
+
+
+def _adopt_command(item: Exported, shown: str) -> str:
+    force = " --force" if item.status == "other_project" else ""
+    return f"assistctl import {item.key} {item.assistant_id} {shown}{force}"
+
+
+def _json_body(
+    project: str,
+    shown: str,
+    out: Path,
+    result: ExportResult,
+    project_file: Path | None = None,
+) -> dict[str, Any]:
+    """``export``'s own fields of its JSON document: what it wrote (``project_file``: the
+    ``assistctl.yaml`` it wrote, if any) and what it could not export."""
+    return {
+        "project": split_scope(project)[0],
+        "environment": split_scope(project)[1],
+        "out": shown,
+        "project_file": str(project_file) if project_file is not None else None,
+        "exported": [
+            {
+                "key": item.key,
+                "id": item.assistant_id,
+                "name": item.name,
+                "status": item.status,
+                "file": str(out / item.filename),
+                "prompt_file": str(out / item.prompt_filename) if item.prompt_filename else None,
+                "adopt": _adopt_command(item, shown) if item.status != "managed" else None,
+            }
+            for item in result.exported
+        ],
+        "skipped": [
+            {"id": s.assistant_id, "name": s.name, "reason": s.reason} for s in result.skipped
+        ],
+    }
 
 
 def _schema_path(out: Path) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import open_session, status, write_output
 from assistctl.cli.error_handler import EXIT_CHANGES, EXIT_OK
 from assistctl.errors import UsageError
@@ -23,7 +24,12 @@ class PlanOptions:
 
 
 def execute(opts: PlanOptions) -> int:
-    from assistctl.output.render import render_plan
+    with json_run("plan", opts.fmt) as run:
+        return _plan(opts, run)
+
+
+def _plan(opts: PlanOptions, run: JsonRun) -> int:
+    from assistctl.output.render import plan_json, render_plan
 
     if opts.out == "-":
         # A saved plan on stdout would be mixed with the rendered plan: a file it must be.
@@ -31,7 +37,11 @@ def execute(opts: PlanOptions) -> int:
     session = open_session(opts.g, opts.paths, "Planning", digest=bool(opts.out))
     session.close()  # the live state is read and planned: no more requests
     plan = session.plan
-    write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
+    if run.enabled:
+        run.body = plan_json(plan)
+    else:
+        color = use_color(opts.g, sys.stdout)
+        write_output(render_plan(plan, opts.fmt, color=color, quiet=opts.g.quiet), None)
     plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
     if opts.out:
         # perf: only a saved plan needs this module (and the digest above); benchmarks/apply.py

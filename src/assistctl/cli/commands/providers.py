@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import click
 
+from assistctl.cli.commands._jsonrun import json_run
 from assistctl.config.providers import PROVIDERS
 from assistctl.options import GlobalOptions
-from assistctl.output.providers import listing
+from assistctl.output.providers import json_body, listing
 
 
 @dataclass(frozen=True)
@@ -18,5 +19,9 @@ class ProvidersOptions:
 
 
 def execute(opts: ProvidersOptions) -> int:
-    click.echo(listing(PROVIDERS.values(), opts.fmt), nl=False)
-    return 0
+    with json_run("providers", opts.fmt) as run:
+        if run.enabled:
+            run.body = json_body(PROVIDERS.values())
+        else:
+            click.echo(listing(PROVIDERS.values(), opts.fmt), nl=False)
+        return 0

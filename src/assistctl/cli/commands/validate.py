@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import click
 
+from assistctl.cli.commands._jsonrun import json_run
 from assistctl.config.loader import load
 from assistctl.options import GlobalOptions
-from assistctl.output.reporters import report
+from assistctl.output.reporters import json_body, json_errors, report
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,16 @@ class ValidateOptions:
 
 def execute(opts: ValidateOptions) -> int:
     """Print the report; 0 when every manifest is valid (warnings allowed), else 1."""
-    result = load(opts.paths, api_version=opts.g.api_version, options=opts.g)
-    click.echo(report(result, opts.fmt, quiet=opts.g.quiet), nl=False)
-    return 0 if result.ok else 1
+    with json_run("validate", opts.fmt) as run:
+        result = load(
+            opts.paths,
+            api_version=opts.g.api_version,
+            options=opts.g,
+            environment=opts.g.env,
+            every_environment=True,
+        )
+        if run.enabled:
+            run.body, run.errors = json_body(result), json_errors(result)
+        else:
+            click.echo(report(result, opts.fmt, quiet=opts.g.quiet), nl=False)
+        return 0 if result.ok else 1
