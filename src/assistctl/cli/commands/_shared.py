@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistctl.config.loader import LoadResult
-from assistctl.config.project import Policy, ProjectConfig
 from assistctl.errors import AssistctlError, UsageError
 from assistctl.options import GlobalOptions
 
@@ -24,6 +22,8 @@ if TYPE_CHECKING:
     from assistctl.api.listing import Listing
     from assistctl.api.target import Target
     from assistctl.config.environments import TargetSettings
+    from assistctl.config.loader import LoadResult
+    from assistctl.config.project import Policy, ProjectConfig
     from assistctl.config.providers import ProjectLike
     from assistctl.core.plan import DeleteGuard, Plan, Planner, PlanTarget
     from assistctl.core.planfile import Origin
@@ -165,14 +165,17 @@ def open_session(
     files and vector stores the selected manifests name (plan and apply; drift reports on
     the assistants only).
     """
+    extra: dict[str, Any] = {} if deadline is None else {"deadline": deadline}
+    early = _list_early(g, paths, on_throttle=on_throttle, **extra)
+    # perf: imported once the listing is under way (the manifests' models, the planner):
+    # its first requests do not wait for them; benchmarks/listing.py (see
+    # benchmarks/README.md, listing from both ends).
     from assistctl.api import references as host_references
     from assistctl.config.selection import load_selection
     from assistctl.core.plan import Planner, Targeting
     from assistctl.core.references import references
     from assistctl.labels import describe_scope, scope_of
 
-    extra: dict[str, Any] = {} if deadline is None else {"deadline": deadline}
-    early = _list_early(g, paths, on_throttle=on_throttle, **extra)
     try:
         selection = load_selection(paths, api_version=g.api_version, environment=g.env)
     except AssistctlError:
@@ -214,9 +217,13 @@ def open_session(
             manifests, scope, api_version=version, targeting=targeting, siblings=siblings
         )
         del loaded, selection  # the planner holds the only references to the manifests now
-        plan = list_and_plan(client, planner, listing)
-        # After the listing, whose errors say most about a host that cannot serve us.
-        missing = host_references.check(client, wanted) if check_references else []
+        # After the listing's first page, whose errors say most about a host that cannot
+        # serve us: a host failing it is asked nothing more, and the listing's errors come
+        # first. perf: sent meanwhile rather than after its last page, a round trip less;
+        # benchmarks/listing.py (see benchmarks/README.md, listing from both ends).
+        checks = host_references.Deferred(client, wanted) if check_references else None
+        plan = list_and_plan(client, planner, listing, checks.start if checks else None)
+        missing = checks.result() if checks is not None else []
         # Every format names where the plan was made (a PR comment must say which host).
         where = target_of(client.target, project, environment)
         plan = plan.model_copy(update={"target": where, "problems": (*plan.problems, *missing)})
@@ -300,16 +307,22 @@ def _digest(loaded: LoadResult, keys: set[str] | None) -> str:
 
 
 def list_and_plan(
-    client: AssistantsClient, planner: Planner, listing: Listing | None = None
+    client: AssistantsClient,
+    planner: Planner,
+    listing: Listing | None = None,
+    first_page: Callable[[], None] | None = None,
 ) -> Plan:
     """List the live assistants into ``planner`` (``listing``, when one is already under
-    way), and return its plan.
+    way), and return its plan; ``first_page`` is called when the first page has come.
 
     Each page is planned while the next ones are fetched, and then dropped: neither the time
     to plan nor the memory of the raw objects adds up with the listing.
     """
     # perf: the next pages are fetched meanwhile (api/listing); benchmarks/plan_scaling.py.
     for page in listing if listing is not None else client.listing():
+        if first_page is not None:
+            first_page()
+            first_page = None
         for obj in page:
             planner.add(obj)
             # perf: hand the GIL over, so the listing thread sends the next request as soon
