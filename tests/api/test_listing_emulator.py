@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from assistctl.api.client import AssistantsClient
+from assistctl.api.listing import Listing
 from assistctl.api.target import resolve_target
 from assistctl.api.twoends import TwoEndedWalk
 from assistctl.emulator.app import EmulatorApp
@@ -113,3 +115,22 @@ def test_created_and_deleted_while_listing(
     emulator.settle()
     assert len(ids) == len(set(ids))
     assert set(seeded) - {seeded[300]} <= set(ids)
+
+
+def test_a_late_consumer_holds_the_budget_not_the_list(
+    emulator: EmulatorHandle, client: AssistantsClient
+) -> None:
+    """Pages wait for a consumer that has not started (manifests still loading) up to a
+    budget of answer bytes; past it the walk sends nothing more until the consumer takes
+    some, then goes on to the end: every assistant once."""
+    seeded = emulator.seed_assistants(1000, instructions="x" * 2000)  # ~270 KB a page
+    listing = Listing(client.list_page, TwoEndedWalk("the list"), budget=600_000).start()
+    waited = time.monotonic() + 60
+    while not (listing.paused or listing.walk.done) and time.monotonic() < waited:
+        time.sleep(0.01)
+    assert listing.paused
+    # Three pages over the budget, and at most one more answer that was on the wire.
+    assert listing.requests <= 5
+    ids = [str(item["id"]) for page in listing for item in page]
+    assert sorted(ids) == sorted(a["id"] for a in seeded)
+    assert listing.requests <= math.ceil(1000 / 100) + 2

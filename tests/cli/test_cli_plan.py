@@ -64,7 +64,9 @@ def test_detailed_exitcode(emulator: EmulatorHandle, tmp_path: Path) -> None:
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     r = run(*flags, "plan", "-d", root)
     assert r.code == 0 and "No changes. Live assistants match the manifests." in r.out
-    emulator.set_faults(next_statuses=[400])
+    # Both ends' first requests: a 400 to the newest-first one alone is a host that does not
+    # list newest first, and the walk goes on with one cursor.
+    emulator.set_faults(next_statuses=[400, 400])
     r = run(*flags, "plan", "-d", root)
     assert r.code == 1 and r.err.splitlines()[-1].startswith("assistctl: error: API error 400")
 

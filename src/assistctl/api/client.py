@@ -9,9 +9,6 @@ the API's own message), :mod:`~assistctl.api.wire` decodes and checks answers,
 the run, :mod:`~assistctl.api.listing` runs the pagination walks,
 :mod:`~assistctl.api.secret` keeps the key out of everything but its header and
 :mod:`~assistctl.api.connection` opens the httpx client.
-
-The client never starts a server: a provider served in process (``local``) comes with its
-transport, which the caller passes in (the CLI passes the emulator's).
 """
 
 from __future__ import annotations
@@ -215,11 +212,12 @@ class AssistantsClient:
 
     def list_page(self, step: Step, unwanted: threading.Event | None = None) -> Page:
         """One page of the list of assistants; not retried once ``unwanted`` is set."""
+        size: list[int] = []
         answer = self._request(
-            "GET", COLLECTION, params=step.params(), kind="read", unwanted=unwanted
+            "GET", COLLECTION, kind="read", params=step.params(), unwanted=unwanted, size=size
         )
         items = page_items(answer, self._url(COLLECTION))
-        return Page(items, answer.get("has_more"), answer.get("last_id"))
+        return Page(items, answer.get("has_more"), answer.get("last_id"), sum(size))
 
     def read(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """The decoded answer to ``GET path`` (under the base URL): for reads beside the
@@ -270,8 +268,7 @@ class AssistantsClient:
                 self._requests_made += 1
 
     def _go(self, what: str, landed: bool, unwanted: threading.Event | None) -> None:
-        """Nothing is sent after Ctrl-C, past the deadline, once the client is closed or
-        the answer no longer wanted (a listing that is over), retries included."""
+        """Nothing is sent after Ctrl-C, past the deadline, once closed or no longer wanted."""
         self.deadline.check(what, landed=landed)
         if self._closed or (unwanted is not None and unwanted.is_set()):
             raise Stopped(f"{what} was not sent: no longer needed", landed=landed)
@@ -291,7 +288,9 @@ class AssistantsClient:
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         unwanted: threading.Event | None = None,
+        size: list[int] | None = None,
     ) -> Any:
+        """The decoded answer (``size`` gets its length in bytes)."""
         url = self._url(path)
         what = f"{method} {url}"
         attempt = Attempt(method, kind, retries=0, max_retries=self.max_retries)
@@ -351,6 +350,8 @@ class AssistantsClient:
                     now=time.time(),
                 )
                 if decision.verdict == "success":
+                    if size is not None:
+                        size.append(len(response.content))
                     return decode_answer(response, method, url, self._key)
                 if decision.verdict == "unknown":
                     raise outcome_unknown(

@@ -4,8 +4,10 @@ its requests in worker threads, its pages handed to the consumer as they come.
 Each request runs in a daemon thread of its own. When its page comes, the walk says what
 to send next, and that is sent at once, before the page is handed over: each direction
 keeps a page ahead of the consumer (the planner works on page N while page N+1 is on the
-wire). At most ``depth`` pages wait for the consumer; past that the threads wait too, so a
-consumer that has not started yet (manifests still loading) holds a few pages, not the list.
+wire). Pages wait for a consumer that has not started yet (manifests still loading) up to
+``budget`` bytes of answers (:data:`WAITING_BUDGET`): every page of a small organisation,
+a few dozen of large assistants; past that the walk sends nothing more until the consumer
+has taken some, so the listing never holds the whole list while the manifests load.
 
 :meth:`Listing.close` (the consumer leaving early: an error, an invalid manifest, Ctrl-C)
 stops it: nothing more is sent, and an answer still on its way is dropped when it comes.
@@ -45,7 +47,19 @@ Fetch = Callable[[Step, threading.Event], Page]
 """Sends a step's request; the event says its answer is no longer wanted (do not retry)."""
 Items = list[Mapping[str, Any]]
 DEFAULT_DEPTH = 8
-"""Pages that may wait for the consumer (8 pages of 100 assistants: a few MB)."""
+"""Pages handed over that may wait in the queue; more wait in their threads (see budget)."""
+WAITING_BUDGET = 2 * 1024 * 1024
+"""Bytes of answers that may wait for the consumer before the walk pauses: the pages a
+5,000-assistant organisation with short prompts lists while its manifests load (about 90 KB
+a page), 4 pages of 4 KB prompts, whose 10,000 would otherwise all wait (plan memory: 3.5x
+the data with 8 MiB, 3.0x with 2). benchmarks/listing.py and benchmarks/plan_memory.py
+(see benchmarks/README.md, listing from both ends)."""
+
+
+class _Batch:
+    def __init__(self, items: Items, size: int) -> None:
+        self.items = items
+        self.size = size
 
 
 class _End:
@@ -61,12 +75,24 @@ class _Failed:
 class Listing:
     """One walk, running from :meth:`start` until it is over or closed; iterate it once."""
 
-    def __init__(self, fetch: Fetch, walk: Walk, *, depth: int = DEFAULT_DEPTH) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        walk: Walk,
+        *,
+        depth: int = DEFAULT_DEPTH,
+        budget: int = WAITING_BUDGET,
+    ) -> None:
         self._fetch = fetch
         self._walk = walk
         self.walk = walk
         """Read it once the listing is over (its :meth:`~Walk.order`, its fallback)."""
-        self._handoff: queue.Queue[Items | _End | _Failed] = queue.Queue(maxsize=depth)
+        self._handoff: queue.Queue[_Batch | _End | _Failed] = queue.Queue(maxsize=depth)
+        self._budget = budget
+        self._waiting = 0
+        """Bytes of the answers handed over and not yet taken by the consumer."""
+        self._parked: list[Step] = []
+        """Requests held back while more than the budget waits for the consumer."""
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         """Nothing more is sent: the walk is over or failed, or the consumer left."""
@@ -101,9 +127,16 @@ class Listing:
                     end = got
                     continue
                 received += 1
-                yield got
+                self._taken(got.size)
+                yield got.items
         finally:
             self.close()
+
+    @property
+    def paused(self) -> bool:
+        """The walk waits for the consumer to take what it was handed."""
+        with self._lock:
+            return bool(self._parked)
 
     def close(self, *, wait: float = 0.0) -> None:
         """Send nothing more; what is still on its way is dropped. With ``wait``, also wait
@@ -142,6 +175,9 @@ class Listing:
         if self._stopped.is_set():
             return
         fresh: Items = []
+        steps: list[Step] = []
+        failed: _Failed | None = None
+        end: _End | None = None
         with self._lock:
             if self._ended:
                 return  # the walk was over before this answer came
@@ -156,23 +192,39 @@ class Listing:
                 self._stopped.set()
                 self._failed.set()
                 self._ended = True
-                self._put(_Failed(fatal))
-                return
+                failed = _Failed(fatal)
+            size = page.size if page is not None and fresh else 0
             if fresh:
                 self._batches += 1
-            end = None
-            if self._walk.done:
+                self._waiting += size
+            if failed is None and self._walk.done:
                 self._ended = True
                 self._stopped.set()  # an answer still on its way is not retried
                 end = _End(self._batches)
+            elif self._waiting > self._budget:
+                self._parked += steps  # sent once the consumer has taken enough
+                steps = []
+        # Outside the lock: the consumer takes it to count what it took.
+        if failed is not None:
+            self._put(failed)
+            return
         for following in steps:
             self._send(following)  # before the hand-over: a page ahead of the consumer
         if fresh:
-            self._put(fresh)
+            self._put(_Batch(fresh, size))
         if end is not None:
             self._put(end)
 
-    def _put(self, item: Items | _End | _Failed) -> None:
+    def _taken(self, size: int) -> None:
+        with self._lock:
+            self._waiting -= size
+            resumed = [] if self._waiting > self._budget else self._parked
+            if resumed:
+                self._parked = []
+        for step in resumed:
+            self._send(step)
+
+    def _put(self, item: _Batch | _End | _Failed) -> None:
         """Hand ``item`` over, waiting while the consumer is behind; a batch is dropped once
         the walk failed, anything once the consumer left."""
         final = isinstance(item, _End | _Failed)

@@ -51,6 +51,8 @@ class Page:
     items: Sequence[Mapping[str, Any]]
     has_more: Any = None
     last_id: Any = None
+    size: int = 0
+    """Bytes of the answer (what its assistants weigh while they wait for the consumer)."""
 
 
 @dataclass
