@@ -243,9 +243,9 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
             "odd.yaml",
         ]
     )
-    assert f"assistctl import support-bot {first['id']} {out}\n" in r.out
-    assert f"assistctl import support-bot-3 {theirs['id']} {out} --force\n" in r.out
-    assert f"assistctl import odd {odd['id']} {out} --force\n" in r.out
+    assert f"assistctl import support-bot={first['id']} {out}\n" in r.out
+    assert f"assistctl import support-bot-3={theirs['id']} {out} --force\n" in r.out
+    assert f"assistctl import odd={odd['id']} {out} --force\n" in r.out
     assert "UNMANAGED" in written["support-bot.yaml"]
     assert "(assistctl = billing/support-bot)" in written["support-bot-3.yaml"]
     assert mine["id"] in written["helper.yaml"] and "UNMANAGED" not in written["helper.yaml"]
@@ -256,8 +256,7 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
     commands = [line.split()[2:] for line in r.out.splitlines() if line.startswith("  assistctl ")]
     assert len(commands) == 6
     for args in commands:
-        key, assistant_id, path, *force = args
-        done = run(*flags, "import", *force, key, assistant_id, path)
+        done = run(*flags, "import", *args, "--auto-approve")
         assert done.code == 0, done.err
     plan = run(*flags, "plan", "-d", out)
     assert plan.code == 0 and NO_CHANGES in plan.out, plan.out

@@ -220,16 +220,29 @@ def test_apply_with_invalid_manifests(flags: list[str], tmp_path: Path) -> None:
 def test_import(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> None:
     root = project_dir(tmp_path, {"tutor.yaml": "key: tutor\nmodel: gpt-4o\n"})
     (live,) = emulator.seed_assistants(1, name="Tutor")
-    r = run(*flags, "import", "tutor", live["id"], root, "--format", "json")
+    pair = f"tutor={live['id']}"
+    # Without a terminal or --auto-approve: refused, the plan is in the document.
+    unasked = document(run(*flags, "import", pair, root, "--format", "json"), "import", 1)
+    assert [e["status"] for e in unasked["imports"]] == ["not_written"]
+    assert "without a terminal" in unasked["errors"][0]["message"]
+
+    r = run(*flags, "import", pair, root, "--format", "json", "--auto-approve")
+    assert r.out.startswith("{") and "Import plan for project" in r.err
     (entry,) = document(r, "import", 0)["imports"]
-    assert (entry["status"], entry["label"], entry["id"]) == (
+    assert (entry["status"], entry["label"], entry["id"], entry["error"]) == (
         "imported",
         "default/tutor",
         live["id"],
+        None,
     )
-    missing = run(*flags, "import", "tutor", "asst_nope", root, "--format", "json")
+    assert entry["fields_to_update"] == ["name"]
+    again = document(run(*flags, "import", pair, root, "--format", "json"), "import", 0)
+    assert [e["status"] for e in again["imports"]] == ["already_managed"]
+
+    missing = run(*flags, "import", "tutor=asst_nope", root, "--format", "json")
     (error,) = document(missing, "import", 1)["errors"]
-    assert "No assistant 'asst_nope'" in error["message"]
+    assert (error["key"], error["id"]) == ("tutor", "asst_nope")
+    assert "no such assistant" in error["message"]
 
 
 def test_export(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> None:

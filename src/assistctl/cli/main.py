@@ -192,38 +192,50 @@ def apply(
 @cli.command(
     "import",
     examples=(
-        "assistctl import math-tutor asst_abc123 assistants/",
-        "assistctl import math-tutor asst_abc123 assistants/ --format json",
-        "assistctl import math-tutor asst_abc123 assistants/ --force --project support",
+        "assistctl import math-tutor=asst_abc123 support=asst_def456 assistants/",
+        "assistctl import --from pairs.txt assistants/ --auto-approve --format json",
+        "assistctl import math-tutor=asst_abc123 assistants/ --force --project support",
     ),
 )
-@click.argument("key")
-@click.argument("assistant_id")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("args", metavar="KEY=ID... PATH...", nargs=-1, required=True)
+@click.option(
+    "--from",
+    "pairs_file",
+    type=click.Path(dir_okay=False),
+    help="Read KEY=ID pairs from FILE, one a line (# comments and blank lines allowed).",
+)
 @click.option(
     "--force",
     is_flag=True,
-    help="Take the assistant even if it carries another project's (or another key's) label.",
+    help="Take an assistant even if it carries another project's (or another key's) label.",
 )
+@click.option("--auto-approve", is_flag=True, help="Write the labels without asking for 'yes'.")
 @_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def import_(
     ctx: click.Context,
-    key: str,
-    assistant_id: str,
-    paths: tuple[str, ...],
+    args: tuple[str, ...],
+    pairs_file: str | None,
     force: bool,
+    auto_approve: bool,
     fmt: str,
 ) -> int:
-    """Adopt live assistant ASSISTANT_ID under the manifest KEY found in PATH...
+    """Adopt live assistants (ID) under the manifest KEYs found in PATH...
 
-    Only the ownership label is written; run 'assistctl plan' afterwards to see what differs.
+    Shows the plan of label writes (and what 'assistctl plan' would then do for each key) and
+    asks for 'yes', like apply. Only the ownership label is written. The 0.1.0 form
+    'import KEY ID PATH...' still works.
     """
     from assistctl.cli.commands import import_ as cmd
 
     return cmd.execute(
         cmd.ImportOptions(
-            g=_globals(ctx), key=key, assistant_id=assistant_id, paths=paths, force=force, fmt=fmt
+            g=_globals(ctx),
+            args=args,
+            pairs_file=pairs_file,
+            force=force,
+            auto_approve=auto_approve,
+            fmt=fmt,
         )
     )
 

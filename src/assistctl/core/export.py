@@ -313,13 +313,13 @@ def _header(
             f"# Exported by assistctl from {assistant_id}, which is UNMANAGED: it has no",
             "# ownership label, so 'assistctl apply' would create a second assistant from this",
             "# manifest. Adopt the live one first:",
-            f"#   assistctl import {key} {assistant_id} {out}",
+            f"#   assistctl import {key}={assistant_id} {out}",
         ]
     else:
         lines += [
             f"# Exported by assistctl from {assistant_id}, which carries another owner's label",
             f"# ({OWNER_KEY} = {owner}). To move it to this project:",
-            f"#   assistctl import {key} {assistant_id} {out} --force",
+            f"#   assistctl import {key}={assistant_id} {out} --force",
         ]
     return "\n".join(lines) + "\n"
 

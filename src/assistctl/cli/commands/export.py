@@ -157,7 +157,7 @@ def _summary(run: JsonRun, project: str, shown: str, result: ExportResult) -> No
 
 def _adopt_command(item: Exported, shown: str) -> str:
     force = " --force" if item.status == "other_project" else ""
-    return f"assistctl import {item.key} {item.assistant_id} {shown}{force}"
+    return f"assistctl import {item.key}={item.assistant_id} {shown}{force}"
 
 
 def _json_body(
