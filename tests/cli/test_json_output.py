@@ -252,8 +252,18 @@ def test_export(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> N
     r = run(*flags, "--project", "examples", "export", "--out", out, "--format", "json")
     doc = document(r, "export", 0)
     assert len(doc["exported"]) == 8 and all(Path(e["file"]).is_file() for e in doc["exported"])
+    assert {e["action"] for e in doc["exported"]} == {"created"}
+    emulator.modify_out_of_band(doc["exported"][0]["id"], temperature=0.7)
     again = run(*flags, "--project", "examples", "export", "--out", out, "--format", "json")
-    assert "Refusing to overwrite" in document(again, "export", 1)["errors"][0]["message"]
+    entries = document(again, "export", 0)["exported"]
+    assert sorted(e["action"] for e in entries) == ["unchanged"] * 7 + ["updated"]
+    (updated,) = [e for e in entries if e["action"] == "updated"]
+    assert updated["fields"] == ["temperature"] and updated["id"] == doc["exported"][0]["id"]
+    (out / "stray.yaml").write_text("replicas: 3\n", encoding="utf-8")
+    (out / "notes.yaml").write_text("# not a manifest\n", encoding="utf-8")
+    emulator.seed_assistants(1, name="Notes", metadata={"assistctl": "examples/notes"})
+    refused = run(*flags, "--project", "examples", "export", "--out", out, "--format", "json")
+    assert "Refusing to overwrite" in document(refused, "export", 1)["errors"][0]["message"]
 
 
 # ---- output (another change adds the command) -----------------------------------------------

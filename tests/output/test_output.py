@@ -144,7 +144,8 @@ def test_quiet_import_and_export(
     assert r.code == 0 and r.err == ""
     assert "wrote" not in r.out
     assert r.out.splitlines()[0] == (
-        f"Exported 1 assistant(s) of project 'default' to {out} (0 managed, 1 not yet adopted)."
+        f"Exported 1 assistant(s) of project 'default' to {out}: 1 new file(s), 0 updated in "
+        "place, 0 up to date (0 managed, 1 not yet adopted)."
     )
     assert f"  assistctl import support-bot={live['id']} {out}" in r.out
 
