@@ -324,17 +324,18 @@ def test_subprocess_exit_codes_and_streams(tmp_path: Path) -> None:
     [(), ("-q", "--format", "json", "--provider", "openai", "--color", "always")],
     ids=["plain", "flags-after-the-command"],
 )
-def test_validate_imports_neither_httpx_nor_deepdiff(
+def test_validate_imports_neither_httpx_nor_deepdiff_nor_ruamel(
     tmp_path: Path, flags: tuple[str, ...]
 ) -> None:
-    # The pre-commit path must stay light: these two cost most of a plan's startup.
+    # The pre-commit path must stay light: httpx and deepdiff cost most of a plan's startup,
+    # and ruamel.yaml (export's round trip) is only for export.
     root = write(tmp_path, {"a.yaml": GOOD.format(key="a")})
     # main() ends the process with os._exit: the probe looks at sys.modules right then.
     probe = (
         "import os, sys\n"
         "real_exit = os._exit\n"
         "def probe_exit(code):\n"
-        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'deepdiff'))\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'deepdiff', 'ruamel'))\n"
         "    print(code, heavy, flush=True)\n"
         "    real_exit(code)\n"
         "os._exit = probe_exit\n"
