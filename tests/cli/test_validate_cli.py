@@ -355,12 +355,12 @@ def test_pre_commit_hook_definition() -> None:
         "python",
         True,
     )
-    # Manifests wherever they live; hidden paths and non-YAML files never
+    # Manifests and instructions files wherever they live; hidden paths and other files never
     # (tests/cli/test_pre_commit_hook.py has the full table).
     files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
-    for name in ("assistants/a.yaml", "infra/assistants/team/b.yml", "other/a.yaml"):
+    for name in ("assistants/a.yaml", "infra/assistants/team/b.yml", "assistants/prompts/a.md"):
         assert files.search(name) and not exclude.search(name), name
-    for name in ("assistants/prompts/a.md", ".github/workflows/ci.yml"):
+    for name in ("assistants/prompts/a.json", ".github/workflows/ci.yml"):
         assert not files.search(name) or exclude.search(name), name
 
 
