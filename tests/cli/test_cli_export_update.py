@@ -220,6 +220,16 @@ def test_an_exported_unmanaged_assistant_is_found_again(
     assert "temperature: 0.6" in (out / "support-bot.yaml").read_text()
     assert f"assistctl import support-bot={stray['id']} {out}" in again.out
 
+    # Adopted: the comment that says it is not is replaced by the one of a managed manifest.
+    pair = f"support-bot={stray['id']}"
+    assert run(*flags, "import", pair, out, "--auto-approve").code == 0
+    assert "UNMANAGED" in (out / "support-bot.yaml").read_text()
+    adopted = run(*flags, "export", "--out", out)
+    assert adopted.code == 0, adopted.err
+    text = (out / "support-bot.yaml").read_text()
+    assert text.startswith(f"# Exported by assistctl from {stray['id']}.\nkey: support-bot\n")
+    assert_clean(flags, out)
+
 
 def test_a_manifest_outside_out_is_not_written(emulator: EmulatorHandle, tmp_path: Path) -> None:
     root = project_dir(

@@ -1,12 +1,12 @@
 """Command line: click commands only. Parse flags into option objects, call, return the code.
 
 Each command imports its implementation lazily, so ``assistctl validate`` (the pre-commit
-path) never pays for httpx or deepdiff.
+path) never pays for httpx, deepdiff or ruamel.yaml.
 """
 
 # perf: lazy command imports, here and in cli/commands/; benchmarks/startup.py and
 # validate.py (see benchmarks/README.md, start-up); a test in tests/cli/test_validate_cli.py
-# keeps validate free of httpx and deepdiff.
+# keeps validate free of httpx, deepdiff and ruamel.yaml.
 
 from __future__ import annotations
 
@@ -74,7 +74,11 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 @_format_option(choices.VALIDATE_FORMATS)
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
-    """Check manifests offline. Exit 0 valid, 1 invalid."""
+    """Check manifests offline. Exit 0 valid, 1 invalid.
+
+    A PATH that is a file but not YAML (prompts/tutor.md) is an instructions file: the
+    manifests of its project that use it are checked (what the pre-commit hook relies on).
+    """
     from assistctl.cli.commands import validate as cmd
 
     return cmd.execute(cmd.ValidateOptions(g=_globals(ctx), paths=paths, fmt=fmt))
@@ -258,11 +262,21 @@ def import_(
     is_flag=True,
     help="Also export unmanaged assistants and other projects' ones (adopt them with import).",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite files in the way of new manifests that are not manifests of this project "
+    "(existing manifests are updated in place, never replaced).",
+)
 @_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def export(ctx: click.Context, out: str | None, include_all: bool, force: bool, fmt: str) -> int:
-    """Write a manifest for each live assistant of this project (every one with --all)."""
+    """Write or update a manifest for each live assistant of this project (every one with --all).
+
+    Existing manifests are updated in place (comments, key order, lifecycle and
+    instructions_file kept); new files are written only for assistants without one, and only
+    inside --out.
+    """
     from assistctl.cli.commands import export as cmd
 
     return cmd.execute(

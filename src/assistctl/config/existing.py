@@ -23,6 +23,7 @@ from typing import Any
 
 from assistctl.config.loader import load
 from assistctl.config.manifest import Manifest
+from assistctl.config.project import display_path
 from assistctl.config.sources import collect
 from assistctl.config.textfile import read_text
 from assistctl.config.yamlload import parse
@@ -128,11 +129,12 @@ def read_existing(root: Path, out: Path, *, api_version: str | None = None) -> E
     if not root.is_dir():
         return existing
     real_out = os.path.realpath(out)
-    loaded = load([root], api_version=api_version)
+    shown_root = display_path(root.resolve())
+    loaded = load([shown_root], api_version=api_version)
     manifests = {(lm.file, lm.document): lm.manifest for lm in loaded.manifests}
     problems: list[Diagnostic] = []
     seen: dict[str, str] = {}
-    for source, shown in collect([root]).manifests:
+    for source, shown in collect([shown_root]).manifests:
         text, problem = read_text(source, shown)
         if problem is not None or text is None:
             problems += [problem] if problem is not None else []

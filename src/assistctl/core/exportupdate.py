@@ -32,6 +32,7 @@ from assistctl.config.existing import Existing, ExistingDoc
 from assistctl.config.manifest import Manifest
 from assistctl.config.yamlload import dotted, parse
 from assistctl.core.exportmodel import Skipped, Status, Updated
+from assistctl.core.exportyaml import adopted_header
 from assistctl.core.fields import FIELDS, api_fields
 from assistctl.core.inplace import Edit, InPlaceError, edit_text
 from assistctl.core.normalize import desired_label
@@ -307,17 +308,20 @@ def write_updates(
     notes: list[str] = []
     for file, items in by_file.items():
         edits = [u.edit for _, _, u in items if u.edit.set or u.edit.remove]
+        adopted = [str(o["id"]) for o, s, u in items if s == "managed" and u.doc.exported_from]
         problem = None
-        if edits:
+        if edits or adopted:
             assert existing is not None
             old = existing.texts[file]
             try:
-                new, reindented = edit_text(old, edits, file)
+                new, reindented = edit_text(old, edits, file) if edits else (old, [])
             except InPlaceError as err:
                 problem = str(err)
             else:
                 problem = check_file(old, new, file, edits)
-            if problem is None:
+            for assistant_id in adopted:
+                new = adopted_header(new, assistant_id)
+            if problem is None and new != old:
                 files[file] = new
                 notes += reindented
         for obj, status, update in items:

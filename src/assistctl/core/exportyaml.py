@@ -8,6 +8,7 @@ quoted style by itself where a block scalar cannot hold the text exactly. Pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +47,23 @@ def header(
             f"#   assistctl import {key}={assistant_id} {out} --force",
         ]
     return "\n".join(lines) + "\n"
+
+
+_NOT_ADOPTED = re.compile(
+    r"^# Exported by assistctl from (?P<id>[A-Za-z0-9._-]+), which (?:is UNMANAGED|carries "
+    r"another owner's label)[^\n]*\n(?:#[^\n]*\n)*?#   assistctl import [^\n]*\n",
+    re.MULTILINE,
+)
+
+
+def adopted_header(text: str, assistant_id: str) -> str:
+    """``text`` with the "not adopted yet" comment export wrote for ``assistant_id`` (now
+    managed) replaced by the comment of a managed one; ``text`` when there is none."""
+    for match in _NOT_ADOPTED.finditer(text):
+        if match.group("id") == assistant_id:
+            managed = f"# Exported by assistctl from {assistant_id}.\n"
+            return text[: match.start()] + managed + text[match.end() :]
+    return text
 
 
 class _Block(str):
