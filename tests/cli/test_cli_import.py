@@ -281,12 +281,28 @@ def test_several_pairs_are_all_or_nothing(emulator: EmulatorHandle, tmp_path: Pa
     flags = at(emulator.base_url, emulator.api_key)
     pairs = [f"tutor={tutor['id']}", f"helper={theirs['id']}", "nokey=asst_x", "helper2=asst_y"]
 
+    # A key no manifest has is refused offline, before anything is asked of the host.
     r = run(*flags, "import", *pairs[:2], "nokey=asst_nope", assistants, "--auto-approve")
     assert r.code == 1 and r.out == ""
-    assert "assistctl: error: Nothing was imported: 2 pair(s) refused: " in r.err
-    assert f"helper={theirs['id']}: {theirs['id']} already carries the label of project" in r.err
+    assert "assistctl: error: Nothing was imported: 1 pair(s) refused: " in r.err
     assert "nokey=asst_nope: No manifest with key 'nokey'" in r.err
+    assert emulator.requests() == []
+
+    r = run(*flags, "import", *pairs[:2], "helper2=asst_nope", assistants, "--auto-approve")
+    assert r.code == 1 and r.out == ""
+    assert "assistctl: error: Nothing was imported: 1 pair(s) refused: " in r.err
+    assert "helper2=asst_nope: No manifest with key 'helper2'" in r.err
+
+    r = run(*flags, "import", *pairs[:2], assistants, "--auto-approve")
+    assert r.code == 1 and r.out == ""
+    assert f"helper={theirs['id']}: {theirs['id']} already carries the label of project" in r.err
     assert emulator.requests("modify") == [], "the good pair is not written either"
+
+    both = [f"tutor={theirs['id']}", f"helper={tutor['id']}"]
+    emulator.modify_out_of_band(tutor["id"], metadata={OWNER_KEY: "billing/t"})
+    r = run(*flags, "import", *both, assistants, "--auto-approve")
+    assert "Nothing was imported: 2 pair(s) refused: " in r.err, "every refusal is named"
+    emulator.modify_out_of_band(tutor["id"], metadata={"team": "edu"})
 
     done = run(*flags, "import", *pairs[:2], assistants, "--auto-approve", "--force")
     assert done.code == 0, done.err

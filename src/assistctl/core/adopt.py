@@ -227,6 +227,19 @@ def plan_imports(
     return items
 
 
+def refuse_unknown_keys(pairs: Sequence[Pair], loaded: LoadResult, paths: tuple[str, ...]) -> None:
+    """Raise :class:`ImportRefused` for the pairs whose key no manifest has: found offline,
+    before anything is asked of the host."""
+    refusals = []
+    for pair in pairs:
+        try:
+            find_manifest(loaded, pair.key, paths)
+        except UsageError as err:
+            refusals.append((pair, str(err)))
+    if refusals:
+        raise ImportRefused(refusals)
+
+
 def stale(item: ImportItem, fresh: dict[str, Any]) -> str | None:
     """Why the label must not be written on ``fresh`` (the assistant read again just now),
     or None when it is still as planned."""

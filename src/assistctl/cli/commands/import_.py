@@ -20,7 +20,7 @@ import click
 from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_ERROR, EXIT_OK
-from assistctl.config.loader import load_or_raise
+from assistctl.config.loader import LoadResult, load_or_raise
 from assistctl.core.importpairs import Pair, from_file, split_arguments
 from assistctl.errors import AssistctlError, NotFoundError, UsageError
 from assistctl.options import GlobalOptions
@@ -62,9 +62,8 @@ def _read_pairs(name: str) -> list[Pair]:
 
 
 def _import(opts: ImportOptions, run: JsonRun) -> int:
-    from assistctl.core.adopt import ImportRefused, plan_imports
+    from assistctl.core.adopt import ImportRefused, refuse_unknown_keys
     from assistctl.core.importpairs import refuse_repeats
-    from assistctl.output.imported import render_plan
 
     pairs, paths = split_arguments(
         opts.args, pairs_file=opts.pairs_file is not None, exists=os.path.exists
@@ -74,47 +73,63 @@ def _import(opts: ImportOptions, run: JsonRun) -> int:
     refuse_repeats(pairs)
     loaded = load_or_raise(paths, api_version=opts.g.api_version)
     project = project_name(opts.g, loaded.project)
-    shown_paths = " ".join(paths)
-    with connect(opts.g, loaded.project) as client:
-        where = client.target.display
-        status(opts.g, f"Planning the import into project '{project}' on {where} ...")
-        # Listing first surfaces a host that serves no Assistants API with the right hint
-        # (a 404 on one id could mean either), and finds duplicate labels in one pass.
-        everyone = client.list_all()
-        found = _find(client, everyone, pairs)
-        try:
-            items = plan_imports(
-                pairs,
-                loaded,
-                found,
-                everyone,
-                project=project,
-                force=opts.force,
-                api_version=client.target.api_version,
-                missing=f"no such assistant on {where}; check the id ('assistctl export "
-                "--all' writes a manifest for every live assistant, with its id)",
-                paths=tuple(paths),
-            )
-        except ImportRefused as err:
-            run.errors = [
-                {"message": why, "key": pair.key, "id": pair.assistant_id}
-                for pair, why in err.refusals
-            ]
-            raise
-        if not (opts.g.quiet and opts.auto_approve):
-            run.say(render_plan(items, project, where, shown_paths))
-        writes = [i for i in items if not i.adoption.done]
-        run.body = _body(project, items, {})  # what a refusal to ask leaves: the plan
-        if not writes:
-            return EXIT_OK
-        if not _confirmed(opts, len(writes)):
-            click.echo("Import cancelled: nothing was written.", err=True)
-            run.errors = [{"message": "Import cancelled: nothing was written."}]
-            return EXIT_ERROR
-        from assistctl.api.labelwrite import write_labels
+    try:
+        # A key no manifest has is found offline: nothing is asked of the host then.
+        refuse_unknown_keys(pairs, loaded, tuple(paths))
+        with connect(opts.g, loaded.project) as client:
+            return _plan_and_write(opts, run, pairs, loaded, project, client, paths)
+    except ImportRefused as err:
+        run.errors = [
+            {"message": why, "key": pair.key, "id": pair.assistant_id} for pair, why in err.refusals
+        ]
+        raise
 
-        outcomes = {o.item.pair.key: o for o in write_labels(client, items)}
-        return _report(opts, run, project, items, outcomes, client.target.api_version, shown_paths)
+
+def _plan_and_write(
+    opts: ImportOptions,
+    run: JsonRun,
+    pairs: list[Pair],
+    loaded: LoadResult,
+    project: str,
+    client: AssistantsClient,
+    paths: list[str],
+) -> int:
+    from assistctl.core.adopt import plan_imports
+    from assistctl.output.imported import render_plan
+
+    shown_paths = " ".join(paths)
+    where = client.target.display
+    status(opts.g, f"Planning the import into project '{project}' on {where} ...")
+    # Listing first surfaces a host that serves no Assistants API with the right hint
+    # (a 404 on one id could mean either), and finds duplicate labels in one pass.
+    everyone = client.list_all()
+    found = _find(client, everyone, pairs)
+    items = plan_imports(
+        pairs,
+        loaded,
+        found,
+        everyone,
+        project=project,
+        force=opts.force,
+        api_version=client.target.api_version,
+        missing=f"no such assistant on {where}; check the id ('assistctl export "
+        "--all' writes a manifest for every live assistant, with its id)",
+        paths=tuple(paths),
+    )
+    if not (opts.g.quiet and opts.auto_approve):
+        run.say(render_plan(items, project, where, shown_paths))
+    writes = [i for i in items if not i.adoption.done]
+    run.body = _body(project, items, {})  # what a refusal to ask leaves: the plan
+    if not writes:
+        return EXIT_OK
+    if not _confirmed(opts, len(writes)):
+        click.echo("Import cancelled: nothing was written.", err=True)
+        run.errors = [{"message": "Import cancelled: nothing was written."}]
+        return EXIT_ERROR
+    from assistctl.api.labelwrite import write_labels
+
+    outcomes = {o.item.pair.key: o for o in write_labels(client, items)}
+    return _report(opts, run, project, items, outcomes, client.target.api_version, shown_paths)
 
 
 def _find(
