@@ -39,6 +39,7 @@ CLEAN_ENV: dict[str, str | None] = {
         "ASSISTCTL_PROVIDER",
         "ASSISTCTL_PROJECT",
         "ASSISTCTL_LOCAL_STATE",
+        "ASSISTCTL_ENV",
         "ASSISTCTL_PROJECT",
         "OPENAI_BASE_URL",
         "OPENAI_API_KEY",
@@ -94,22 +95,36 @@ def at(url: str, key: str) -> list[str]:
     return ["--base-url", url, "--api-key", key]
 
 
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def track(root: Path) -> Path:
+    """``git add -A`` in ``root``: its files become the project's (an instructions file in a
+    git work tree must be tracked)."""
+    git(root, "add", "-A")
+    return root
+
+
 def project_dir(root: Path, files: Mapping[str, str] | None = None) -> Path:
-    """A directory that stops project-file discovery (a ``.git``), with ``files`` in it."""
+    """A git work tree (which stops project-file discovery, as a checkout's root does) with
+    ``files`` in it, tracked."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / ".git").mkdir(exist_ok=True)
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "--template=")
     for name, content in (files or {}).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    return root
+    return track(root)
 
 
 def copy_examples(root: Path) -> Path:
-    """A private copy of ``examples/assistants`` (project ``examples``) to edit."""
+    """A private copy of ``examples/assistants`` (project ``examples``) to edit, tracked."""
     project_dir(root)
     target = root / "assistants"
     shutil.copytree(EXAMPLES, target)
+    track(root)
     return target
 
 

@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistctl import labels
-from assistctl.labels import Label, label_of, make_label, owner_of, parse, parse_label, scope_of
+from assistctl.labels import (
+    Label,
+    describe_scope,
+    label_of,
+    make_label,
+    owner_of,
+    parse,
+    parse_label,
+    scope_of,
+)
 
 names = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
@@ -85,3 +94,8 @@ def test_the_longest_label_fits_the_metadata_value_limit() -> None:
     value = make_label(scope_of(name, name), name, prevent_destroy=True, write_only="f" * 12)
     assert len(value) <= 418 < 512
     assert labels.parse(value) is not None
+
+
+def test_a_scope_in_words() -> None:
+    assert describe_scope("support") == "project 'support'"
+    assert describe_scope("support@prod") == "project 'support', environment 'prod'"

@@ -48,6 +48,13 @@ def scope_of(project: str, environment: str | None = None) -> str:
     return f"{project}@{environment}" if environment else project
 
 
+def describe_scope(scope: str) -> str:
+    """A scope in words: ``project 'support'`` or ``project 'support', environment 'prod'``."""
+    project, environment = split_scope(scope)
+    tail = f", environment '{environment}'" if environment else ""
+    return f"project '{project}'{tail}"
+
+
 def split_scope(scope: str) -> tuple[str, str | None]:
     """``(project, environment)`` of a scope made by :func:`scope_of`."""
     project, _, environment = scope.partition("@")

@@ -62,6 +62,11 @@ class GlobalOptions:
         envvar="ASSISTCTL_API_KEY",
         help="API key (env ASSISTCTL_API_KEY, then OPENAI_API_KEY). Never printed.",
     )
+    api_key_file: str | None = option(
+        "--api-key-file",
+        metavar="PATH|-",
+        help="Read the API key from PATH ('-': standard input), e.g. a mounted secret.",
+    )
     provider: str | None = option(
         "--provider", choices="PROVIDERS", envvar="ASSISTCTL_PROVIDER", help="Host preset."
     )
@@ -74,6 +79,13 @@ class GlobalOptions:
         envvar="ASSISTCTL_PROJECT",
         help="Project name: the ownership scope (env ASSISTCTL_PROJECT; default from "
         "assistctl.yaml, else 'default').",
+    )
+    env: str | None = option(
+        "--env",
+        metavar="NAME",
+        envvar="ASSISTCTL_ENV",
+        help="Environment of assistctl.yaml to act on (env ASSISTCTL_ENV); validate checks "
+        "every environment without it.",
     )
     local_state: str | None = option(
         "--local-state",

@@ -198,7 +198,7 @@ def local() -> Iterator[tuple[EmulatorApp, AssistantsClient]]:
     """One in-process emulator and one client for every example (reset per example)."""
     app = EmulatorApp("openai")
     target = resolve_target(
-        GlobalOptions(base_url="http://emulator.test/v1", api_key="sk-test-property"), env={}
+        GlobalOptions(base_url="https://emulator.test/v1", api_key="sk-test-property"), env={}
     )
     with AssistantsClient(target, transport=LocalTransport(app)) as client:
         yield app, client

@@ -25,9 +25,10 @@ import pytest
 from assistctl import __version__
 from assistctl.api.client import AssistantsClient
 from assistctl.api.retry import parse_retry_after
-from assistctl.api.secret import scrub
+from assistctl.api.secret import Secret, scrub
 from assistctl.api.target import Target, resolve_target
 from assistctl.api.wire import excerpt
+from assistctl.config.providers import PROVIDERS
 from assistctl.errors import (
     ApiError,
     AssistctlError,
@@ -501,7 +502,9 @@ def test_401_for_the_placeholder_key_of_a_local_host(server: Scripted) -> None:
     with c, pytest.raises(AuthError) as err:
         c.list_all()
     assert "the placeholder key assistctl sends to local hosts" in str(err.value)
-    assert "--api-key or set ASSISTCTL_API_KEY or OPENAI_API_KEY" in str(err.value)
+    assert "--api-key or --api-key-file, or set ASSISTCTL_API_KEY or OPENAI_API_KEY" in str(
+        err.value
+    )
 
 
 def test_403(server: Scripted, client: tuple[AssistantsClient, Sleeps]) -> None:
@@ -524,8 +527,9 @@ def test_404_on_the_collection_says_the_host_does_not_serve_it(
 
 
 def test_404_from_openai_explains_the_sunset(server: Scripted) -> None:
-    # Reach "api.openai.com" through an HTTP proxy that is our server on 127.0.0.1.
-    target = resolve_target(GlobalOptions(base_url="http://api.openai.com/v1", api_key=KEY), env={})
+    # Reach "api.openai.com" through an HTTP proxy that is our server on 127.0.0.1. Made by
+    # hand: resolve_target refuses a key over plain http to a host off this machine.
+    target = Target(PROVIDERS["openai"], "http://api.openai.com/v1", "v2", Secret(KEY))
     transport = httpx.HTTPTransport(proxy=f"http://127.0.0.1:{server.port}")
     server.script(Reply(404, openai_error("Invalid URL (GET /v1/assistants)")))
     with AssistantsClient(target, transport=transport) as c, pytest.raises(NotFoundError) as err:
@@ -534,7 +538,8 @@ def test_404_from_openai_explains_the_sunset(server: Scripted) -> None:
     text = str(err.value)
     assert "does not serve the Assistants API" in text
     assert "OpenAI sunset the Assistants API on 2026-08-26" in text
-    assert "--base-url" in text
+    assert "point --base-url at a host that still serves it" in text
+    assert "see 'assistctl providers'" in text
 
 
 def test_404_with_a_v1_prefix_on_aimlapi_hints_at_the_path(server: Scripted) -> None:

@@ -480,16 +480,13 @@ def test_404_on_the_collection_of_another_host(
     assert "sunset" not in r.err and "Traceback" not in r.text
 
 
-def test_404_from_api_openai_com_is_the_sunset(
+def test_no_key_over_plain_http_even_through_a_proxy(
     canned: Callable[[int, bytes, str], Canned], tmp_path: Path
 ) -> None:
-    """No network: api.openai.com is reached through an HTTP proxy that is a local server
-    answering 404, as OpenAI does for /v1/assistants after 2026-08-26."""
-    reply = canned(
-        404,
-        b'{"error": {"message": "Invalid URL (GET /v1/assistants)", "type": "invalid_request_error"}}',
-        "application/json",
-    )
+    """api.openai.com over plain http (here through an HTTP proxy that is a local server) would
+    show the key to every hop: refused before any request. The sunset's 404 wording is
+    checked through the client in tests/api/test_client_http.py."""
+    reply = canned(404, b"{}", "application/json")
     root = project_dir(tmp_path, {"a.yaml": OTHER_V2})
     env = {
         "HTTP_PROXY": reply.url,
@@ -498,13 +495,11 @@ def test_404_from_api_openai_com_is_the_sunset(
         "no_proxy": None,
         "ALL_PROXY": None,
         "all_proxy": None,
-        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_API_KEY": "sk-test-plain-http",
     }
     r = run("--base-url", "http://api.openai.com/v1", "plan", root, env=env)
-    assert reply.seen and reply.seen[0].startswith("http://api.openai.com/v1/assistants?")
-    assert r.code == 1
-    assert "OpenAI sunset the Assistants API on 2026-08-26" in r.err
-    assert "point --base-url at a host that still serves it" in r.err
-    assert "see 'assistctl providers'" in r.err
-    assert len(r.err.strip().splitlines()) == 2  # the progress note, then the one error line
-    assert "Traceback" not in r.text
+    assert r.code == 1 and reply.seen == []
+    assert r.err == (
+        "assistctl: error: Refusing to send the API key over plain http to api.openai.com "
+        "(base URL from --base-url); use https://, or a server on this machine (localhost).\n"
+    )

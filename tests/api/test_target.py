@@ -60,16 +60,19 @@ def test_defaults_to_openai_with_openai_api_key(monkeypatch: pytest.MonkeyPatch)
 
 def test_base_url_precedence_flag_env_project_preset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    # The project file's URL is the preset's own documented one: the key may go there.
+    project = Project(base_url="https://API.openai.com:443/v1/")
+    assert resolve_target(GlobalOptions(), project).base_url == "https://API.openai.com:443/v1"
     project = Project(base_url="https://project.example/v1")
-    assert resolve_target(GlobalOptions(), project).base_url == "https://project.example/v1"
     monkeypatch.setenv("OPENAI_BASE_URL", "https://openai-env.example/v1/")
     t = resolve_target(GlobalOptions(), project)
     assert (t.base_url, t.base_url_source) == ("https://openai-env.example/v1", "OPENAI_BASE_URL")
     monkeypatch.setenv("ASSISTCTL_BASE_URL", "https://assistctl-env.example/v1")
     t = resolve_target(GlobalOptions(), project)
     assert t.base_url == "https://assistctl-env.example/v1"
-    t = resolve_target(GlobalOptions(base_url="http://flag.example:8080/api/"), project)
-    assert (t.base_url, t.base_url_source) == ("http://flag.example:8080/api", "--base-url")
+    t = resolve_target(GlobalOptions(base_url="https://flag.example:8080/api/"), project)
+    assert (t.base_url, t.base_url_source) == ("https://flag.example:8080/api", "--base-url")
+    assert t.host == "flag.example:8080"
 
 
 def test_key_precedence_assistctl_then_provider_then_openai(
@@ -280,13 +283,18 @@ def test_the_real_project_config_is_accepted(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setenv("LAPLAS_API_KEY", KEY)
     config = ProjectConfig(provider="laplas", base_url="https://mirror.example", api_version="v1")
+    # The project file's own host gets the key only when the trusted side names it too.
+    monkeypatch.setenv("ASSISTCTL_BASE_URL", "https://mirror.example")
     t = resolve_target(GlobalOptions(), config)
     assert (t.provider.name, t.base_url, t.api_version) == (
         "laplas",
         "https://mirror.example",
         "v1",
     )
-    assert t.base_url_source == "the project file"
+    assert t.base_url_source == "ASSISTCTL_BASE_URL"
+    config = ProjectConfig(provider="laplas", base_url="https://api.apilaplas.com/")
+    t = resolve_target(GlobalOptions(), config, env={"LAPLAS_API_KEY": KEY})
+    assert (t.base_url, t.base_url_source) == ("https://api.apilaplas.com", "assistctl.yaml")
 
 
 def test_resolve_provider_needs_no_key_and_follows_the_same_precedence(
@@ -308,3 +316,50 @@ def test_local_provider_speaks_v2_only() -> None:
     with pytest.raises(UsageError, match="--flavor openai-v1"):
         resolve_target(GlobalOptions(provider="local", api_version="v1"))
     assert PROVIDERS["openai"].dialects == ("v2", "v1")
+
+
+def test_an_environment_reads_its_key_and_url_from_the_variables_it_names() -> None:
+    from assistctl.config.environments import TargetSettings
+
+    prod = TargetSettings(
+        provider="aimlapi",
+        environment="prod",
+        api_key_env="AIML_PROD_KEY",
+        base_url_env="AIML_PROD_URL",
+    )
+    env = {
+        "AIML_PROD_KEY": KEY,
+        "AIML_PROD_URL": "https://eu.aimlapi.example",
+        "AIMLAPI_API_KEY": "x",
+    }
+    t = resolve_target(GlobalOptions(), prod, env=env)
+    assert (t.base_url, t.base_url_source) == ("https://eu.aimlapi.example", "AIML_PROD_URL")
+    assert t.api_key is not None and t.api_key.reveal() == KEY
+    assert t.key_source == "AIML_PROD_KEY"
+    # The trusted side overrides for one run: flags, then ASSISTCTL_*.
+    t = resolve_target(
+        GlobalOptions(api_key="sk-flag", base_url="https://flag.example"), prod, env=env
+    )
+    assert (t.base_url, t.key_source) == ("https://flag.example", "--api-key")
+    t = resolve_target(
+        GlobalOptions(),
+        prod,
+        env={**env, "ASSISTCTL_API_KEY": "sk-env", "ASSISTCTL_BASE_URL": "https://env.example"},
+    )
+    assert (t.base_url, t.key_source) == ("https://env.example", "ASSISTCTL_API_KEY")
+
+
+def test_an_environment_variable_that_is_unset_is_named_and_no_other_key_is_used() -> None:
+    from assistctl.config.environments import TargetSettings
+
+    prod = TargetSettings(provider="aimlapi", environment="prod", api_key_env="AIML_PROD_KEY")
+    # Another environment's key in a generic variable must not be sent to prod.
+    with pytest.raises(UsageError) as err:
+        resolve_target(GlobalOptions(), prod, env={"AIMLAPI_API_KEY": KEY, "OPENAI_API_KEY": KEY})
+    assert str(err.value) == (
+        "Environment 'prod' reads its API key from the variable AIML_PROD_KEY (assistctl.yaml), "
+        "which is not set; set it, or pass --api-key or --api-key-file."
+    )
+    url = TargetSettings(environment="prod", base_url_env="PROD_URL")
+    with pytest.raises(UsageError, match="base URL from the variable PROD_URL"):
+        resolve_target(GlobalOptions(), url, env={"OPENAI_API_KEY": KEY})

@@ -207,7 +207,7 @@ def test_validate_annotates_the_files(runner: Runner, emulator: EmulatorHandle) 
 def test_an_unknown_command_is_refused(runner: Runner) -> None:
     run = runner.use({"command": "destroy"})
     assert not run.ok and run.failed_step == "Run assistctl"
-    assert "input 'command' must be validate, plan, apply or drift" in run.stdout
+    assert "input 'command' must be validate, plan, apply, drift or output" in run.stdout
 
 
 def test_untrusted_output_cannot_act_as_a_workflow_command(
@@ -286,6 +286,20 @@ def test_drift(runner: Runner, emulator: EmulatorHandle) -> None:
     assert drifted.outputs["exit-code"] == "2"
     assert drifted.summary.startswith("### assistctl drift · project `examples`")
     assert "math-tutor" in Path(drifted.outputs["report"]).read_text()
+
+
+def test_output_writes_the_ids_for_github_env(runner: Runner, emulator: EmulatorHandle) -> None:
+    missing = runner.use({"command": "output"}, env=key(emulator))
+    assert missing.ok, "keys without an assistant are a result (exit-code 2), told by the output"
+    assert missing.outputs["exit-code"] == "2"
+    assert runner.use({"command": "apply"}, env=key(emulator)).ok
+    run = runner.use({"command": "output"}, env=key(emulator))
+    assert run.ok and run.outputs["exit-code"] == "0"
+    assert "assistctl command: assistctl output --format env assistants" in run.stdout
+    lines = Path(run.outputs["report"]).read_text().splitlines()
+    live = {a["id"] for a in emulator.assistants()}
+    assert len(lines) == 8 and {line.split("=", 1)[1] for line in lines} == live
+    assert all(re.fullmatch(r"ASSISTANT_[A-Z0-9_]+_ID=asst_\w+", line) for line in lines)
 
 
 def test_json_format_reports_json_and_counts_from_it(

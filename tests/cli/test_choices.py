@@ -18,6 +18,7 @@ from assistctl.cli import choices
 from assistctl.cli.main import cli
 from assistctl.config.providers import API_VERSIONS, PROVIDERS
 from assistctl.emulator.flavors import FLAVORS
+from assistctl.output.idmap import IDMAP_BY_NAME
 from assistctl.output.jsonout import RESULT_FORMATS
 from assistctl.output.providers import LISTING_BY_NAME
 from assistctl.output.render import RENDERER_BY_NAME
@@ -28,6 +29,7 @@ REGISTRIES: dict[str, Iterable[str]] = {
     "PLAN_FORMATS": RENDERER_BY_NAME,
     "VALIDATE_FORMATS": REPORTER_BY_NAME,
     "PROVIDERS_FORMATS": LISTING_BY_NAME,
+    "OUTPUT_FORMATS": IDMAP_BY_NAME,
     "RESULT_FORMATS": RESULT_FORMATS,
     "PROVIDERS": PROVIDERS,
     "API_VERSIONS": API_VERSIONS,
@@ -39,6 +41,7 @@ OPTIONS = [
     ("PLAN_FORMATS", "drift", "fmt"),
     ("VALIDATE_FORMATS", "validate", "fmt"),
     ("PROVIDERS_FORMATS", "providers", "fmt"),
+    ("OUTPUT_FORMATS", "output", "fmt"),
     ("RESULT_FORMATS", "apply", "fmt"),
     ("RESULT_FORMATS", "import", "fmt"),
     ("RESULT_FORMATS", "export", "fmt"),

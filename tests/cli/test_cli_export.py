@@ -16,7 +16,7 @@ import yaml
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
-from clihelpers import at, copy_examples, project_dir, run
+from clihelpers import at, copy_examples, project_dir, run, track
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
 
@@ -138,6 +138,11 @@ def test_round_trip_then_plan_shows_no_changes(emulator: EmulatorHandle, tmp_pat
     assert f"wrote {out / 'support.yaml'}  ({support['id']}, managed)" in r.out
     assert "Exported 19 assistant(s) of project 'shop'" in r.out
     assert unmanaged["id"] not in r.out and others["id"] not in r.out
+    # In a git work tree the prompts written beside the manifests are read once tracked.
+    assert f"'git add {out}' before planning" in r.out
+    untracked = run(*flags, "plan", out)
+    assert untracked.code == 1 and "is not tracked by git" in untracked.err
+    track(root)
 
     plan = run(*flags, "plan", "--detailed-exitcode", out)
     assert plan.code == 0, plan.out + plan.err
@@ -288,6 +293,11 @@ def test_force_is_only_for_files_that_are_not_manifests(
     forced = run(*flags, "export", "--out", out, "--force")
     assert forced.code == 0, forced.err
     assert sorted(files_in(out)) == ["a.yaml", "b.yaml", "prompts/a.md"]
+    # Not yet tracked, the new instructions file is not the project's: its manifest is not
+    # updated until 'git add' (as validate and plan would not read it).
+    untracked = run(*flags, "export", "--out", out)
+    assert untracked.code == 1 and "is not tracked by git" in untracked.err
+    track(root)
     before = files_in(out)
     # The manifests are the project's now: exported again, they are left as they are.
     again = run(*flags, "export", "--out", out)

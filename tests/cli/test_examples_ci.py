@@ -48,6 +48,7 @@ EXPECTED_SUBCOMMANDS = {
     "assistctl-plan.yml": {"validate", "plan"},
     "assistctl-apply.yml": {"plan", "apply"},
     "assistctl-drift.yml": {"drift"},
+    "assistctl-promote.yml": {"plan", "apply", "output"},
     ".gitlab-ci.yml": {"validate", "plan", "apply", "drift"},
     "assistctl-drift.sh": {"drift"},
 }
@@ -502,6 +503,42 @@ def test_github_apply_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None
     assert "Apply complete: 8 created, 0 updated, 0 deleted, 0 failed." in applied.summary
     assert len(emulator.assistants()) == 8
     # The next merge with nothing to do: exit code 0, no apply job.
+    assert flow.use("plan", "plan").outputs["exit-code"] == "0"
+
+
+def test_github_promote_workflow(tmp_path: Path, emulator: EmulatorHandle) -> None:
+    """dev on merge, prod's plan saved, applied after approval in a fresh job, ids read."""
+    _needs_tools()
+    flow = Workflow(CI / "github" / "assistctl-promote.yml", tmp_path, emulator)
+    # The same manifests in both environments: examples/environments as assistants/.
+    shutil.rmtree(flow.manifests)
+    shutil.copytree(ROOT / "examples" / "environments", flow.manifests)
+    # dev's host in CI is the environment's variables' (assistctl.yaml names `local`).
+    flow.context["vars"]["ASSISTCTL_PROVIDER"] = "openai"
+    dev = flow.use("apply", "dev")
+    assert dev.ok, dev.stderr
+    assert "assistctl command: assistctl --env dev apply" in dev.stdout
+    scopes = {a["metadata"]["assistctl"].split("/")[0] for a in emulator.assistants()}
+    assert scopes == {"support@dev"} and len(emulator.assistants()) == 2
+    plan = flow.use("plan", "plan")
+    assert plan.ok and plan.outputs["exit-code"] == "2" and plan.outputs["to-create"] == "1"
+    assert "environment `prod`" in plan.summary
+    # The approved job: a fresh checkout, the artifact downloaded into assistants/.
+    job = tmp_path / "prod-job" / "workspace"
+    shutil.copytree(flow.workspace, job)
+    (job / "prod.plan").rename(job / "assistants" / "prod.plan")
+    applied = flow.use("apply", "prod", workspace=job)
+    assert applied.ok, applied.stderr
+    assert "Apply complete: 1 created, 0 updated, 0 deleted, 0 failed." in applied.summary
+    ids = flow.use("output", "ids", workspace=job)
+    assert ids.ok and ids.outputs["exit-code"] == "0", ids.stderr
+    [line] = Path(ids.outputs["report"]).read_text().splitlines()
+    [prod] = [
+        a for a in emulator.assistants() if a["metadata"]["assistctl"].startswith("support@prod/")
+    ]
+    assert line == f"ASSISTANT_SUPPORT_BOT_ID={prod['id']}"
+    # The next merge: dev and prod in sync, no approval needed.
+    assert flow.use("apply", "dev").ok
     assert flow.use("plan", "plan").outputs["exit-code"] == "0"
 
 

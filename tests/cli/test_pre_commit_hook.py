@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from clihelpers import ROOT
+from clihelpers import ROOT, project_dir
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 GOOD = "key: good\nmodel: gpt-4o\n"
@@ -125,9 +125,13 @@ def test_a_user_narrows_the_files_in_their_own_config(tmp_path: Path) -> None:
 
 
 def test_entry_on_the_selected_files(tmp_path: Path) -> None:
-    root = _scratch(tmp_path, other_yaml=False)
-    (root / ".git").mkdir()
-    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    # A checkout: instructions files are read only when git tracks them.
+    root = project_dir(_scratch(tmp_path, other_yaml=False))
+    every = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    )
     selected = _selected(_hook(), every)
     assert selected == [
         "README.md",
@@ -176,9 +180,12 @@ def test_entry_on_the_selected_files(tmp_path: Path) -> None:
 
 def test_other_yaml_fails_until_the_user_narrows_the_pattern(tmp_path: Path) -> None:
     """The price of 'manifests wherever they live': other YAML needs a narrower files:."""
-    root = _scratch(tmp_path)
-    (root / ".git").mkdir()
-    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    root = project_dir(_scratch(tmp_path))
+    every = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    )
     assert "deploy/values.yaml" in _selected(_hook(), every)
     result = subprocess.run(
         [*shlex.split(_hook()["entry"]), "deploy/values.yaml"],

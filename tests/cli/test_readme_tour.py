@@ -15,7 +15,7 @@ import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import make_label
-from clihelpers import EXAMPLES, ROOT, project_dir, run
+from clihelpers import EXAMPLES, ROOT, project_dir, run, track
 from test_examples_ci import assistctl_commands, parse
 
 README = ROOT / "README.md"
@@ -53,7 +53,7 @@ def test_the_tour_commands_exist() -> None:
         for argv in assistctl_commands(line[2:].replace("$(", "; "))
     ]
     names = {parse(argv)[0] for argv in commands}
-    assert names == {"validate", "plan", "apply", "drift", "emulator"}
+    assert names == {"validate", "plan", "apply", "drift", "emulator", "output"}
 
 
 def test_the_tour_output_is_real(
@@ -61,6 +61,7 @@ def test_the_tour_output_is_real(
 ) -> None:
     project_dir(tmp_path)
     shutil.copytree(EXAMPLES, tmp_path / "examples" / "assistants")
+    track(tmp_path)
     monkeypatch.chdir(tmp_path)
     examples = "examples/assistants"
     local = ["--provider", "local"]
@@ -89,6 +90,8 @@ def test_the_tour_output_is_real(
     assert assistctl("-q", "apply", "--auto-approve", examples, env=env) == 0
     label = make_label("examples", "math-tutor")
     (live,) = [a for a in emulator.assistants() if a["metadata"]["assistctl"] == label]
+    ids = run("-q", "output", examples, "--format", "env", env=env)
+    assert f"ASSISTANT_MATH_TUTOR_ID={live['id']}" in ids.out.splitlines(), ids.text
     emulator.modify_out_of_band(live["id"], temperature=0.9)
     assert assistctl("drift", examples, env=env) == 2
     assert assistctl("-q", "apply", "--auto-approve", examples, env=env) == 0

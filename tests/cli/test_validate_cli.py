@@ -14,7 +14,7 @@ import yaml
 
 from assistctl.cli.main import cli
 from assistctl.config.loader import load
-from clihelpers import cli_runner
+from clihelpers import cli_runner, project_dir, track
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "assistants"
@@ -33,7 +33,8 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    (root / ".git").mkdir(parents=True, exist_ok=True)  # keep project discovery inside tmp
+    """``files`` in a git work tree (which keeps project discovery inside tmp), tracked."""
+    project_dir(root)
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +42,7 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    return root
+    return track(root)
 
 
 def test_examples_are_valid() -> None:
@@ -191,16 +192,22 @@ def test_directories_skip_hidden_prompts_and_the_project_file(tmp_path: Path) ->
 
 
 def test_instructions_file_resolution(tmp_path: Path) -> None:
-    root = write(
-        tmp_path,
-        {
-            "team/a.yaml": "key: a\nmodel: m\ninstructions_file: ../prompts/p.md\n",
-            "team/b.yaml": "key: b\nmodel: m\ninstructions_file: ../prompts/p.md\n",
-            "prompts/p.md": "Shared prompt.",
-        },
-    )
+    files: dict[str, str | bytes] = {
+        "team/a.yaml": "key: a\nmodel: m\ninstructions_file: ../prompts/p.md\n",
+        "team/b.yaml": "key: b\nmodel: m\ninstructions_file: ../prompts/p.md\n",
+        "prompts/p.md": "Shared prompt.",
+    }
+    # Without a project file the directory argument is the project root: ../ leaves it.
+    root = write(tmp_path, files)
+    errors = load([root / "team"]).errors
+    assert [e.message.split(" resolves")[0] for e in errors] == [
+        "instructions file '../prompts/p.md'"
+    ] * 2
+    assert "outside the project root" in errors[0].message
+    # assistctl.yaml above makes its directory the root.
+    write(tmp_path, {"assistctl.yaml": "project: p\n"})
     result = load([root / "team"])
-    assert result.ok
+    assert result.ok, result.diagnostics
     for loaded in result.manifests:
         assert loaded.manifest.api_body() == {"model": "m", "instructions": "Shared prompt."}
         assert loaded.line == 1

@@ -148,8 +148,7 @@ def test_load_project_for_plan_and_apply(tmp_path: Path) -> None:
 def test_the_project_file_accepts_every_preset_and_dialect(
     tmp_path: Path, field: str, value: str
 ) -> None:
-    # config/project.py spells these out as Literals for its model: a preset or dialect
-    # added to config/providers.py must be added there too.
+    # The project file's model takes its provider names from config/providers.py.
     root = _tree(tmp_path, {"assistctl.yaml": f"{field}: {value}\n"})
     assert getattr(load_project([root])[0], field) == value
 

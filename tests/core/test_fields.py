@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assistctl.config.apifields import API_FIELDS, NOT_IN_V1
-from assistctl.config.manifest import Manifest
+from assistctl.config.manifest import MANIFEST_ONLY, Manifest
 from assistctl.core.fields import (
     ANSWER_CHECKED,
     FIELDS,
@@ -21,7 +21,6 @@ from assistctl.core.fields import (
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.app import EmulatorApp
 
-MANIFEST_ONLY = ("key", "instructions_file", "lifecycle", "moved_from")
 SPECS = list(FIELDS.values())
 
 

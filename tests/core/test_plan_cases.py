@@ -1,14 +1,17 @@
 """Table-driven plan cases: ``tests/plan_cases/*.yaml``, one scenario per file.
 
-Each file holds ``project``, optional ``api_version`` and ``targeting`` (the selection of
-path arguments: ``{keys: [...], manifests: N}``), ``manifests`` (manifest documents),
+Each file holds ``project`` (the ownership scope: ``P`` or ``P@ENV``), optional
+``siblings`` (the project's other declared environments), ``api_version`` and ``targeting``
+(the selection of path arguments: ``{keys: [...], manifests: N}``), ``manifests`` (manifest
+documents),
 ``live`` (assistant objects exactly as the API returns them, every field present) and
 ``expected``:
 
 - ``changes``: the full ordered list of ``{key, action, changed}``;
 - ``ignored``: ids of live assistants left alone (default: none);
 - ``unsafe``: fragments the PlanError of ``raise_if_unsafe`` must contain (default: safe);
-- ``warnings``: fragments the plan's warnings must contain;
+- ``warnings``: fragments the plan's warnings must contain (none when absent or empty);
+- ``reasons``: ``{id: reason}`` of ignored assistants (``other_environment``, ...);
 - ``body``: ``{key: exact request body}`` for the changes listed;
 - ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes;
 - ``duplicates``: ``{deleted id: kept id}`` of the deletes that repair duplicates;
@@ -47,6 +50,7 @@ def plan_of(case: dict[str, Any]) -> Plan:
         case["project"],
         api_version=case.get("api_version", "v2"),
         targeting=Targeting.model_validate(targeting) if targeting else None,
+        siblings=case.get("siblings", ()),
     )
 
 
@@ -77,8 +81,11 @@ def test_plan_case(path: Path) -> None:
 
     for fragment in expected.get("warnings", []):
         assert any(fragment in w for w in plan.warnings), plan.warnings
-    if "warnings" not in expected:
+    if not expected.get("warnings"):
         assert plan.warnings == ()
+    reasons = {i.id: i.reason for i in plan.ignored}
+    for ident, reason in expected.get("reasons", {}).items():
+        assert reasons[ident] == reason
 
     for key, body in expected.get("body", {}).items():
         change = plan.change_for(key)
@@ -118,7 +125,8 @@ def test_invariants(path: Path) -> None:
         if c.action == "create":
             assert c.id is None and c.before is None and c.after is not None
             assert c.body is not None
-            assert parse_label(c.body["metadata"]["assistctl"]) == ("demo", c.key)
+            assert parse_label(c.body["metadata"]["assistctl"]) == (case["project"], c.key)
+            assert plan.scope == case["project"]
         elif c.action == "update":
             assert c.id and c.before is not None and c.after is not None and c.changed
             # The label's recorded flag is shown as lifecycle.prevent_destroy, sent in metadata.

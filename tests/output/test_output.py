@@ -121,7 +121,13 @@ def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: Emul
     assert (r.code, r.out, r.err) == (0, "", "No changes in this plan.\n"), "still the result"
 
     r = run(*flags, "drift", root)
-    assert (r.code, r.out, r.err) == (0, "No drift. Live assistants match the manifests.\n", "")
+    # Even quiet, a report names where it was made.
+    target = f'Target: project "examples" on {emulator.base_url.split("//")[1].split("/")[0]}'
+    assert (r.code, r.err) == (0, "")
+    assert (
+        r.out
+        == f"{target} ({emulator.base_url})\n\nNo drift. Live assistants match the manifests.\n"
+    )
 
 
 def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:

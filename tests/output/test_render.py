@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from assistctl.config.manifest import Manifest
-from assistctl.core.plan import DriftReport, Plan, compute_plan, drift_report
+from assistctl.core.plan import DriftReport, Plan, PlanTarget, compute_plan, drift_report
 from assistctl.errors import UsageError
 from assistctl.output.render import (
     MARKDOWN_LIMIT,
@@ -31,6 +31,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("ASSISTCTL_UPDATE_GOLDEN") == "1"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 EXT = {"text": "txt", "json": "json", "markdown": "md"}
+OPENAI = PlanTarget(host="api.openai.com", base_url="https://api.openai.com/v1", project="x")
 
 
 def live(
@@ -58,7 +59,8 @@ def live(
 def scenario_plan(name: str = "scenario") -> Plan:
     data = yaml.safe_load((GOLDEN / f"{name}.yaml").read_text(encoding="utf-8"))
     manifests = [Manifest.model_validate(m) for m in data["manifests"]]
-    return compute_plan(manifests, data["live"], data["project"])
+    plan = compute_plan(manifests, data["live"], data["project"])
+    return plan.model_copy(update={"target": OPENAI.model_copy(update={"project": plan.project})})
 
 
 def unsafe_plan() -> Plan:

@@ -24,7 +24,17 @@ from ._support import free_port
 KEY = "sk-test-RELIABILITY-9f8e7d6c5b4a"
 PIECES = {KEY[i : i + 8] for i in range(len(KEY) - 7)} | {KEY[-4:]}
 SOURCES = ("--api-key", "ASSISTCTL_API_KEY", "OPENAI_API_KEY")
-COVERED = {"validate", "schema", "providers", "export", "import", "plan", "apply", "drift"}
+COVERED = {
+    "validate",
+    "schema",
+    "providers",
+    "export",
+    "import",
+    "plan",
+    "apply",
+    "drift",
+    "output",
+}
 NOT_COVERED = {"emulator": "serves until stopped; it takes no key of its own"}
 
 
@@ -96,6 +106,8 @@ def test_the_key_never_leaks(
     cli_run("drift", "--format", "markdown", "--out", report, root)
     cli_run("apply", "--auto-approve", root)
     cli_run("export", "--out", exported / "managed")
+    for fmt in ("text", "json", "env", "dotenv"):
+        cli_run("output", "--format", fmt, root)
     cli_run("plan", "--format", "nope", root)  # a usage error, too
 
     for what, result in runs:
@@ -114,8 +126,37 @@ def test_the_key_never_leaks(
         assert codes[f"drift --format text {root}"] == 0, runs
         assert plan_file.is_file() and report.is_file()
         assert list((exported / "managed").glob("*.yaml")), "nothing was exported"
+        assert codes[f"output --format dotenv {root}"] == 0, runs
     else:
         # The failure path really ran: every command that talks to the host failed.
         for what, code in codes.items():
             offline = what.startswith(("validate", "schema", "providers", "plan --format nope"))
             assert code == (0 if offline and "nope" not in what else 1), f"{what}: {code}"
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
+def test_a_key_named_by_an_environment_never_leaks(
+    hosts: dict[str, RunningServer], tmp_path: Path, verbose: bool
+) -> None:
+    """The key in the variable an environment names (``api_key_env``), accepted or refused."""
+    root = project_dir(
+        tmp_path / "p",
+        {
+            "assistctl.yaml": "project: p\nenvironments:\n"
+            "  prod: {api_key_env: REL_PROD_KEY, base_url_env: REL_PROD_URL}\n",
+            "alpha.yaml": "key: alpha\nmodel: gpt-4o\n",
+        },
+    )
+    flags = ["-v"] if verbose else []
+    for outcome, server in hosts.items():
+        server.app.reset()
+        env: dict[str, str | None] = {"REL_PROD_KEY": KEY, "REL_PROD_URL": server.base_url}
+        for args in (
+            ("plan", "--format", "json"),
+            ("apply", "--auto-approve"),
+            ("drift",),
+            ("output", "--format", "dotenv"),
+        ):
+            result = run(*flags, "--env", "prod", "--max-retries", "0", *args, root, env=env)
+            assert not leaks(result.text), f"{outcome} {args}: {result.text}"
+            assert result.code == (0 if outcome == "accepted" else 1), (outcome, args, result.text)

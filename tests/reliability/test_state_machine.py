@@ -115,7 +115,7 @@ class LabelMachine(RuleBasedStateMachine):
         super().__init__()
         self.app = EmulatorApp("openai")
         target = resolve_target(
-            GlobalOptions(base_url="http://emulator.test/v1", api_key="sk-test-machine"), env={}
+            GlobalOptions(base_url="https://emulator.test/v1", api_key="sk-test-machine"), env={}
         )
         self.client = AssistantsClient(
             target, transport=LocalTransport(self.app), sleep=lambda seconds: None

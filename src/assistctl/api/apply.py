@@ -138,7 +138,7 @@ class Applier:
             raise ValueError("parallelism must be at least 1")
         self.client = client
         self.plan = plan
-        self.scope = scope if scope is not None else plan.project
+        self.scope = scope if scope is not None else plan.scope
         self.parallelism = parallelism
         self.limit = AdaptiveLimit(parallelism)
         self.progress: Progress = progress or _Silent()

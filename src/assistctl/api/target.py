@@ -11,14 +11,22 @@ leaking the key.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from assistctl.api.keys import check_key, read_key_file
 from assistctl.api.secret import Secret
+from assistctl.api.trust import (
+    BaseUrl,
+    check_destination,
+    host_of,
+    on_this_machine,
+    trusted_url,
+    untrusted_url,
+)
 from assistctl.config.providers import (
     DEFAULT_API_VERSION,
     ENV_BASE_URL,
@@ -38,8 +46,6 @@ from assistctl.errors import ConfigError, UsageError
 from assistctl.options import GlobalOptions
 
 DEFAULT_LOCAL_STATE = Path(".assistctl") / "local-state.json"
-
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,11 @@ class Target:
         return f"{self.base_url} ({label})"
 
     @property
+    def host(self) -> str:
+        """``host`` or ``host:port``: where the requests (and the key) go."""
+        return host_of(self.base_url)
+
+    @property
     def is_openai_host(self) -> bool:
         return urlsplit(self.base_url).hostname == "api.openai.com"
 
@@ -88,22 +99,13 @@ class Target:
         """What to do about a missing or refused key, naming the variables to set."""
         names = self.provider.key_variables
         where = f" (the key in use came from {self.key_source})" if self.key_source else ""
-        return f"Pass --api-key or set {_or_list(names)}{where}."
+        return f"Pass --api-key or --api-key-file, or set {_or_list(names)}{where}."
 
 
 def _or_list(names: tuple[str, ...]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(url: str, source: str) -> str:
@@ -158,22 +160,34 @@ def resolve_target(
     p_version = nonblank(getattr(project, "api_version", None)) if project is not None else None
 
     # The URL is resolved before the provider so that a URL alone can name its provider.
-    explicit = explicit_base_url(g, env)
+    explicit = explicit_base_url(g, env) or environment_base_url(project, env)
     url_hint = explicit[0] if explicit else env_value(ENV_BASE_URL[1], env) or p_base_url
     provider = pick_provider(g, env, p_provider, url_hint)
     dialect = resolve_dialect(g, p_version)
     if provider.in_process:
         return _local_target(g, env, cwd, provider, dialect)
-    base_url, url_source = resolve_base_url(provider, explicit, env, p_base_url)
-    key, key_source = resolve_key(g, env, provider, base_url)
+    base = resolve_base_url(provider, explicit, env, p_base_url)
+    # An environment's own key variable, unless a flag or ASSISTCTL_API_KEY overrides it.
+    key, key_source = environment_key(g, project, env) or resolve_key(g, env, provider)
+    # Before anything is sent: the key goes only where the trusted side said.
+    check_destination(base, provider, key=key is not None)
+    if key is None and provider.needs_key:
+        if not on_this_machine(base.url):
+            raise UsageError(
+                f"No API key for {base.url} ({provider.name}); pass --api-key or "
+                f"--api-key-file, or set {_or_list(provider.key_variables)}."
+            )
+        # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder, no
+        # secret, so that the emulator's first answer is not a 401.
+        key, key_source = LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
     return Target(
         provider=provider,
-        base_url=base_url,
+        base_url=base.url,
         api_version=dialect,
         api_key=Secret(key) if key is not None else None,
         key_source=key_source,
         query=_query(provider, env),
-        base_url_source=url_source,
+        base_url_source=base.source,
     )
 
 
@@ -202,26 +216,78 @@ def explicit_base_url(g: GlobalOptions, env: Mapping[str, str]) -> tuple[str, st
     return (value, ENV_BASE_URL[0]) if value is not None else None
 
 
+def _named(project: ProjectLike | None, field: str) -> tuple[str, str] | None:
+    """``(variable, environment)`` when the project file's selected environment names the
+    variable holding its key or URL (``api_key_env``, ``base_url_env``)."""
+    name = getattr(project, field, None)
+    environment = getattr(project, "environment", None)
+    if not isinstance(name, str) or not name:
+        return None
+    return name, str(environment)
+
+
+def _unset(variable: str, environment: str, what: str, flag: str) -> UsageError:
+    return UsageError(
+        f"Environment '{environment}' reads its {what} from the variable {variable} "
+        f"(assistctl.yaml), which is not set; set it, or pass {flag}."
+    )
+
+
+def environment_base_url(
+    project: ProjectLike | None, env: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """The URL in the variable the selected environment names (``base_url_env``): the
+    process environment holds the value, so it is the trusted side's word, like
+    ``ASSISTCTL_BASE_URL`` (which, with ``--base-url``, still wins)."""
+    named = _named(project, "base_url_env")
+    if named is None:
+        return None
+    variable, environment = named
+    value = env_value(variable, env)
+    if value is None:
+        raise _unset(variable, environment, "base URL", "--base-url")
+    return value, variable
+
+
+def environment_key(
+    g: GlobalOptions, project: ProjectLike | None, env: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """The key in the variable the selected environment names (``api_key_env``), unless
+    ``--api-key``, ``--api-key-file`` or ``ASSISTCTL_API_KEY`` overrides it; the provider's own variables and
+    ``OPENAI_API_KEY`` are not read then (another environment's key must not leak in)."""
+    named = _named(project, "api_key_env")
+    overridden = nonblank(g.api_key) or nonblank(g.api_key_file) or env_value(ENV_KEY_FIRST, env)
+    if named is None or overridden:
+        return None
+    variable, environment = named
+    value = env_value(variable, env)
+    if value is None:
+        raise _unset(variable, environment, "API key", "--api-key or --api-key-file")
+    return check_key(value, variable), variable
+
+
 def resolve_base_url(
     provider: Provider,
     explicit: tuple[str, str] | None,
     env: Mapping[str, str],
     p_base_url: str | None,
-) -> tuple[str, str]:
-    """The checked base URL and its source: ``explicit`` > the provider's own variables >
-    ``OPENAI_BASE_URL`` > the project file > the preset."""
-    url, source = explicit if explicit is not None else (None, "preset")
-    if url is None:
+) -> BaseUrl:
+    """The checked base URL, its source and whether the trusted side chose it: ``explicit`` >
+    the provider's own variables > ``OPENAI_BASE_URL`` > the project file (untrusted) > the
+    preset."""
+    chosen: BaseUrl | None = trusted_url(*explicit) if explicit is not None else None
+    if chosen is None:
         for name, suffix in provider.base_url_env:
             value = env_value(name, env)
             if value is not None:
-                url, source = value.rstrip("/") + suffix, name
+                chosen = trusted_url(value.rstrip("/") + suffix, name)
                 break
-    if url is None and env_value(ENV_BASE_URL[1], env) is not None:
-        url, source = env_value(ENV_BASE_URL[1], env), ENV_BASE_URL[1]
-    if url is None and p_base_url is not None:
-        url, source = p_base_url, "the project file"
-    if url is None:
+    fallback = env_value(ENV_BASE_URL[1], env)
+    if chosen is None and fallback is not None:
+        chosen = trusted_url(fallback, ENV_BASE_URL[1])
+    if chosen is None and p_base_url is not None:
+        chosen = untrusted_url(p_base_url)
+    if chosen is None:
         url = provider.default_base_url
         if "{" in url:
             wanted = [name for name, _ in provider.base_url_env]
@@ -229,34 +295,32 @@ def resolve_base_url(
                 f"Provider {provider.name} needs your resource URL; set "
                 f"{_or_list((*wanted, 'ASSISTCTL_BASE_URL'))} or pass --base-url {url}."
             )
-    return check_base_url(url, source), source
+        chosen = trusted_url(url, "preset")
+    return BaseUrl(check_base_url(chosen.url, chosen.source), chosen.source, chosen.trusted)
 
 
 def resolve_key(
-    g: GlobalOptions, env: Mapping[str, str], provider: Provider, base_url: str
+    g: GlobalOptions, env: Mapping[str, str], provider: Provider
 ) -> tuple[str | None, str | None]:
-    """The key and where it came from: ``--api-key`` > ``ASSISTCTL_API_KEY`` > the
-    provider's variables > ``OPENAI_API_KEY``. None only for a provider without keys; a
-    host on this machine given none gets :data:`LOOPBACK_KEY`."""
+    """The key and where it came from: ``--api-key`` or ``--api-key-file`` >
+    ``ASSISTCTL_API_KEY`` > the provider's variables > ``OPENAI_API_KEY``; None when none is
+    set. A key that cannot be one (whitespace, control characters) is refused unprinted."""
     flag_key = nonblank(g.api_key)
+    # click fills --api-key from ASSISTCTL_API_KEY too; name the variable when it is one.
+    from_env = flag_key is not None and env_value(ENV_KEY_FIRST, env) == flag_key
+    key_file = nonblank(g.api_key_file)
+    if key_file is not None:
+        if flag_key is not None and not from_env:
+            raise UsageError("Give the API key once: --api-key or --api-key-file, not both.")
+        return read_key_file(key_file)
     if flag_key is not None:
-        # click fills --api-key from ASSISTCTL_API_KEY too; name the variable when it is one.
-        source = "ASSISTCTL_API_KEY" if env_value(ENV_KEY_FIRST, env) == flag_key else "--api-key"
-        return flag_key, source
+        source = ENV_KEY_FIRST if from_env else "--api-key"
+        return check_key(flag_key, source), source
     for name in (ENV_KEY_FIRST, *provider.key_env, ENV_KEY_LAST):
         value = env_value(name, env)
         if value is not None:
-            return value, name
-    if not provider.needs_key:
-        return None, None
-    if not _is_loopback(urlsplit(base_url).hostname or ""):
-        raise UsageError(
-            f"No API key for {base_url} ({provider.name}); pass --api-key or set "
-            f"{_or_list(provider.key_variables)}."
-        )
-    # A local server (`assistctl emulator`, a proxy) on this machine: a placeholder, so that
-    # the emulator's first answer is not a 401.
-    return LOOPBACK_KEY, "the placeholder key assistctl sends to local hosts"
+            return check_key(value, name), name
+    return None, None
 
 
 def _local_target(

@@ -17,6 +17,9 @@ PLAN_FORMATS = ("text", "json", "markdown")
 VALIDATE_FORMATS = ("text", "json", "github")
 """``validate --format``: ``assistctl.output.reporters.REPORTER_BY_NAME``."""
 
+OUTPUT_FORMATS = ("text", "json", "env", "dotenv")
+"""``output --format``: ``assistctl.output.idmap.IDMAP_BY_NAME``."""
+
 PROVIDERS_FORMATS = ("text", "json")
 """``providers --format``: ``assistctl.output.providers.LISTING_BY_NAME``."""
 

@@ -284,8 +284,24 @@ def export(ctx: click.Context, out: str | None, include_all: bool, force: bool, 
     )
 
 
-# `output` (key -> live id, another change) prints its JSON through the same envelope:
-# assistctl.cli.commands._jsonrun.json_run("output", fmt) and schemas/output/output.schema.json.
+@cli.command(
+    examples=(
+        "assistctl output assistants --env prod",
+        "assistctl output assistants --env prod --format dotenv > .env",
+        'assistctl output assistants --format env >> "$GITHUB_ENV"',
+    )
+)
+@_path_args
+@_format_option(choices.OUTPUT_FORMATS)
+@click.pass_context
+def output(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
+    """Print each manifest key's live assistant id (env/dotenv: ASSISTANT_<KEY>_ID=...).
+
+    Read-only. Exit 0 when every key has a live assistant, 2 when some are missing.
+    """
+    from assistctl.cli.commands import output as cmd
+
+    return cmd.execute(cmd.OutputOptions(g=_globals(ctx), paths=paths, fmt=fmt))
 
 
 @cli.command(examples=("assistctl providers", "assistctl providers --format json"))

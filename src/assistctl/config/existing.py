@@ -24,6 +24,7 @@ from typing import Any
 from assistctl.config.loader import load
 from assistctl.config.manifest import Manifest
 from assistctl.config.project import display_path
+from assistctl.config.reffiles import FileGuard
 from assistctl.config.sources import collect
 from assistctl.config.textfile import read_text
 from assistctl.config.yamlload import parse
@@ -111,26 +112,31 @@ def _exported_from(lines: list[str], line: int) -> str | None:
     return None
 
 
-def _prompt(source: str, written: str, out: str) -> Prompt:
-    path = os.path.realpath(Path(source).parent / written)
-    text, problem = read_text(path, written, what="instructions file")
-    return Prompt(
-        written=written,
-        path=path,
-        text=text,
-        problem=None if problem is None else problem.message,
-        inside=_inside(path, out),
-    )
+def _prompt(
+    guard: FileGuard, root: str, manifest: tuple[str, str], written: str, out: str
+) -> Prompt:
+    """The instructions file, read only when the project may refer to it (the loader's rule:
+    inside the project, visible, tracked by git in a work tree)."""
+    path, refused = guard.resolve(root, manifest, written, "instructions file")
+    text = None
+    if refused is None:
+        text, problem = read_text(path, written, what="instructions file")
+        refused = None if problem is None else f"{written} {problem.message}"
+    return Prompt(written=written, path=path, text=text, problem=refused, inside=_inside(path, out))
 
 
-def read_existing(root: Path, out: Path, *, api_version: str | None = None) -> Existing:
-    """Every manifest document under ``root``; ManifestError when a file cannot be read."""
+def read_existing(
+    root: Path, out: Path, *, api_version: str | None = None, environment: str | None = None
+) -> Existing:
+    """Every manifest document under ``root`` (the manifests of ``environment`` as the loader
+    makes them); ManifestError when a file cannot be read."""
     existing = Existing(root)
     if not root.is_dir():
         return existing
     real_out = os.path.realpath(out)
     shown_root = display_path(root.resolve())
-    loaded = load([shown_root], api_version=api_version)
+    loaded = load([shown_root], api_version=api_version, environment=environment)
+    guard = FileGuard()
     manifests = {(lm.file, lm.document): lm.manifest for lm in loaded.manifests}
     problems: list[Diagnostic] = []
     seen: dict[str, str] = {}
@@ -163,7 +169,11 @@ def read_existing(root: Path, out: Path, *, api_version: str | None = None) -> E
                 continue
             seen[key] = where
             written = data.get("instructions_file")
-            prompt = _prompt(source, written, real_out) if isinstance(written, str) else None
+            prompt = (
+                _prompt(guard, str(root), (source, shown), written, real_out)
+                if isinstance(written, str)
+                else None
+            )
             existing.docs.append(
                 ExistingDoc(
                     key=key,

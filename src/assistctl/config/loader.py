@@ -11,13 +11,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from assistctl.config.dialect import v1_problems
-from assistctl.config.manifest import MAX_INSTRUCTIONS, Manifest, share_fields_sets
+from assistctl.config.environments import select_environment
+from assistctl.config.manifest import Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
+from assistctl.config.perenv import EnvironmentPasses
 from assistctl.config.positions import Document, Position
 from assistctl.config.project import (
     PROJECT_FILE,
@@ -28,9 +31,9 @@ from assistctl.config.project import (
     read_project,
 )
 from assistctl.config.project import display_path as _display
+from assistctl.config.prompts import PromptFiles
 from assistctl.config.providers import Provider, resolve_provider
 from assistctl.config.sources import collect
-from assistctl.config.textfile import read_text
 from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import AssistctlError, Diagnostic, ManifestError
 from assistctl.options import GlobalOptions
@@ -54,6 +57,11 @@ class LoadResult:
     project_file: Path | None = None
     files: list[str] = field(default_factory=list)
     """Every file read: manifest files, then the project file."""
+    environment: str | None = None
+    """The environment selected (``--env``); None for a project without environments, and
+    for ``validate`` checking every environment."""
+    environments: tuple[str, ...] = ()
+    """The environments the manifests were checked in (empty: the project has none)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -72,12 +80,16 @@ class _Checker:
     """Checks the documents of one run against one project configuration."""
 
     def __init__(
-        self, project: ProjectConfig, api_version: str, provider: Provider | None = None
+        self,
+        project: ProjectConfig,
+        api_version: str,
+        provider: Provider | None = None,
+        prompts: PromptFiles | None = None,
     ) -> None:
         self.project = project
         self.api_version = api_version
         self.provider = provider
-        self.prompts: dict[Path, tuple[str | None, str | None]] = {}
+        self.prompts = prompts if prompts is not None else PromptFiles(None)
         self.keys: dict[str, tuple[str, int]] = {}
         self.moved: dict[str, tuple[str, int]] = {}
 
@@ -85,8 +97,13 @@ class _Checker:
         pos = doc.nearest(path, at_key=at_key)
         return Diagnostic(doc.file, pos.line, pos.col, dotted(path), message)
 
-    def check(self, doc: Document, source: str) -> tuple[LoadedManifest | None, list[Diagnostic]]:
-        data = doc.data
+    def check(
+        self, doc: Document, source: str, data: Any = None
+    ) -> tuple[LoadedManifest | None, list[Diagnostic]]:
+        """Check one document: its own data, or ``data`` (the document after substitution;
+        positions still come from the document)."""
+        if data is None:
+            data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             pos = doc.position
@@ -111,7 +128,7 @@ class _Checker:
                 )
             return None, problems
         if manifest.instructions_file is not None:
-            text, problem = self.prompt(source, doc.file, manifest.instructions_file)
+            text, problem = self.prompts.read(source, doc.file, manifest.instructions_file)
             if problem is not None:
                 problems.append(self.diag(doc, ("instructions_file",), problem))
                 return None, problems
@@ -176,33 +193,6 @@ class _Checker:
                     )
                 )
         return found
-
-    def prompt(self, manifest: str, shown: str, relative: str) -> tuple[str | None, str | None]:
-        """Text of an instructions file, or a sentence saying what is wrong with it."""
-        resolved = (Path(manifest).parent / relative).resolve()
-        if not resolved.exists():
-            # Not cached: the sentence names this manifest and its own relative path.
-            return None, (
-                f"instructions file '{relative}' not found: relative to {shown} it is "
-                f"{_display(resolved)}, which does not exist"
-            )
-        if resolved not in self.prompts:  # several manifests may share one prompt
-            self.prompts[resolved] = self.read_prompt(resolved)
-        return self.prompts[resolved]
-
-    @staticmethod
-    def read_prompt(resolved: Path) -> tuple[str | None, str | None]:
-        where = _display(resolved)
-        text, problem = read_text(resolved, where, what="instructions file")
-        if problem is not None:
-            return None, f"instructions file {where} {problem.message}"
-        assert text is not None
-        if len(text) > MAX_INSTRUCTIONS:
-            return None, (
-                f"instructions file {where} is {len(text):,} characters long; "
-                f"instructions are limited to {MAX_INSTRUCTIONS:,}"
-            )
-        return text, None
 
     def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]:
         """``key`` unique in the project; ``moved_from`` names a key no manifest still has."""
@@ -270,6 +260,8 @@ def load(
     *,
     api_version: str | None = None,
     options: GlobalOptions | None = None,
+    environment: str | None = None,
+    every_environment: bool = False,
 ) -> LoadResult:
     """Read and check every manifest under ``paths``, the project file and project policy.
 
@@ -277,6 +269,11 @@ def load(
     the fallback). With ``options`` (the global flags), the provider is resolved like the
     client does (flag, environment, project file, known host), offline, for
     provider-specific warnings (AIML API's documented model list).
+
+    ``environment`` is ``--env``: the manifests are checked with its variables, and only
+    those that exist in it are returned. Without one, a project that declares environments
+    is checked in each of them when ``every_environment`` (``validate``), and refused
+    otherwise (UsageError naming the choices): a bad flag is not a manifest's problem.
     """
     inputs = collect(paths)
     result = LoadResult(diagnostics=list(inputs.diagnostics))
@@ -288,18 +285,22 @@ def load(
     )
     project_file, problems = discover(Path(d) for d in directories)
     result.diagnostics += problems
+    known = True  # the project file says what the environments and variables are
     if project_file is not None:
         result.project, problems = read_project(project_file)
         result.project_file = project_file
         result.diagnostics += problems
-    checker = _Checker(
-        result.project,
-        effective_api_version(api_version, result.project),
-        _provider(options, result.project),
-    )
+        known = not any(d.severity == "error" for d in problems)
+    checked = _environments(result, environment, every_environment) if known else (None,)
+    version = effective_api_version(api_version, result.project)
+    # One for every environment's checker: git asked once, each prompt file read once.
+    prompts = PromptFiles(project_file)
 
-    # The position of moved_from, where there is one, for moved_from_still_used.
-    valid: list[tuple[LoadedManifest, Position | None]] = []
+    def make_checker(environment: str | None) -> _Checker:
+        provider = _provider(options, result.project, environment)
+        return _Checker(result.project, version, provider, prompts)
+
+    passes = EnvironmentPasses(result.project, checked, make_checker, known=known)
     # perf: short texts, one object each for every file (yamlload.parse);
     # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
     shared: dict[str, str] = {}
@@ -310,21 +311,18 @@ def load(
                 _whole(shown, f"a project file must be named {PROJECT_FILE}, not assistctl.yml")
             )
             continue
+        prompts.add_manifest_file(source, inputs.roots[source])
         parsed = load_file(source, shown, shared=shared)
         result.diagnostics += parsed.diagnostics
         if parsed.empty:
             result.diagnostics.append(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
+        marked = "${" in parsed.text
         for doc in parsed.documents:
-            loaded, problems = checker.check(doc, source)
-            result.diagnostics += problems
-            if loaded is not None:
-                result.diagnostics += checker.unique(loaded, doc)
-                moved = loaded.manifest.moved_from is not None  # perf: looked up only then
-                valid.append((loaded, doc.nearest(("moved_from",)) if moved else None))
-    result.diagnostics += checker.moved_from_still_used(valid)
-    result.manifests = [loaded for loaded, _ in valid]
+            result.diagnostics += passes.add(doc, source, marked=marked)
+    result.diagnostics += passes.finish()
+    result.manifests = passes.manifests()
     if project_file is not None:
         result.files.append(_display(project_file))
 
@@ -334,22 +332,37 @@ def load(
         result.diagnostics.append(
             _whole(", ".join(map(str, paths)), "no manifests found: every file is empty")
         )
-    result.diagnostics.sort()
+    # Checks repeated per environment find the same problem in each: reported once.
+    result.diagnostics = sorted(set(result.diagnostics))
     return result
 
 
-def _provider(options: GlobalOptions | None, project: ProjectConfig) -> Provider | None:
+def _environments(result: LoadResult, requested: str | None, every: bool) -> tuple[str | None, ...]:
+    """The environments to check in (None: the project's own scope), set on ``result``."""
+    declared = tuple(result.project.environments)
+    selected = select_environment(declared, requested, required=not every)
+    result.environment = selected
+    result.environments = (selected,) if selected is not None else declared
+    return result.environments or (None,)
+
+
+def _provider(
+    options: GlobalOptions | None, project: ProjectConfig, environment: str | None
+) -> Provider | None:
     if options is None:
         return None
     try:
-        return resolve_provider(options, project)
+        return resolve_provider(options, project.settings(environment))
     except AssistctlError:
         return None  # an unknown provider name is reported by the commands that use it
 
 
-def load_or_raise(paths: Sequence[str | Path], *, api_version: str | None = None) -> LoadResult:
-    """:func:`load`, raising :class:`ManifestError` (with every diagnostic) on any error."""
-    result = load(paths, api_version=api_version)
+def load_or_raise(
+    paths: Sequence[str | Path], *, api_version: str | None = None, environment: str | None = None
+) -> LoadResult:
+    """:func:`load` for one environment (required when the project declares any), raising
+    :class:`ManifestError` (with every diagnostic) on any error."""
+    result = load(paths, api_version=api_version, environment=environment)
     if not result.ok:
         raise ManifestError(result.diagnostics)
     return result

@@ -47,6 +47,7 @@ from assistctl.labels import OWNER_KEY
 __all__ = [
     "API_FIELDS",
     "FUNCTION_NAME_PATTERN",
+    "MANIFEST_ONLY",
     "MAX_DESCRIPTION",
     "MAX_INSTRUCTIONS",
     "MAX_METADATA_KEY",
@@ -84,6 +85,9 @@ class Lifecycle(StrictModel):
     )
 
 
+MANIFEST_ONLY = ("key", "instructions_file", "lifecycle", "moved_from", "environments")
+"""Fields of a manifest that never reach the API."""
+
 MetadataKey = Annotated[str, StringConstraints(max_length=MAX_METADATA_KEY)]
 MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE)]
 
@@ -120,8 +124,8 @@ class Manifest(StrictModel):
     instructions_file: str | None = Field(
         default=None,
         min_length=1,
-        description="Path of a file holding the instructions, relative to the manifest. "
-        "Exclusive with `instructions`.",
+        description="Path of a file holding the instructions, relative to the manifest, "
+        "inside the project. Exclusive with `instructions`.",
         examples=["prompts/math-tutor.md"],
     )
     tools: list[Tool] | None = Field(
@@ -180,6 +184,13 @@ class Manifest(StrictModel):
         description="Previous `key` of this assistant: the rename is applied in place "
         "(same assistant id) instead of delete + create.",
         examples=["algebra-tutor"],
+    )
+    environments: list[Name] | None = Field(
+        default=None,
+        min_length=1,
+        description="The environments of `assistctl.yaml` this assistant exists in (default: "
+        "every environment).",
+        examples=[["dev", "prod"]],
     )
 
     @field_validator("instructions_file")
@@ -247,7 +258,7 @@ class Manifest(StrictModel):
             mode="json",
             by_alias=True,
             exclude_unset=True,
-            exclude={"key", "instructions_file", "lifecycle", "moved_from"},
+            exclude=set(MANIFEST_ONLY),
         )
         return data
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from assistctl.config.manifest import FUNCTION_NAME_PATTERN
+from assistctl.config.names import ENV_VAR_PATTERN, VAR_NAME_PATTERN
 from assistctl.labels import NAME_PATTERN
 
 Loc = tuple[str | int, ...]
@@ -63,6 +64,10 @@ _PATTERNS = {
     FUNCTION_NAME_PATTERN: "use 1 to 64 characters among a-z, A-Z, 0-9, '_' and '-'",
     NAME_PATTERN: "start with a letter or digit, then use letters, digits, '.', '_' or '-', "
     "at most 128 characters in all",
+    VAR_NAME_PATTERN: "a variable's name starts with a letter or '_', then letters, digits or "
+    "'_', at most 64 characters",
+    ENV_VAR_PATTERN: "name an environment variable: a letter or '_', then letters, digits or "
+    "'_', at most 128 characters",
 }
 
 

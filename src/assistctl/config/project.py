@@ -1,4 +1,5 @@
-"""The project file ``assistctl.yaml``: project name, provider settings and policy limits.
+"""The project file ``assistctl.yaml``: project name, provider settings, policy limits, and
+the variables and environments of :mod:`assistctl.config.environments`.
 
 It is optional and found by walking up from the manifests' directories, stopping at the
 repository root (the first directory holding ``.git``), so that a stray file higher up in a
@@ -10,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,10 +22,20 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from assistctl.config.apifields import SERVER_DEFAULTS
+from assistctl.config.environments import (
+    Environment,
+    EnvName,
+    TargetSettings,
+    VarName,
+    check_top_level_vars,
+    provider_problem,
+)
 from assistctl.config.manifest import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Manifest, Number
 from assistctl.config.messages import Loc, explain
+from assistctl.config.variables import merged
 from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import Diagnostic, ManifestError
 from assistctl.labels import NAME_PATTERN, OWNER_KEY
@@ -38,8 +49,6 @@ MIN_MANAGED_FOR_DELETE_CHECK = 10
 PROJECT_FILE = "assistctl.yaml"
 DEFAULT_PROJECT = "default"
 SERVER_DEFAULT_TEMPERATURE: float = SERVER_DEFAULTS["temperature"]
-
-Provider = Literal["openai", "aimlapi", "laplas", "azure", "local"]
 
 
 class Policy(BaseModel):
@@ -123,8 +132,10 @@ class ProjectConfig(BaseModel):
         description="Project name: the ownership scope written into each assistant's "
         f"`metadata.{OWNER_KEY}` label.",
     )
-    provider: Provider | None = Field(
-        default=None, description="Host preset; flags and environment variables override it."
+    provider: str | None = Field(
+        default=None,
+        description="Host preset (a name of `assistctl providers`); flags and environment "
+        "variables override it.",
     )
     base_url: str | None = Field(
         default=None, min_length=1, description="API base URL; flags and environment override it."
@@ -133,6 +144,56 @@ class ProjectConfig(BaseModel):
         default=None, description="Assistants API dialect; the default is v2."
     )
     policy: Policy = Field(default_factory=Policy, description="Limits enforced by validate.")
+    vars: dict[VarName, Any] = Field(
+        default_factory=dict,
+        description="Variables for `${name}` in manifests, in every environment (data: text, "
+        "numbers, booleans, lists, mappings).",
+    )
+    environments: dict[EnvName, Environment] = Field(
+        default_factory=dict,
+        description="The environments the manifests are applied to (`--env NAME`), each its "
+        "own ownership scope `project@NAME`, with its own `vars` and, optionally, provider, "
+        "key variable and URL variable.",
+    )
+
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, value: str | None) -> str | None:
+        # The names come from config/providers.py: a preset added there is accepted here.
+        problem = provider_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("unknown_provider", problem)
+        return value
+
+    @field_validator("vars")
+    @classmethod
+    def _data_only(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_top_level_vars(value)
+
+    @property
+    def substitutes(self) -> bool:
+        """Whether ``${name}`` is substituted in the manifests: a project declaring variables
+        or environments. Without either, ``${`` stays text, as before environments existed."""
+        return bool(self.vars or self.environments or "vars" in self.model_fields_set)
+
+    def variables(self, environment: str | None) -> dict[str, Any]:
+        """The variables of ``environment`` (None: the project's own), merged and unescaped."""
+        env = self.environments.get(environment) if environment else None
+        return merged(self.vars, env.vars if env is not None else None)
+
+    def settings(self, environment: str | None) -> TargetSettings:
+        """What target resolution reads for ``environment`` (None: the project itself)."""
+        env = self.environments.get(environment) if environment else None
+        if env is None:
+            return TargetSettings(self.provider, self.base_url, self.api_version)
+        return TargetSettings(
+            provider=env.provider or self.provider,
+            base_url=self.base_url,
+            api_version=self.api_version,
+            environment=environment,
+            api_key_env=env.api_key_env,
+            base_url_env=env.base_url_env,
+        )
 
     @field_validator("base_url")
     @classmethod

@@ -31,12 +31,15 @@ class Selection:
     """How many manifests the project holds; None when no project file says."""
 
 
-def load_selection(paths: Sequence[str], *, api_version: str | None = None) -> Selection:
-    """Load the project of ``paths`` and say which of its manifests they select."""
+def load_selection(
+    paths: Sequence[str], *, api_version: str | None = None, environment: str | None = None
+) -> Selection:
+    """Load the project of ``paths`` (the manifests of ``environment``, ``--env``) and say
+    which of its manifests they select."""
     directories = [Path(p) if os.path.isdir(p) else Path(p).parent for p in paths]
     project_file, _ = discover(directories or [Path.cwd()])
     if project_file is None:
-        loaded = load_or_raise(paths, api_version=api_version)
+        loaded = load_or_raise(paths, api_version=api_version, environment=environment)
         if all(os.path.isdir(p) for p in paths):
             return Selection(loaded)
         return Selection(loaded, tuple(sorted(lm.manifest.key for lm in loaded.manifests)))
@@ -50,7 +53,7 @@ def load_selection(paths: Sequence[str], *, api_version: str | None = None) -> S
             shown_root if r == project_file.resolve() else p
             for p, r in zip(paths, real, strict=True)
         ]
-        return Selection(load_or_raise(whole, api_version=api_version))
+        return Selection(load_or_raise(whole, api_version=api_version, environment=environment))
     outside = [p for p, r in zip(paths, real, strict=True) if not r.is_relative_to(root)]
     if outside:
         raise UsageError(
@@ -58,7 +61,7 @@ def load_selection(paths: Sequence[str], *, api_version: str | None = None) -> S
             f"{display_path(project_file)}); plan one project at a time."
         )
     # Explicit paths too: a file the directory walk skips (hidden) is still the user's.
-    loaded = load_or_raise([shown_root, *paths], api_version=api_version)
+    loaded = load_or_raise([shown_root, *paths], api_version=api_version, environment=environment)
     chosen = {os.path.realpath(path) for path, _ in collect(paths).manifests}
     keys = sorted(lm.manifest.key for lm in loaded.manifests if os.path.realpath(lm.file) in chosen)
     return Selection(loaded, tuple(keys), len(loaded.manifests))

@@ -26,6 +26,9 @@ class Inputs:
     manifests: list[tuple[str, str]] = field(default_factory=list)
     project_files: list[tuple[str, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    roots: dict[str, str] = field(default_factory=dict)
+    """Manifest path -> the path argument's directory it was found through (the file's own
+    directory for a file argument): its project root when no ``assistctl.yaml`` names one."""
 
 
 # perf: os.scandir, and realpath and normpath once per directory, not per file;
@@ -89,7 +92,7 @@ def collect(paths: Sequence[str | Path]) -> Inputs:
     inputs = Inputs()
     seen: set[str] = set()
 
-    def add(path: str, explicit: bool, shown: str, real: str) -> None:
+    def add(path: str, explicit: bool, shown: str, real: str, root: str) -> None:
         if real in seen:
             return  # the same file named twice, or a directory and a file inside it
         seen.add(real)
@@ -98,6 +101,7 @@ def collect(paths: Sequence[str | Path]) -> Inputs:
                 inputs.project_files.append((path, shown))
             return
         inputs.manifests.append((path, shown))
+        inputs.roots[path] = root
 
     for raw in paths:
         path = str(raw)
@@ -111,9 +115,9 @@ def collect(paths: Sequence[str | Path]) -> Inputs:
                     )
                 )
             for file, shown, real in files:
-                add(file, False, shown, real)
+                add(file, False, shown, real, path)
         elif os.path.lexists(path):
-            add(path, True, os.path.normpath(path), os.path.realpath(path))
+            add(path, True, os.path.normpath(path), os.path.realpath(path), os.path.dirname(path))
         else:
             inputs.diagnostics.append(whole_file(path, "no such file or directory; check the path"))
     return inputs

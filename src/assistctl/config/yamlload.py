@@ -257,6 +257,8 @@ class YamlFile:
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     empty: bool = False
+    text: str = ""
+    """The file's text (empty when it could not be read), for a quick search in it."""
 
 
 def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> Diagnostic:
@@ -300,7 +302,7 @@ def parse(text: str, file: str, *, shared: dict[str, str] | None = None) -> Yaml
     ``shared``: short key and value texts, one table for every file of one load, so that
     each distinct text is one object (manifests repeat the same keys and small values).
     """
-    result = YamlFile(file)
+    result = YamlFile(file, text=text)
     loader: Any = None
     aliases = "*" in text  # without one, no node is reached twice
     try:

@@ -7,7 +7,8 @@ shows exactly the real differences between the manifest and the assistant.
 Refusals, all before anything is written:
 
 - no manifest in PATH has the key (the manifests are validated first, as for ``plan``);
-- it already carries a label of another project, or of this project under another key,
+- it already carries a label of another scope (project or environment), or of this scope under
+  another key,
   or a value under the reserved key that is not a label at all (``force`` overrides);
 - another live assistant already carries the label of KEY (two assistants with one key would
   make every later plan refuse; ``force`` does not override this);
@@ -32,7 +33,7 @@ from assistctl.config.manifest import MAX_METADATA_PAIRS, Manifest
 from assistctl.core.importpairs import Pair
 from assistctl.core.plan import compute_plan
 from assistctl.errors import UsageError
-from assistctl.labels import OWNER_KEY, make_label, owner_of, parse_label
+from assistctl.labels import OWNER_KEY, describe_scope, make_label, owner_of, parse_label
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _owned_elsewhere(assistant_id: str, key: str, project: str, previous: object
     if owner is None:
         what = f"a metadata.{OWNER_KEY} value that is not an assistctl label ({previous!r})"
     elif owner[0] != project:
-        what = f"the label of project '{owner[0]}' (key '{owner[1]}')"
+        what = f"the label of {describe_scope(owner[0])} (key '{owner[1]}')"
     else:
         what = f"this project's label for another key, '{owner[1]}'"
     return (

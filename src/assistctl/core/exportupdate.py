@@ -162,7 +162,7 @@ def check(update: DocUpdate, obj: Mapping[str, Any], project: str, api_version: 
         data = {k: v for k, v in doc.data.items() if k != "instructions_file"}
         if doc.prompt is not None:
             if doc.prompt.text is None:
-                return f"its instructions file {doc.prompt.written} {doc.prompt.problem}"
+                return f"its {doc.prompt.problem or 'instructions file cannot be read'}"
             data["instructions"] = doc.prompt.text
     data.update(update.edit.set)
     for name in update.edit.remove:

@@ -1,19 +1,19 @@
 """Saved plans: what ``plan --out FILE`` writes and ``apply FILE`` executes exactly.
 
-A saved plan records, besides the plan itself, where it was made (project, provider, base
-URL, dialect), a fingerprint of every live assistant the plan touches as it was read, and a
-digest of its own content. ``apply FILE`` refuses a file whose digest does not match (it
-was edited), one made for another project or host than the one this apply targets, and one
-whose touched assistants moved since (naming each assistant and field) — and only those:
-other assistants may change.
+A saved plan records, besides the plan itself, where it was made (project, environment,
+provider, base URL, dialect), a fingerprint of every live assistant the plan touches as it
+was read, and a digest of its own content. ``apply FILE`` refuses a file whose digest does
+not match (it was edited), one made for another project, environment or host than the one
+this apply targets, and one whose touched assistants moved since (naming each assistant and
+field) — and only those: other assistants may change.
 
 The file is untrusted input (a job's artifact that others can write). Its digest is an
 unkeyed SHA-256: it catches an accidental edit, not an attacker, who can write a new one.
 So nothing in the file decides where requests go or whose assistants may be touched: apply
-takes the host and project from its own configuration and compares (:func:`check_origin`),
-recounts the managed assistants for the mass-delete guard, refuses bodies that would write
-another scope's label (:func:`checked_against_live`), and reads each assistant again right
-before modifying or deleting it (:mod:`assistctl.api.apply`).
+takes the host, project and environment from its own configuration and compares
+(:func:`check_origin`), recounts the managed assistants for the mass-delete guard, refuses
+bodies that would write another scope's label (:func:`checked_against_live`), and reads each
+assistant again right before modifying or deleting it (:mod:`assistctl.api.apply`).
 
 Pure: reading and writing the file is the caller's business (:func:`dumps`, :func:`loads`).
 The API key is never part of a saved plan.
@@ -49,6 +49,8 @@ class Origin(BaseModel):
     base_url: str
     api_version: str
     local_state: str | None = None
+    environment: str | None = None
+    """The environment of ``assistctl.yaml`` (``--env``); None for a project without."""
 
 
 class SavedPlan(BaseModel):
@@ -125,8 +127,10 @@ def loads(text: str, source: str) -> SavedPlan:
 
 
 def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
-    """Refuse a plan made for another project, host or dialect than ``current``, the target
-    of this apply (from its command line, environment and project file)."""
+    """Refuse a plan made for another project, environment, host or dialect than
+    ``current``, the target of this apply (from its command line, environment and project
+    file)."""
+    check_environment(saved, current.environment, source)
     mismatches = [
         f"{field} is '{getattr(current, field)}' but the plan was made for "
         f"'{getattr(saved.origin, field)}'"
@@ -142,6 +146,29 @@ def check_origin(saved: SavedPlan, current: Origin, source: str) -> None:
         )
 
 
+def check_environment(saved: SavedPlan, environment: str | None, source: str) -> None:
+    """Refuse a plan made for another environment than ``environment`` (this run's
+    ``--env``): a prod plan is never applied to dev, nor to prod without saying so."""
+    planned = saved.origin.environment
+    if planned == environment:
+        return
+    if planned is None:
+        raise StalePlanError(
+            f"{source} was made without an environment, but this apply is for environment "
+            f"'{environment}'; make the plan with --env {environment}."
+        )
+    if environment is None:
+        raise StalePlanError(
+            f"{source} was made for environment '{planned}'; pass --env {planned} (or set "
+            "ASSISTCTL_ENV) to apply it there."
+        )
+    raise StalePlanError(
+        f"{source} was made for environment '{planned}', but this apply is for environment "
+        f"'{environment}'; apply it with --env {planned}, or make a plan for "
+        f"'{environment}'."
+    )
+
+
 def stale_changes(saved: SavedPlan, live: Sequence[Mapping[str, Any]]) -> list[str]:
     """What the plan creates, updates or deletes that moved since it was made, one sentence
     per assistant; empty when current. Assistants the plan leaves alone may change."""
@@ -155,8 +182,8 @@ def stale_changes(saved: SavedPlan, live: Sequence[Mapping[str, Any]]) -> list[s
             # still exactly what was reviewed.
             continue
         if change.action == "create":
-            if (plan.project, change.key) in labels:
-                label = make_label(plan.project, change.key)
+            if (plan.scope, change.key) in labels:
+                label = make_label(plan.scope, change.key)
                 problems.append(f"'{change.key}': an assistant labelled {label} now exists")
             continue
         if not change.id or change.id not in saved.fingerprints:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistctl.api.apply import ApplyReport
+from assistctl.labels import split_scope
 
 _NAMED_FAILURES = 3
 
@@ -44,8 +45,9 @@ def final_sentence(report: ApplyReport, parallelism: int) -> str:
     return f"Apply complete: {tally}, 0 failed.{tail}"
 
 
-def json_body(report: ApplyReport, project: str) -> dict[str, Any]:
-    """``apply``'s own fields of its JSON document.
+def json_body(report: ApplyReport, scope: str) -> dict[str, Any]:
+    """``apply``'s own fields of its JSON document (``scope``: the project, or
+    ``project@environment``).
 
     ``ids`` maps each key created or updated to its assistant id (what ``assistctl output``
     prints for every key); ``results`` has one entry per change of the plan, in its order.
@@ -75,7 +77,8 @@ def json_body(report: ApplyReport, project: str) -> dict[str, Any]:
         for c in report.not_started
     ]
     return {
-        "project": project,
+        "project": split_scope(scope)[0],
+        "environment": split_scope(scope)[1],
         "summary": {
             **counts(report),
             "failed": len(report.failed),

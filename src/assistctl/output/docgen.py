@@ -32,14 +32,17 @@ Schema = dict[str, Any]
 REGENERATE = "python -m assistctl.output.docgen > docs/manifest-reference.md"
 
 # Shown in the complete example in this order; `instructions_file` (exclusive with
-# `instructions`), `file_ids` (v1 only) and `moved_from` (a rename) do not belong in it.
-_NOT_IN_FULL_EXAMPLE = ("instructions_file", "file_ids", "moved_from")
+# `instructions`), `file_ids` (v1 only), `moved_from` (a rename) and `environments` (needs
+# environments declared in assistctl.yaml) do not belong in it.
+_NOT_IN_FULL_EXAMPLE = ("instructions_file", "file_ids", "moved_from", "environments")
 
 RULES = (
     "`key` is unique across the project (every manifest of one run), and `moved_from` may "
     "not name a key that another manifest still uses, nor be shared by two manifests.",
     "`instructions` and `instructions_file` are exclusive. The file is read as UTF-8, exactly "
-    f"as is, and its text obeys the same limit ({MAX_INSTRUCTIONS:,} characters).",
+    f"as is, and its text obeys the same limit ({MAX_INSTRUCTIONS:,} characters). It must be "
+    "a regular file inside the project (symbolic links followed), not under a hidden "
+    "directory, and tracked by git when the project is in a git work tree.",
     f"`metadata` holds at most {MAX_USER_METADATA_PAIRS} pairs: the API allows "
     f"{MAX_METADATA_PAIRS}, and assistctl uses one for its ownership label `{OWNER_KEY}`, "
     "a key a manifest may not set.",
@@ -56,6 +59,11 @@ RULES = (
     "`file_search` options, `strict: true` functions) are errors.",
     "The project file's `policy` (`allowed_models`, `required_metadata`, `max_temperature`, "
     "`max_instructions_chars`) adds its own limits.",
+    "In a project whose `assistctl.yaml` declares `vars` or `environments`, `${name}` in a "
+    "value is replaced by the variable (a whole value keeps its type; inside text, text; "
+    "`$${` is a literal `${`), and every limit above applies to the result, in each "
+    "environment. `key`, `moved_from` and `environments` cannot use variables; "
+    "`environments` names environments the project declares (docs/environments.md).",
 )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from assistctl.core.adopt import ImportItem
-from assistctl.labels import OWNER_KEY
+from assistctl.labels import OWNER_KEY, describe_scope
 
 Status = Literal["imported", "already_managed", "failed", "not_written"]
 
@@ -33,7 +33,7 @@ def _who(item: ImportItem) -> str:
 
 def render_plan(items: Sequence[ImportItem], project: str, where: str, paths: str) -> str:
     """The label writes, one block per pair, and a summary line."""
-    lines = [f"Import plan for project '{project}' on {where}:", ""]
+    lines = [f"Import plan for {describe_scope(project)} on {where}:", ""]
     for item in items:
         adoption = item.adoption
         if adoption.done:
@@ -61,7 +61,7 @@ def render_plan(items: Sequence[ImportItem], project: str, where: str, paths: st
 def imported_sentence(item: ImportItem, project: str) -> str:
     """What one successful write did."""
     text = (
-        f"Imported {_who(item)} as '{item.pair.key}' of project '{project}': added "
+        f"Imported {_who(item)} as '{item.pair.key}' of {describe_scope(project)}: added "
         f"metadata.{OWNER_KEY} = {item.adoption.label}; nothing else was changed."
     )
     if item.adoption.previous is not None:

@@ -30,11 +30,15 @@ def _file_count(result: LoadResult) -> int:
 
 
 def summary(result: LoadResult) -> str:
-    """``3 errors in 2 of 7 files`` or ``7 manifests valid (5 files)``, plus warnings."""
+    """``3 errors in 2 of 7 files`` or ``7 manifests valid (5 files)``, plus warnings and
+    the environments checked."""
     errors = result.errors
     warnings = len(result.diagnostics) - len(errors)
     files = _file_count(result)
     tail = f", {_plural(warnings, 'warning')}" if warnings else ""
+    names = result.environments
+    if names:
+        tail += f"; environment{'s' if len(names) > 1 else ''} {', '.join(names)}"
     if errors:
         bad = len({d.file for d in errors})
         return f"{_plural(len(errors), 'error')} in {bad} of {_plural(files, 'file')}{tail}"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from assistctl.api.client import AssistantsClient
     from assistctl.api.target import Target
     from assistctl.config.providers import ProjectLike
-    from assistctl.core.plan import DeleteGuard, Plan, Planner
+    from assistctl.core.plan import DeleteGuard, Plan, Planner, PlanTarget
     from assistctl.core.planfile import Origin
 
 
@@ -39,23 +39,33 @@ class Session:
     """The manifests' digest for a saved plan, when :func:`open_session` was asked for it."""
     guard: DeleteGuard | None = None
     """The mass-delete guard, tightened by the project policy."""
+    environment: str | None = None
+    """The environment of ``assistctl.yaml`` (``--env``), when the project declares any."""
 
     @property
     def target(self) -> Target:
         return self.client.target
 
+    @property
+    def scope(self) -> str:
+        """The ownership scope: the project, or ``project@environment``."""
+        from assistctl.labels import scope_of
+
+        return scope_of(self.project, self.environment)
+
     def origin(self) -> Origin:
-        return origin_of(self.target, self.project)
+        return origin_of(self.target, self.project, self.environment)
 
     def close(self) -> None:
         self.client.close()
 
 
-def origin_of(target: Target, project: str) -> Origin:
+def origin_of(target: Target, project: str, environment: str | None = None) -> Origin:
     from assistctl.core.planfile import Origin
 
     return Origin(
         project=project,
+        environment=environment,
         provider=target.provider.name,
         base_url=target.base_url,
         api_version=target.api_version,
@@ -64,9 +74,19 @@ def origin_of(target: Target, project: str) -> Origin:
     )
 
 
+def target_of(target: Target, project: str, environment: str | None = None) -> PlanTarget:
+    """Where a plan is made, as the plan records and shows it."""
+    from assistctl.core.plan import PlanTarget
+
+    return PlanTarget(
+        host=target.host, base_url=target.base_url, project=project, environment=environment
+    )
+
+
 def project_name(g: GlobalOptions, config: ProjectConfig) -> str:
-    """The ownership scope: ``--project`` (or ``ASSISTCTL_PROJECT``), else the project
-    file's name, else ``default``."""
+    """The project name (the ownership scope with ``@ENV`` when an environment is chosen):
+    ``--project`` (or ``ASSISTCTL_PROJECT``), else the project file's name, else
+    ``default``."""
     from assistctl.labels import is_valid_name
 
     # An empty --project (a script's unset variable) is an error, not the project file's
@@ -131,10 +151,14 @@ def open_session(
     """
     from assistctl.config.selection import load_selection
     from assistctl.core.plan import Planner, Targeting
+    from assistctl.labels import describe_scope, scope_of
 
-    selection = load_selection(paths, api_version=g.api_version)
+    selection = load_selection(paths, api_version=g.api_version, environment=g.env)
     loaded = selection.loaded
     project = project_name(g, loaded.project)
+    environment = loaded.environment
+    scope = scope_of(project, environment)
+    siblings = [name for name in loaded.project.environments if name != environment]
     guard = delete_guard(loaded.project.policy)
     keys = None if selection.keys is None else set(selection.keys)
     targeting = (
@@ -143,20 +167,25 @@ def open_session(
         else Targeting(keys=selection.keys, manifests=selection.total)
     )
     manifests_digest = _digest(loaded, keys) if digest else None
-    client = connect(g, loaded.project, on_throttle=on_throttle)
+    client = connect(g, loaded.project.settings(environment), on_throttle=on_throttle)
     try:
-        status(g, f"{verb} project '{project}' against {client.target.display} ...")
+        status(g, f"{verb} {describe_scope(scope)} against {client.target.display} ...")
         version = "v1" if client.target.api_version == "v1" else "v2"
         manifests = (
             lm.manifest for lm in loaded.manifests if keys is None or lm.manifest.key in keys
         )
-        planner = Planner(manifests, project, api_version=version, targeting=targeting)
+        planner = Planner(
+            manifests, scope, api_version=version, targeting=targeting, siblings=siblings
+        )
         del loaded, selection  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner)
+        # Every format names where the plan was made (a PR comment must say which host).
+        where = target_of(client.target, project, environment)
+        plan = plan.model_copy(update={"target": where})
     except BaseException:
         client.close()
         raise
-    return Session(g, project, client, plan, manifests_digest, guard)
+    return Session(g, project, client, plan, manifests_digest, guard, environment)
 
 
 def _digest(loaded: LoadResult, keys: set[str] | None) -> str:

@@ -99,49 +99,61 @@ def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
             run.say(shown.rstrip("\n"))
         plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
-            run.body = json_body(ApplyReport(), session.project)
+            run.body = json_body(ApplyReport(), session.scope)
             return EXIT_OK
         if not _confirmed(opts, plan):
             click.echo("Apply cancelled: nothing was changed.", err=True)
             run.errors = [{"message": "Apply cancelled: nothing was changed."}]
             return EXIT_ERROR
-        return _run(opts, run, session.client, plan, throttles, session.project)
+        return _run(opts, run, session.client, plan, throttles, session.scope)
     finally:
         session.close()
 
 
 def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
     from assistctl.api.limiter import Throttles
+    from assistctl.config.environments import select_environment
     from assistctl.config.project import load_project
     from assistctl.core import planfile
+    from assistctl.labels import describe_scope, scope_of
 
     try:
         text = Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"Cannot read plan file {source}: {err}.") from None
     saved = planfile.loads(text, source)
+    # The environment is this run's word (--env, ASSISTCTL_ENV), never the file's.
+    planfile.check_environment(saved, opts.g.env, source)
     # The file is untrusted: where to send the key and which project's assistants may be
     # touched come from this run's configuration, as for a fresh plan, and the file must
     # have been made for exactly that.
-    config, _ = load_project([Path.cwd()])
+    config, project_file = load_project([Path.cwd()])
+    if opts.g.env is not None and project_file is None:
+        raise UsageError(
+            f"--env {opts.g.env}: no assistctl.yaml in or above {Path.cwd()}, so the "
+            "environment's host and key are unknown; run the apply from the project's directory."
+        )
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
     project = project_name(opts.g, config)
+    scope = scope_of(project, environment)
     throttles = Throttles()
-    client = connect(opts.g, config, on_throttle=throttles)
+    client = connect(opts.g, config.settings(environment), on_throttle=throttles)
     try:
-        planfile.check_origin(saved, origin_of(client.target, project), source)
-        status(opts.g, f"Applying {source} to project '{project}' on {client.target.display} ...")
+        planfile.check_origin(saved, origin_of(client.target, project, environment), source)
+        where = describe_scope(scope)
+        status(opts.g, f"Applying {source} to {where} on {client.target.display} ...")
         live = client.list_all()
         planfile.raise_if_stale(saved, live, source)
-        plan = planfile.checked_against_live(saved, live, project, source)
+        plan = planfile.checked_against_live(saved, live, scope, source)
         plan.raise_if_unsafe(
             allow_mass_delete=opts.allow_mass_delete, guard=delete_guard(config.policy)
         )
         if not plan.has_changes:
             # The result, so shown even with -q.
             click.echo("No changes in this plan.", err=True)
-            run.body = json_body(ApplyReport(), project)
+            run.body = json_body(ApplyReport(), scope)
             return EXIT_OK
-        return _run(opts, run, client, plan, throttles, project)
+        return _run(opts, run, client, plan, throttles, scope)
     finally:
         client.close()
 

@@ -27,8 +27,11 @@ import click
 from assistctl.cli.commands._jsonrun import JsonRun, json_run
 from assistctl.cli.commands._shared import connect, project_name, status
 from assistctl.cli.error_handler import EXIT_OK
+from assistctl.config.environments import select_environment
 from assistctl.config.project import DEFAULT_PROJECT, PROJECT_FILE, load_project
+from assistctl.config.reffiles import in_work_tree
 from assistctl.errors import AssistctlError, UsageError
+from assistctl.labels import describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -67,22 +70,25 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {shown} is a file; export writes a directory of manifests.")
     config, project_file = load_project([out])
-    project = project_name(opts.g, config)
-    if project_file is not None and project != config.project:
+    name = project_name(opts.g, config)
+    environment = select_environment(tuple(config.environments), opts.g.env, required=True)
+    # The scope: the project, or project@environment; what is exported is its assistants.
+    project = scope_of(name, environment)
+    if project_file is not None and name != config.project:
         status(
             opts.g,
-            f"note: --project '{project}' differs from {project_file}'s project "
-            f"'{config.project}'; pass --project {project} to plan and apply these manifests too.",
+            f"note: --project '{name}' differs from {project_file}'s project "
+            f"'{config.project}'; pass --project {name} to plan and apply these manifests too.",
         )
 
-    with connect(opts.g, config) as client:
-        status(opts.g, f"Exporting project '{project}' from {client.target.display} ...")
+    with connect(opts.g, config.settings(environment)) as client:
+        status(opts.g, f"Exporting {describe_scope(project)} from {client.target.display} ...")
         live = client.list_all()
         api_version = client.target.api_version
         where = client.target.display
 
     root = project_file.parent if project_file is not None else out
-    existing = read_existing(root, out, api_version=api_version)
+    existing = read_existing(root, out, api_version=api_version, environment=environment)
     real_out = os.path.realpath(out)
     result = export_assistants(
         live,
@@ -97,10 +103,10 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
     if not result.exported and not result.updated and not result.skipped:
         run.body = _json_body(project, shown, out, result)
         more = "" if opts.include_all else " (--all exports unmanaged assistants too)"
-        run.say(f"No assistants of project '{project}' on {where}; nothing to export{more}.")
+        run.say(f"No assistants of {describe_scope(project)} on {where}; nothing to export{more}.")
         return EXIT_OK
 
-    new = _new_files(result, out, project, project_file)
+    new = _new_files(result, out, name, project_file)
     _refuse_overwrites(new, opts.force)
     writes = {
         **new,
@@ -115,8 +121,13 @@ def _export(opts: ExportOptions, run: JsonRun) -> int:
     run.body = _json_body(project, shown, out, result, written_project)
     _report(opts, run, out, result, config)
     if written_project is not None and not opts.g.quiet:
-        run.say(f"wrote {written_project}  (project: {project})")
+        run.say(f"wrote {written_project}  (project: {name})")
     _summary(run, project, shown, result)
+    if any(item.prompt_filename for item in result.exported) and in_work_tree(str(out)):
+        run.say(
+            f"Instructions files are read only once git tracks them: 'git add {shown}' "
+            "before planning."
+        )
     if result.skipped:
         lines = "; ".join(f"{s.assistant_id}: {s.reason}" for s in result.skipped)
         raise ExportIncomplete(
@@ -205,7 +216,7 @@ def _summary(run: JsonRun, project: str, shown: str, result: ExportResult) -> No
     others = [e for e in items if e.status != "managed"]
     changed = sum(1 for u in result.updated if not u.unchanged)
     run.say(
-        f"Exported {len(items)} assistant(s) of project '{project}' to {shown}: "
+        f"Exported {len(items)} assistant(s) of {describe_scope(project)} to {shown}: "
         f"{len(result.exported)} new file(s), {changed} updated in place, "
         f"{len(result.updated) - changed} up to date ({managed} managed, {len(others)} not "
         "yet adopted)."
@@ -233,7 +244,8 @@ def _json_body(
     updated in place or up to date; ``project_file``: the ``assistctl.yaml`` it wrote, if
     any), what it could not export, and its notes."""
     return {
-        "project": project,
+        "project": split_scope(project)[0],
+        "environment": split_scope(project)[1],
         "out": shown,
         "project_file": str(project_file) if project_file is not None else None,
         "exported": [

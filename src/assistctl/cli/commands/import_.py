@@ -23,6 +23,7 @@ from assistctl.cli.error_handler import EXIT_ERROR, EXIT_OK
 from assistctl.config.loader import LoadResult, load_or_raise
 from assistctl.core.importpairs import Pair, from_file, split_arguments
 from assistctl.errors import AssistctlError, NotFoundError, UsageError
+from assistctl.labels import describe_scope, scope_of, split_scope
 from assistctl.options import GlobalOptions
 
 if TYPE_CHECKING:
@@ -71,12 +72,13 @@ def _import(opts: ImportOptions, run: JsonRun) -> int:
     if opts.pairs_file is not None:
         pairs += _read_pairs(opts.pairs_file)
     refuse_repeats(pairs)
-    loaded = load_or_raise(paths, api_version=opts.g.api_version)
-    project = project_name(opts.g, loaded.project)
+    loaded = load_or_raise(paths, api_version=opts.g.api_version, environment=opts.g.env)
+    # The scope: the project, or project@environment; the labels name it.
+    project = scope_of(project_name(opts.g, loaded.project), loaded.environment)
     try:
         # A key no manifest has is found offline: nothing is asked of the host then.
         refuse_unknown_keys(pairs, loaded, tuple(paths))
-        with connect(opts.g, loaded.project) as client:
+        with connect(opts.g, loaded.project.settings(loaded.environment)) as client:
             return _plan_and_write(opts, run, pairs, loaded, project, client, paths)
     except ImportRefused as err:
         run.errors = [
@@ -99,7 +101,7 @@ def _plan_and_write(
 
     shown_paths = " ".join(paths)
     where = client.target.display
-    status(opts.g, f"Planning the import into project '{project}' on {where} ...")
+    status(opts.g, f"Planning the import into {describe_scope(project)} on {where} ...")
     # Listing first surfaces a host that serves no Assistants API with the right hint
     # (a 404 on one id could mean either), and finds duplicate labels in one pass.
     everyone = client.list_all()
@@ -221,4 +223,5 @@ def _body(
             status, error = ("imported", None) if outcome.ok else ("failed", outcome.error)
         fields = (after or {}).get(item.pair.key, item.fields_after)
         entries.append(json_entry(item, status, fields, error))
-    return {"project": project, "imports": entries}
+    name, environment = split_scope(project)
+    return {"project": name, "environment": environment, "imports": entries}

@@ -33,7 +33,13 @@ def execute(opts: ValidateOptions) -> int:
             for note in expanded.notes:
                 click.echo(f"note: {note}.", err=True)
         if expanded.paths:
-            result = load(expanded.paths, api_version=opts.g.api_version, options=opts.g)
+            result = load(
+                expanded.paths,
+                api_version=opts.g.api_version,
+                options=opts.g,
+                environment=opts.g.env,
+                every_environment=True,
+            )
         else:  # only instructions files that no manifest uses: nothing to check
             result = LoadResult()
         if run.enabled:

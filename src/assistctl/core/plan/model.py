@@ -15,6 +15,7 @@ from assistctl.core.fields import ApiVersion
 from assistctl.core.plan.guard import DeleteGuard
 from assistctl.core.plan.paths import top_field
 from assistctl.errors import PlanError
+from assistctl.labels import scope_of
 
 Action = Literal["create", "update", "delete", "noop"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "noop")
@@ -66,6 +67,9 @@ class Change(_Frozen):
         return None
 
 
+IgnoredReason = Literal["unmanaged", "other_project", "other_environment"]
+
+
 class Ignored(_Frozen):
     """A live assistant the plan leaves alone: unmanaged, or another project's."""
 
@@ -73,7 +77,8 @@ class Ignored(_Frozen):
     name: str | None = None
     owner: str | None = None
     """The raw ownership label value, when there is one."""
-    reason: Literal["unmanaged", "other_project"]
+    reason: IgnoredReason
+    """``other_environment``: this project's label, for another environment (or for none)."""
 
 
 class Problem(_Frozen):
@@ -85,6 +90,18 @@ class Problem(_Frozen):
     keys: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
     message: str
+
+
+class PlanTarget(_Frozen):
+    """Where a plan (or drift report) was made: every format names it, so a reviewer sees
+    which host and project a pull-request comment is about."""
+
+    host: str
+    """``host`` or ``host:port`` the requests went to."""
+    base_url: str
+    project: str
+    environment: str | None = None
+    """The environment (``--env``), when the project declares environments."""
 
 
 class Targeting(_Frozen):
@@ -113,7 +130,11 @@ class Plan(_Frozen):
 
     format_version: Literal["1"] = FORMAT_VERSION
     project: str
-    """The ownership scope the plan was made for: the project, or ``project@environment``."""
+    """The project the plan was made for (its scope is :attr:`scope`)."""
+    environment: str | None = None
+    """The environment of ``assistctl.yaml`` the plan was made for; None without one."""
+    target: PlanTarget | None = None
+    """Where the plan was made: set by the command (None for a plan computed without a host)."""
     api_version: ApiVersion = "v2"
     changes: tuple[Change, ...] = ()
     ignored: tuple[Ignored, ...] = ()
@@ -123,6 +144,11 @@ class Plan(_Frozen):
     """How many keys of this scope have a live assistant (the mass-delete guard's base)."""
     targeting: Targeting | None = None
     """Set when path arguments selected part of the project; None: the whole project."""
+
+    @property
+    def scope(self) -> str:
+        """The ownership scope: the project, or ``project@environment``."""
+        return scope_of(self.project, self.environment)
 
     def of(self, action: Action) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.action == action)
@@ -186,6 +212,8 @@ class DriftReport(_Frozen):
 
     format_version: Literal["1"] = FORMAT_VERSION
     project: str
+    environment: str | None = None
+    target: PlanTarget | None = None
     changed: tuple[Change, ...] = ()
     """Managed assistants changed out of band (updates; ``before`` is live, ``after`` the
     manifest)."""
@@ -199,6 +227,11 @@ class DriftReport(_Frozen):
     """Unmanaged and other projects' assistants: informational, never drift."""
 
     @property
+    def scope(self) -> str:
+        """The ownership scope: the project, or ``project@environment``."""
+        return scope_of(self.project, self.environment)
+
+    @property
     def in_sync(self) -> bool:
         return not (self.changed or self.missing or self.orphaned or self.problems)
 
@@ -207,6 +240,8 @@ def drift_report(plan: Plan) -> DriftReport:
     """Read a plan as a drift report."""
     return DriftReport(
         project=plan.project,
+        environment=plan.environment,
+        target=plan.target,
         changed=plan.updates,
         missing=plan.creates,
         orphaned=plan.deletes,

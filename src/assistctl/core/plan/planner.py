@@ -12,6 +12,7 @@ Identity and ownership
     :attr:`Plan.ignored` and never changed. Live assistants of this scope whose key has no
     manifest are deleted, unless the plan is targeted (:class:`Targeting`: path arguments
     selected part of the project), in which case nothing outside the selection is planned.
+    A scope none of whose keys is live, where others' are, gets a rename warning (``scopes``).
 
 Duplicates
     Several live assistants with one label (concurrent applies, a copied label) are repaired
@@ -53,8 +54,9 @@ from assistctl.core.plan.problems import (
     unrecorded_protection,
     valid_moves,
 )
+from assistctl.core.plan.scopes import OtherScopes, ignored_entry
 from assistctl.errors import PlanError
-from assistctl.labels import OWNER_KEY, label_of
+from assistctl.labels import OWNER_KEY, label_of, split_scope
 
 # perf: a window, not every manifest (+21 MB for 10,000; this costs 0.4 MB at most);
 # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
@@ -71,14 +73,17 @@ def compute_plan(
     *,
     api_version: str = "v2",
     targeting: Targeting | None = None,
+    siblings: Iterable[str] = (),
 ) -> Plan:
     """The plan that makes the live assistants of scope ``project`` match ``manifests``.
 
-    ``api_version`` is the host's dialect, ``"v2"`` or ``"v1"``. Raises :class:`PlanError`
-    only for inputs the loader should have refused (two manifests with the same key, an
-    unknown dialect); every other problem is recorded in :attr:`Plan.problems`.
+    ``api_version`` is the host's dialect, ``"v2"`` or ``"v1"``; ``siblings`` the project's
+    other declared environments. Raises :class:`PlanError` only for inputs the loader
+    should have refused (two manifests with one key, an unknown dialect).
     """
-    planner = Planner(manifests, project, api_version=api_version, targeting=targeting)
+    planner = Planner(
+        manifests, project, api_version=api_version, targeting=targeting, siblings=siblings
+    )
     for obj in live:
         planner.add(obj)
     return planner.finish()
@@ -111,6 +116,7 @@ class Planner:
         *,
         api_version: str = "v2",
         targeting: Targeting | None = None,
+        siblings: Iterable[str] = (),
     ) -> None:
         if api_version not in ("v1", "v2"):
             raise PlanError(f"Unknown Assistants API version '{api_version}'; use v1 or v2.")
@@ -125,6 +131,7 @@ class Planner:
                 raise PlanError(f"Two manifests have the key '{m.key}'; keys must be unique.")
             self.pending[m.key] = m
         self.keys = list(self.pending)
+        self.others = OtherScopes(project, self.keys, siblings)
         self.move_problems: list[Problem] = []
         self.moves = valid_moves(self.pending, self.move_problems)
         self.kept: dict[str, _Copy] = {}
@@ -145,16 +152,8 @@ class Planner:
         """Take one live assistant into the plan."""
         label = label_of(dict(obj))
         if label is None or label.scope != self.project:
-            metadata = obj.get("metadata")
-            value = metadata.get(OWNER_KEY) if isinstance(metadata, Mapping) else None
-            self.ignored.append(
-                Ignored(
-                    id=str(obj.get("id")),
-                    name=obj.get("name") or None,
-                    owner=value if isinstance(value, str) else None,
-                    reason="unmanaged" if label is None else "other_project",
-                )
-            )
+            self.others.add(label)
+            self.ignored.append(ignored_entry(obj, label, self.project))
             return
         key = label.key
         copy = _Copy(rank(obj), str(obj.get("id")), label.prevent_destroy)
@@ -244,10 +243,13 @@ class Planner:
                 changes += self._orphan_copies(key, problems)
 
         problems += unrecorded_protection(changes)
+        warnings += self.others.hints(len(self.kept), sum(c.action == "create" for c in changes))
         order = {a: i for i, a in enumerate(ACTIONS)}
         changes.sort(key=lambda c: (order[c.action], c.key, c.duplicate_of or "", c.id or ""))
+        name, environment = split_scope(project)
         return Plan(
-            project=project,
+            project=name,
+            environment=environment,
             api_version=dialect,
             changes=tuple(changes),
             ignored=tuple(sorted(self.ignored, key=lambda i: i.id)),
@@ -335,12 +337,11 @@ def _delete(key: str, copy: _Copy, before: dict[str, Any]) -> Change:
 
 def _create(m: Manifest, project: str, api_version: ApiVersion) -> Change:
     body = create_body(m, project, api_version=api_version)
-    fields = api_fields(api_version)
     return _change(
         key=m.key,
         action="create",
         after=normalize_desired(m, project, api_version=api_version),
-        changed=tuple(f for f in fields if f in body),
+        changed=tuple(f for f in api_fields(api_version) if f in body),
         body=body,
         prevent_destroy=m.prevent_destroy,
         ignore_changes=m.ignore_changes,

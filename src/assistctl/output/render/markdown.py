@@ -10,14 +10,16 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from assistctl.core.plan import Action, Change, DriftReport, Ignored, Plan, Problem
+from assistctl.core.plan import Action, Change, DriftReport, Ignored, Plan, PlanTarget, Problem
 from assistctl.output.render.model import (
+    IN_PROCESS,
     LIST_LIMIT,
     ChangeDiff,
     FieldDiff,
     RenderOptions,
     diff_change,
     drift_summary,
+    in_process,
     plan_summary,
 )
 
@@ -37,7 +39,8 @@ _DRIFT_VERBS = {
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    head = f"### assistctl plan · project `{plan.project}`\n\n**{plan_summary(plan)}**\n\n"
+    head = f"### assistctl plan · {_title(plan)}{_on(plan.target)}\n\n"
+    head += f"**{plan_summary(plan)}**\n\n"
     head += "| Action | Count | Assistants |\n|---|---:|---|\n"
     rows: tuple[tuple[Action, str], ...] = (
         ("create", "+ create"),
@@ -65,11 +68,12 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
         for c in plan.changes
         if c.action != "noop"
     ]
-    return _assemble(head, blocks, _ignored(plan.ignored, plan.project))
+    return _assemble(head, blocks, _ignored(plan.ignored, plan.scope))
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    head = f"### assistctl drift · project `{report.project}`\n\n**{drift_summary(report)}**\n\n"
+    head = f"### assistctl drift · {_title(report)}{_on(report.target)}\n\n"
+    head += f"**{drift_summary(report)}**\n\n"
     head += "| Drift | Count | Assistants |\n|---|---:|---|\n"
     for label, changes in (
         ("changed out of band", report.changed),
@@ -82,7 +86,21 @@ def render_drift(report: DriftReport, opts: RenderOptions) -> str:
         (c, _details(diff_change(c, opts.context, drift=True), _DRIFT_VERBS[c.action]))
         for c in (*report.changed, *report.missing, *report.orphaned)
     ]
-    return _assemble(head, blocks, _ignored(report.ignored, report.project))
+    return _assemble(head, blocks, _ignored(report.ignored, report.scope))
+
+
+def _on(target: PlanTarget | None) -> str:
+    """The rest of the heading after :func:`_title` (which names the environment): the host,
+    because a reviewer must see where the plan was made."""
+    if target is None:
+        return ""
+    if in_process(target):
+        return f" · on {IN_PROCESS}"
+    return f" · on <code>{_esc(target.host)}</code> (<code>{_esc(target.base_url)}</code>)"
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _field(d: FieldDiff) -> list[str]:
@@ -153,6 +171,12 @@ def _key_list(changes: Sequence[Change]) -> str:
     if len(changes) > LIST_LIMIT:
         keys.append(f"and {len(changes) - LIST_LIMIT} more")
     return ", ".join(keys)
+
+
+def _title(report: Plan | DriftReport) -> str:
+    """``project `support` `` and `` · environment `prod` `` when there is one."""
+    title = f"project `{report.project}`"
+    return title + (f" · environment `{report.environment}`" if report.environment else "")
 
 
 def _ignored(ignored: Sequence[Ignored], project: str) -> str:

@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistctl.core.plan import Change, DriftReport, Plan, format_path, top_field
+from assistctl.config.providers import LOCAL_BASE_URL
+from assistctl.core.plan import Change, DriftReport, Plan, PlanTarget, format_path, top_field
 from assistctl.core.plan.paths import PREVENT_DESTROY_PATH
 from assistctl.labels import OWNER_KEY, label_of
 from assistctl.output.linediff import unified_lines
@@ -72,6 +73,37 @@ class ChangeDiff:
 def compact(value: Any) -> str:
     """A value on one line, as JSON: ``"gpt-4o"``, ``1.0``, ``{"team": "edu"}``."""
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+IN_PROCESS = "the local emulator (in process)"
+"""Where a plan of ``--provider local`` was made: the in-process emulator has no host."""
+
+
+def in_process(target: PlanTarget) -> bool:
+    return target.base_url == LOCAL_BASE_URL
+
+
+def where(target: PlanTarget) -> str:
+    """The host as people read it, with the base URL: ``api.openai.com
+    (https://api.openai.com/v1)``, or :data:`IN_PROCESS`."""
+    return IN_PROCESS if in_process(target) else f"{target.host} ({target.base_url})"
+
+
+def target_line(target: PlanTarget | None) -> str | None:
+    """``Target: project "shop", environment "prod" on api.openai.com (https://api.openai.com/v1)``
+    (no environment part for a project without environments)."""
+    if target is None:
+        return None
+    env = f', environment "{target.environment}"' if target.environment else ""
+    return f'Target: project "{target.project}"{env} on {where(target)}'
+
+
+def scope_phrase(report: Plan | DriftReport, quote: str = '"') -> str:
+    """``project "support"``, or ``project "support", environment "prod"``."""
+    text = f"project {quote}{report.project}{quote}"
+    if report.environment:
+        text += f", environment {quote}{report.environment}{quote}"
+    return text
 
 
 def plan_summary(plan: Plan) -> str:

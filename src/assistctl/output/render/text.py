@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistctl.core.plan import DriftReport, Ignored, Plan, Problem
+from assistctl.core.plan import DriftReport, Ignored, Plan, PlanTarget, Problem
 from assistctl.labels import OWNER_KEY
 from assistctl.output.render.model import (
     LIST_LIMIT,
@@ -21,6 +21,8 @@ from assistctl.output.render.model import (
     diff_change,
     drift_summary,
     plan_summary,
+    scope_phrase,
+    target_line,
 )
 
 _ANSI = {
@@ -43,8 +45,13 @@ class _Line:
     text: str
 
 
+def _target(target: PlanTarget | None) -> list[_Line]:
+    line = target_line(target)
+    return [_Line("head", line), _Line("", "")] if line else []
+
+
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
-    lines: list[_Line] = []
+    lines = _target(plan.target)
     shown = [c for c in plan.changes if c.action != "noop"]
     if shown:
         lines.append(_Line("", "assistctl will perform the following actions:"))
@@ -52,7 +59,7 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
         for c in shown:
             lines += _change(diff_change(c, opts.context))
             lines.append(_Line("", ""))
-    lines += _ignored(plan.ignored, plan.project)
+    lines += _ignored(plan.ignored, scope_phrase(plan))
     lines += _problems(plan.problems, plan.warnings)
     if plan.targeting is not None:
         lines += [_Line("warn", f"Note: {plan.targeting.sentence()}."), _Line("", "")]
@@ -61,14 +68,14 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
 
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
-    lines: list[_Line] = []
+    lines = _target(report.target)
     if report.changed or report.missing or report.orphaned:
-        head = f'Live assistants of project "{report.project}" differ from the manifests:'
+        head = f"Live assistants of {scope_phrase(report)} differ from the manifests:"
         lines += [_Line("", head), _Line("", "")]
     for c in (*report.changed, *report.missing, *report.orphaned):
         lines += _change(diff_change(c, opts.context, drift=True), drift=True)
         lines.append(_Line("", ""))
-    lines += _ignored(report.ignored, report.project)
+    lines += _ignored(report.ignored, scope_phrase(report))
     lines += _problems(report.problems, ())
     lines.append(_Line("head", drift_summary(report)))
     return _paint(lines, opts.color)
@@ -147,10 +154,10 @@ def _change(diff: ChangeDiff, *, drift: bool = False) -> list[_Line]:
     return [*lines, _Line("", "    }")]
 
 
-def _ignored(ignored: Sequence[Ignored], project: str) -> list[_Line]:
+def _ignored(ignored: Sequence[Ignored], scope: str) -> list[_Line]:
     if not ignored:
         return []
-    lines = [_Line("head", f'Not managed by project "{project}", left alone ({len(ignored)}):')]
+    lines = [_Line("head", f"Not managed by {scope}, left alone ({len(ignored)}):")]
     for i in ignored[:LIST_LIMIT]:
         lines.append(_Line("dim", f"  {_ignored_one(i)}"))
     if len(ignored) > LIST_LIMIT:
