@@ -354,3 +354,40 @@ def test_a_new_file_never_takes_the_name_of_a_manifest(
     assert sorted(os.listdir(root)) == [".git", "tutor-2.yaml", "tutor.yaml"]
     assert (root / "tutor.yaml").read_text() == "key: helper\nmodel: gpt-4o\n"
     assert_clean(flags, root)
+
+
+ENVIRONMENTS = """\
+project: support
+vars:
+  brand: Acme
+environments:
+  dev:
+    vars: {model: gpt-4o-mini}
+  prod:
+    vars: {model: gpt-4o}
+"""
+BOT = """\
+key: support-bot
+model: ${model}   # per environment
+instructions: "You answer questions about ${brand} products."
+temperature: 0.3
+"""
+
+
+def test_variables_of_an_environment_are_kept(emulator: EmulatorHandle, tmp_path: Path) -> None:
+    root = project_dir(tmp_path, {"assistctl.yaml": ENVIRONMENTS, "bot.yaml": BOT})
+    dev = [*at(emulator.base_url, emulator.api_key), "--env", "dev"]
+    assert run(*dev, "apply", "--auto-approve", root).code == 0
+    (bot,) = emulator.assistants()
+    emulator.modify_out_of_band(
+        bot["id"], model="gpt-4.1", instructions="You answer about Acme.", temperature=0.5
+    )
+    r = run(*dev, "export", "--out", root)
+    assert r.code == 0, r.err
+    manifest = root / "bot.yaml"
+    assert f"kept model in {manifest}: it holds a variable reference ('${{model}}')" in r.err
+    assert f"kept instructions in {manifest}" in r.err
+    assert (root / "bot.yaml").read_text() == BOT.replace("0.3", "0.5")
+    plan = run(*dev, "plan", root)
+    assert "Plan: 0 to create, 1 to update" in plan.out, plan.out + plan.err
+    assert "temperature" not in plan.out, "what export could write, it wrote"

@@ -110,7 +110,9 @@ def plan_update(
     notes: list[str] = []
     prompt: str | None = None
     for name in (f for f in MANIFEST_ORDER if f in dialect and f in changed and f not in ignored):
-        current = data.get("instructions_file") if name == "instructions" else data.get(name)
+        current = data.get(name)
+        if name == "instructions" and "instructions_file" in data:
+            current = data.get("instructions_file")
         if name not in obj:
             kept.append(name)
             notes.append(f"kept {name}: {doc.file} sets it, and the host does not return it")
