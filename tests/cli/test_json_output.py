@@ -265,6 +265,35 @@ def test_export(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> N
     assert "Refusing to overwrite" in document(refused, "export", 1)["errors"][0]["message"]
 
 
+def test_export_with_skipped_assistants_and_notes(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = project_dir(tmp_path, {"bot.yaml": "key: bot\nmodel: ${model}\n"})
+    (root / "assistctl.yaml").write_text("project: p\nvars: {model: gpt-4o}\n", encoding="utf-8")
+    emulator.seed_assistants(1, model="gpt-4.1", metadata={"assistctl": "p/bot"})
+    (crowded,) = emulator.seed_assistants(1, metadata={f"k{i}": "v" for i in range(16)})
+    doc = document(run(*flags, "export", "--all", "--out", root, "--format", "json"), "export", 1)
+    assert [s["id"] for s in doc["skipped"]] == [crowded["id"]]
+    assert "could not be exported" in doc["errors"][0]["message"]
+    (bot,) = doc["exported"]
+    assert (bot["key"], bot["action"], bot["fields"]) == ("bot", "updated", ["name"]), bot
+    assert any("variable reference" in note for note in doc["notes"])
+
+
+def test_import_refusing_several_pairs(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = project_dir(tmp_path, {"a.yaml": "key: a\nmodel: gpt-4o\n"})
+    (theirs,) = emulator.seed_assistants(1, metadata={"assistctl": "other/a"})
+    r = run(*flags, "import", f"a={theirs['id']}", "b=asst_1", root, "--format", "json")
+    doc = document(r, "import", 1)
+    assert [(e["key"], e["id"]) for e in doc["errors"]] == [("b", "asst_1")], "offline first"
+    r = run(*flags, "import", f"a={theirs['id']}", root, "--format", "json", "--auto-approve")
+    (error,) = document(r, "import", 1)["errors"]
+    assert error["id"] == theirs["id"] and "--force" in error["message"]
+    assert emulator.requests("modify") == []
+
+
 # ---- output ----------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from assistctl.config.existing import Existing, ExistingDoc
 from assistctl.config.manifest import Manifest
+from assistctl.config.sources import MANIFEST_SUFFIXES
 from assistctl.config.yamlload import dotted, parse
 from assistctl.core.exportmodel import Skipped, Status, Updated
 from assistctl.core.exportyaml import adopted_header
@@ -255,6 +256,15 @@ def update_one(
                 name,
                 f"its instructions file {doc.prompt.written} (named in {doc.file}) is outside "
                 f"--out {out}, and export writes only inside --out",
+            )
+        if doc.prompt.path.lower().endswith(MANIFEST_SUFFIXES):
+            # A manifest or the project file named as instructions (by mistake, or by a pull
+            # request): instructions written there would break the project's YAML.
+            return Skipped(
+                assistant_id,
+                name,
+                f"its instructions file {doc.prompt.written} (named in {doc.file}) is a YAML "
+                "file, which assistctl reads as manifests; export writes no instructions there",
             )
         if update.prompt.startswith("\ufeff") or "\x00" in update.prompt:
             return Skipped(

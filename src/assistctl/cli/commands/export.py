@@ -18,6 +18,8 @@ atomically (a temporary file renamed over it).
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -303,13 +305,36 @@ def _schema_path(out: Path) -> str | None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write exactly ``text`` (no newline translation): a temporary file renamed over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write exactly ``text`` (no newline translation): a temporary file renamed over ``path``.
+
+    The temporary file gets a name nobody chose in advance, created exclusively (a link
+    planted in ``--out`` under a guessable name cannot redirect the write); a file updated in
+    place keeps its permissions."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        mode = _mode_of(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise UsageError(f"Cannot write {path}: {err.strerror or err}.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
         raise UsageError(f"Cannot write {path}: {err.strerror or err}.") from None
+
+
+def _mode_of(path: Path) -> int:
+    """The permissions of the regular file at ``path``, else what ``open(path, "w")`` would
+    give a new file (0o666 less the umask)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode):
+        return stat.S_IMODE(st.st_mode)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
