@@ -5,8 +5,9 @@
 In-process and pure (no emulator, no I/O): one manifest and one live assistant that differ
 only in ``instructions``, each at the API limit of 256,000 characters, in several shapes of
 text and of change. For each, ``compute_plan`` and then ``render_plan`` in ``text`` and
-``markdown`` (and ``json``, for reference) are timed, median of ``--runs``. Target (issue 7):
-each render under 1 s.
+``markdown`` (and ``json``, for reference) are timed, median of ``--runs``, and the size of
+each output is shown. Targets: each render under 1 s (issue 7); for one changed character,
+every format under 4 KB, whatever the field's size (issue 14).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from assistctl.core.plan import Plan, compute_plan, create_body
 from assistctl.output.render import render_plan
 
 TARGET_SECONDS = 1.0
+TARGET_BYTES = 4096  # for one changed character
+ONE_CHAR = (
+    "a single 256,000-char line, 1 char changed",
+    "prose, 1 char changed",
+    "short lines (r0..r976 cycling), 1 char changed",
+)
 PROJECT = "bench"
 
 
@@ -88,7 +95,21 @@ def cases(size: int) -> dict[str, tuple[str, str]]:
             _fit(edited(repeated, len(repeated) // 3), size),
         ),
         "a single 256,000-char line, 1 char changed": (one_line, one_line[:-1] + "y"),
+        "prose, 1 char changed": (_fit(base, size), _one_char_each(_fit(base, size), 1)),
+        "short lines (r0..r976 cycling), 1 char changed": (
+            _fit(short, size),
+            _one_char_each(_fit(short, size), 1),
+        ),
     }
+
+
+def _one_char_each(text: str, count: int) -> str:
+    """``text`` with one character changed in ``count`` lines spread over it."""
+    lines = text.split("\n")
+    for n in range(count):
+        i = (n * 2 + 1) * len(lines) // (2 * count)
+        lines[i] = lines[i][:-1] + ("y" if lines[i][-1:] != "y" else "z")
+    return "\n".join(lines)
 
 
 def plan_for(old: str, new: str) -> Plan:
@@ -121,7 +142,7 @@ def main() -> None:
     )
     print(
         f"{'case':50} {'lines in':>8} {'plan':>7} {'text':>7} {'markdown':>8} {'json':>7} "
-        f"{'lines out':>9}"
+        f"{'lines out':>9} {'KB text/md/json':>17}"
     )
     failed = False
     for name, (old, new) in cases(args.size).items():
@@ -134,14 +155,18 @@ def main() -> None:
         t_md = timed(args.runs, lambda plan=plan: render_plan(plan, "markdown"))  # type: ignore[misc]
         t_json = timed(args.runs, lambda plan=plan: render_plan(plan, "json"))  # type: ignore[misc]
         lines = len(render_plan(plan, "text").splitlines())
+        sizes = [len(render_plan(plan, f).encode()) for f in ("text", "markdown", "json")]
         slow = max(t_text, t_md) >= TARGET_SECONDS
-        failed |= slow
+        big = name in ONE_CHAR and max(sizes) >= TARGET_BYTES
+        failed |= slow or big
+        shown = "/".join(f"{b / 1024:.1f}" for b in sizes)
         print(
             f"{name:50} {new.count(chr(10)) + 1:>8} {t_plan:7.3f} {t_text:7.3f} {t_md:8.3f} "
-            f"{t_json:7.3f} {lines:>9}" + ("  MISSED" if slow else "")
+            f"{t_json:7.3f} {lines:>9} {shown:>17}" + ("  MISSED" if slow or big else "")
         )
     print(
-        f"target: text and markdown each < {TARGET_SECONDS:.0f} s: {'MISSED' if failed else 'ok'}"
+        f"targets: text and markdown each < {TARGET_SECONDS:.0f} s; one changed character < "
+        f"{TARGET_BYTES // 1024} KB in every format: {'MISSED' if failed else 'ok'}"
     )
     sys.exit(1 if failed else 0)
 

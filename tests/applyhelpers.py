@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from assistctl.config.manifest import Manifest
-from assistctl.labels import OWNER_KEY
+from assistctl.labels import make_label, owner_of
 
 KEY = "sk-test-apply-reliability-0123456789"
 
@@ -55,9 +55,9 @@ def labels(assistants: Iterable[Mapping[str, Any]]) -> Counter[str]:
     """How many live assistants carry each ownership label (unlabelled ones are not counted)."""
     out: Counter[str] = Counter()
     for obj in assistants:
-        label = (obj.get("metadata") or {}).get(OWNER_KEY)
-        if isinstance(label, str):
-            out[label] += 1
+        owner = owner_of(dict(obj))  # the identity: the flags after it may differ
+        if owner is not None:
+            out[make_label(*owner)] += 1
     return out
 
 

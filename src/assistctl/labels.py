@@ -133,6 +133,12 @@ def parse_label(value: object) -> tuple[str, str] | None:
     return None if label is None else label.owner
 
 
+def same_owner(a: object, b: object) -> bool:
+    """Whether two label values name the same owner (their flags may differ)."""
+    la, lb = parse(a), parse(b)
+    return la is not None and lb is not None and la.owner == lb.owner
+
+
 def label_of(live: dict[str, object]) -> Label | None:
     """The label of a live assistant object, or None when it is unmanaged."""
     metadata = live.get("metadata")

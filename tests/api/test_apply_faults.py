@@ -23,6 +23,7 @@ from assistctl.api.limiter import Throttles
 from assistctl.api.target import resolve_target
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
+from assistctl.labels import owner_of
 from assistctl.options import GlobalOptions
 from clihelpers import run
 
@@ -114,8 +115,8 @@ def test_engine_updates_and_deletes_converge_under_faults(emulator: EmulatorHand
     with client_for(emulator, sleeps) as client:
         first = manifests(20)
         apply_plan(client, compute_plan(first, client.list_all(), PROJECT))
-        drifted_labels = {f"{PROJECT}/a{i:02d}" for i in range(10)}
-        drifted = [a for a in emulator.assistants() if a["metadata"]["assistctl"] in drifted_labels]
+        drifted_keys = {(PROJECT, f"a{i:02d}") for i in range(10)}
+        drifted = [a for a in emulator.assistants() if owner_of(a) in drifted_keys]
         for obj in drifted:
             emulator.modify_out_of_band(obj["id"], temperature=1.5, instructions="changed")
         # Keep 15 manifests (5 deletes), 10 of them drifted (updates), plus 10 new ones.
@@ -128,9 +129,7 @@ def test_engine_updates_and_deletes_converge_under_faults(emulator: EmulatorHand
         emulator.clear_faults()
         live = client.list_all()
         assert not compute_plan(wanted, live, PROJECT).has_changes
-        assert sorted(a["metadata"]["assistctl"] for a in live) == sorted(
-            f"{PROJECT}/{m.key}" for m in wanted
-        )
+        assert sorted(owner_of(a) or () for a in live) == sorted((PROJECT, m.key) for m in wanted)
         # Updated in place: the drifted ones kept their ids.
         assert {o["id"] for o in drifted} <= {a["id"] for a in live}
 

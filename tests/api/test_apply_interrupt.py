@@ -31,6 +31,7 @@ from assistctl.api.client import AssistantsClient
 from assistctl.api.target import resolve_target
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.testing import EmulatorHandle
+from assistctl.labels import owner_of
 from assistctl.options import GlobalOptions
 
 PROJECT = "interrupted"
@@ -82,9 +83,7 @@ def test_ctrl_c_midway_reports_what_was_not_started_and_a_rerun_finishes(
         )
         # The calls in flight were waited for: what exists is exactly what was reported.
         live = emu.assistants()
-        assert sorted(a["metadata"]["assistctl"] for a in live) == sorted(
-            f"{PROJECT}/{k}" for k in created
-        )
+        assert sorted(owner_of(a) or () for a in live) == sorted((PROJECT, k) for k in created)
 
         rerun = run_cli(emu.url, "apply", "--auto-approve", "--parallelism", "4", root)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr

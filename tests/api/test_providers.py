@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import owner_of
 from clihelpers import CliResult, project_dir, run
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -118,9 +118,9 @@ class Host:
     def managed(self) -> dict[str, dict[str, Any]]:
         out = {}
         for obj in self.emu.assistants():
-            label = obj["metadata"].get("assistctl", "")
-            if label.startswith(PROJECT + "/"):
-                out[label.split("/", 1)[1]] = obj
+            owner = owner_of(obj)
+            if owner is not None and owner[0] == PROJECT:
+                out[owner[1]] = obj
         return out
 
 
@@ -146,7 +146,7 @@ def test_full_loop(host: Host) -> None:
     live = host.managed()
     assert set(live) == {"tutor", "helper"}
     tutor_id = live["tutor"]["id"]
-    assert live["tutor"]["metadata"]["assistctl"] == make_label(PROJECT, "tutor")
+    assert owner_of(live["tutor"]) == (PROJECT, "tutor")
     if host.case.v1:
         # What the v1 host stores for a v2-style manifest (the translation).
         assert [t["type"] for t in live["tutor"]["tools"]] == [
@@ -218,7 +218,9 @@ def test_azure_settings_as_the_official_sdk_reads_them(
     assert r.code == 0, r.text
     assert f"{emulator_azure.root_url}/openai (azure, api-version 2024-05-01-preview)" in r.err
     assert len(emulator_azure.assistants()) == 1
-    assert {e["path"] for e in emulator_azure.requests()} == {"/openai/assistants"}
+    # The assistants, and the models plan checks the manifests against (not served here).
+    paths = {e["path"] for e in emulator_azure.requests()}
+    assert paths == {"/openai/assistants", "/openai/models"}
 
 
 def test_v1_dialect_from_the_project_file(emulator_v1: EmulatorHandle, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label, parse_label
+from assistctl.labels import make_label, owner_of, parse_label
 from clihelpers import EXAMPLES, at, copy_examples, project_dir, run, run_on_a_pty
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
@@ -85,7 +85,7 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     new_writes = [
         (e["operation"], e.get("assistant_id"))
         for e in emulator.requests()[before:]
-        if e["operation"] != "list"
+        if "/assistants" in e["path"] and e["operation"] != "list"
     ]
     # The modify right after a fresh read confirming the assistant is still ours.
     assert new_writes == [
@@ -113,7 +113,12 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     assert "Plan: 0 to create, 0 to update, 1 to delete." in r.out
     deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
     assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
-    assert [e["operation"] for e in emulator.requests()[before:]] == ["list", "retrieve", "delete"]
+    sent = emulator.requests()[before:]
+    assert [e["operation"] for e in sent if "/assistants" in e["path"]] == [
+        "list",
+        "retrieve",
+        "delete",
+    ]
     assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
     assert run(*flags, "plan", "-d", root).code == 0
 
@@ -200,7 +205,7 @@ def test_prompt_on_a_terminal_answered_yes(
     code, out = run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 1, out
     assert "] 4/4, 1 failed" in out, "the live progress line of a terminal"
-    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert sorted(ids) == ["default/b", "default/c", "default/d"]
     # the final report names what succeeded too, since the bar did not
     report = out[out.rindex("] 4/4, 1 failed") :].splitlines()[1:]
@@ -233,7 +238,7 @@ def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
     root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "ab"})
     code, out = run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 0, out
-    ids = {o["metadata"]["assistctl"]: o["id"] for o in emulator.assistants()}
+    ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert f"[1/2] created a ({ids['default/a']})" in out and "] 2/2" not in out
     assert out.endswith(
         f"[2/2] created b ({ids['default/b']})\n"
@@ -257,7 +262,9 @@ def test_unsafe_plan_sends_nothing(
     # Its label recorded prevent_destroy when it was created: the delete a changed key
     # plans is refused on the live side.
     assert "'support-agent' (" in last and "records lifecycle.prevent_destroy" in last
-    assert [e["operation"] for e in emulator.requests()[n:]] == ["list"]
+    sent = emulator.requests()[n:]
+    assert [e["operation"] for e in sent if e["path"].endswith("/assistants")] == ["list"]
+    assert all(e["method"] == "GET" for e in sent)  # and plan's reference checks: reads
     assert emulator.assistants() == before
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, owner_of
 from clihelpers import at, copy_examples, run
 
 
@@ -22,8 +22,7 @@ def applied(emulator: EmulatorHandle, tmp_path: Path) -> tuple[list[str], Path]:
 
 
 def by_key(emulator: EmulatorHandle, key: str) -> dict[str, object]:
-    label = make_label("examples", key)
-    (obj,) = [o for o in emulator.assistants() if o["metadata"].get("assistctl") == label]
+    (obj,) = [o for o in emulator.assistants() if owner_of(o) == ("examples", key)]
     return obj
 
 

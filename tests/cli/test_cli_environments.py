@@ -71,7 +71,7 @@ def test_two_environments_on_one_host_never_touch_each_other(
         "support@prod/support-bot",
         "support@prod/faq-bot",
     }
-    by_label = {a["metadata"][OWNER_KEY]: a for a in emulator.assistants()}
+    by_label = {a["metadata"][OWNER_KEY].split(";")[0]: a for a in emulator.assistants()}
     assert by_label["support@dev/support-bot"]["model"] == "gpt-4o-mini"
     assert by_label["support@dev/support-bot"]["temperature"] == 0.8
     assert by_label["support@prod/support-bot"]["temperature"] == 0.3

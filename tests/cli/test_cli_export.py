@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from assistctl.config.manifest import Manifest
+from assistctl.core.normalize import write_only_fingerprint
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
 from clihelpers import at, copy_examples, project_dir, run, track
@@ -89,9 +91,15 @@ TRICKY = [
 ]
 
 
+NO_WRITE_ONLY = write_only_fingerprint(Manifest(key="k", model="m"))
+"""The fingerprint this version records when no write-only field is set."""
+
+
 def seed(emulator: EmulatorHandle, label: str | None, **fields: Any) -> dict[str, Any]:
+    """An assistant as this version writes it: ``label`` with its write-only fingerprint."""
     body = dict(fields)
     if label is not None:
+        label += f";wo={NO_WRITE_ONLY}"
         body["metadata"] = {**body.get("metadata", {}), OWNER_KEY: label}
     body.setdefault("model", "gpt-4o")
     return emulator.app.create_assistant(body).obj
@@ -252,7 +260,7 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
     assert f"assistctl import support-bot-3={theirs['id']} {out} --force\n" in r.out
     assert f"assistctl import odd={odd['id']} {out} --force\n" in r.out
     assert "UNMANAGED" in written["support-bot.yaml"]
-    assert "(assistctl = billing/support-bot)" in written["support-bot-3.yaml"]
+    assert "(assistctl = billing/support-bot;wo=" in written["support-bot-3.yaml"]
     assert mine["id"] in written["helper.yaml"] and "UNMANAGED" not in written["helper.yaml"]
 
     before = run(*flags, "plan", out)
@@ -263,6 +271,11 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
     for args in commands:
         done = run(*flags, "import", *args, "--auto-approve")
         assert done.code == 0, done.err
+    # Adopted: only the write-only fingerprint is still to record, once.
+    plan = run(*flags, "plan", "-d", out)
+    assert plan.code == 2 and "Plan: 0 to create, 6 to update, 0 to delete." in plan.out
+    assert plan.out.count("~ reasoning_effort = (write-only) not recorded yet -> null") == 6
+    assert run(*flags, "apply", "--auto-approve", out).code == 0
     plan = run(*flags, "plan", "-d", out)
     assert plan.code == 0 and NO_CHANGES in plan.out, plan.out
     for obj in (second, helper_twin):
@@ -346,3 +359,21 @@ def test_out_must_be_a_directory(emulator: EmulatorHandle, tmp_path: Path) -> No
     r = run(*at(emulator.base_url, emulator.api_key), "export", "--out", root / "file.yaml")
     assert r.code == 1 and "Traceback" not in r.err
     assert emulator.requests() == []
+
+
+def test_write_only_value_is_read_back_from_its_fingerprint(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """The API never returns reasoning_effort; the label's fingerprint says which value it is."""
+    root = project_dir(
+        tmp_path, {"m/thinker.yaml": "key: thinker\nmodel: o3-mini\nreasoning_effort: high\n"}
+    )
+    flags = at(emulator.base_url, emulator.api_key)
+    assert run(*flags, "apply", "--auto-approve", root / "m").code == 0
+    out = root / "out"
+    assert run(*flags, "export", "--out", out).code == 0
+    assert files_in(out)["thinker.yaml"].endswith(
+        "key: thinker\nmodel: o3-mini\nreasoning_effort: high\n"
+    )
+    plan = run(*flags, "plan", "-d", out)
+    assert plan.code == 0 and NO_CHANGES in plan.out, plan.out

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from assistctl.config.manifest import Manifest
+from assistctl.core.normalize import write_only_fingerprint
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
 from clihelpers import at, copy_examples, project_dir, run, track
@@ -20,9 +22,15 @@ from clihelpers import at, copy_examples, project_dir, run, track
 NO_CHANGES = "No changes. Live assistants match the manifests."
 
 
+NO_WRITE_ONLY = write_only_fingerprint(Manifest(key="k", model="m"))
+"""The fingerprint this version records when no write-only field is set."""
+
+
 def seed(emulator: EmulatorHandle, label: str | None, **fields: Any) -> dict[str, Any]:
+    """An assistant as this version writes it: ``label`` with its write-only fingerprint."""
     body = dict(fields)
     if label is not None:
+        label += f";wo={NO_WRITE_ONLY}"
         body["metadata"] = {**body.get("metadata", {}), OWNER_KEY: label}
     body.setdefault("model", "gpt-4o")
     return emulator.app.create_assistant(body).obj
@@ -74,7 +82,7 @@ def test_the_examples_are_updated_in_place(emulator: EmulatorHandle, tmp_path: P
             "team": "education",
             "owner": "bob@example.com",
             "cost-center": "4711",
-            OWNER_KEY: "examples/math-tutor",
+            OWNER_KEY: f"examples/math-tutor;wo={NO_WRITE_ONLY}",
         },
     )
     emulator.modify_out_of_band(ids["support-agent"], instructions="New support prompt.\n")
@@ -157,7 +165,11 @@ def test_a_hand_written_multi_document_file(emulator: EmulatorHandle, tmp_path: 
         ids["tutor"],
         model="gpt-4.1",
         instructions="You are a patient tutor.\nCheck every answer.\n",
-        metadata={"team": "edu", "owner": "bob", OWNER_KEY: "school/tutor;prevent_destroy"},
+        metadata={
+            "team": "edu",
+            "owner": "bob",
+            OWNER_KEY: f"school/tutor;prevent_destroy;wo={NO_WRITE_ONLY}",
+        },
     )
     emulator.modify_out_of_band(ids["helper"], tools=[], top_p=0.3)
 
@@ -228,6 +240,9 @@ def test_an_exported_unmanaged_assistant_is_found_again(
     assert adopted.code == 0, adopted.err
     text = (out / "support-bot.yaml").read_text()
     assert text.startswith(f"# Exported by assistctl from {stray['id']}.\nkey: support-bot\n")
+    # import writes the label without the write-only fingerprint: one apply records it.
+    assert "'support-bot' records no fingerprint of its write-only reasoning_effort" in adopted.err
+    assert run(*flags, "apply", "--auto-approve", out).code == 0
     assert_clean(flags, out)
 
 

@@ -77,13 +77,18 @@ def test_import_writes_only_the_label_and_plan_shows_only_real_differences(
     assert f"# tutor ({live['id']}) will be updated in place" in plan.out
     assert '- metadata.owner = "alice"' in plan.out and "~ top_p = 0.5 -> 1.0" in plan.out
     assert "instructions" not in plan.out and "temperature" not in plan.out
+    # The write-only field cannot be read: one update sends it and records its fingerprint.
+    assert "~ reasoning_effort = (write-only) not recorded yet -> null" in plan.out
     assert "(8 unchanged fields)" in plan.out
     assert "Plan: 0 to create, 1 to update, 0 to delete." in plan.out
 
-    # Fix the real differences out of band: the next plan is empty.
+    # Fix the real differences out of band: the next plan only records the fingerprint.
     emulator.modify_out_of_band(
         str(live["id"]), top_p=1.0, metadata={"team": "edu", OWNER_KEY: "shop/tutor"}
     )
+    plan = run(*flags, "plan", assistants)
+    assert "reasoning_effort" in plan.out and "top_p" not in plan.out, plan.out
+    assert run(*flags, "apply", "--auto-approve", assistants).code == 0
     assert "No changes." in run(*flags, "plan", assistants).out
 
 
@@ -95,14 +100,16 @@ def test_import_of_an_identical_assistant_says_plan_is_clean(
     flags = at(emulator.base_url, emulator.api_key)
     r = run(*flags, "import", f"tutor={live['id']}", assistants, "--auto-approve")
     assert r.code == 0, r.err
-    assert "shows no changes for 'tutor'" in r.out
+    assert "matches" in r.out and "its write-only reasoning_effort cannot be read back" in r.out
+    assert run(*flags, "apply", "--auto-approve", assistants).code == 0
     assert "No changes." in run(*flags, "plan", assistants).out
 
     # Importing again is harmless: nothing is sent.
     emulator.app.clear_requests()
     again = run(*flags, "import", f"tutor={live['id']}", assistants)
     assert again.code == 0, again.err
-    assert f'= tutor <- {live["id"]} (Math Tutor): already carries "default/tutor"' in again.out
+    assert f'= tutor <- {live["id"]} (Math Tutor): already carries "default/tutor;wo=' in again.out
+    assert "shows no changes for it" in again.out, "the fingerprint it carries is kept"
     assert "Import: 0 label(s) to write, 1 already in place." in again.out
     assert emulator.requests("modify") == []
 
@@ -124,6 +131,8 @@ def test_another_projects_assistant_needs_force(emulator: EmulatorHandle, tmp_pa
     assert "replaced the previous label assistctl = billing/bot" in forced.out
     stored = emulator.get(str(live["id"]))
     assert stored is not None and stored["metadata"] == {"team": "edu", OWNER_KEY: "default/tutor"}
+    assert "Plan: 0 to create, 1 to update" in run(*flags, "plan", assistants).out
+    assert run(*flags, "apply", "--auto-approve", assistants).code == 0
     assert "No changes." in run(*flags, "plan", assistants).out
 
 
@@ -239,9 +248,11 @@ def test_the_plan_is_shown_and_nothing_is_written_without_a_terminal(
         "",
         f"  + tutor <- {tutor['id']} (Math Tutor), manifest {assistants / 'tutor.yaml'}",
         f'      metadata.{OWNER_KEY}: (none) -> "shop/tutor"',
-        f"      then 'assistctl plan {assistants}' updates: metadata, top_p",
+        f"      then 'assistctl plan {assistants}' updates: metadata, top_p, reasoning_effort",
         f'  = helper <- {helper["id"]} (Helper): already carries "shop/helper"; nothing to write',
-        f"      then 'assistctl plan {assistants}' shows no changes for it",
+        # Labelled by hand, without the fingerprint: one apply records it.
+        f"      then 'assistctl plan {assistants}' updates: reasoning_effort (write-only: sent "
+        "once to record it)",
         "",
         "Import: 1 label(s) to write, 1 already in place.",
         "Only the ownership label is written; every other field keeps its value.",

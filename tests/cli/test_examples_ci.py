@@ -33,7 +33,7 @@ import yaml
 from actionhelpers import Runner, evaluate, have_tools, load_action
 from assistctl.cli.main import cli
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import owner_of
 from clihelpers import ROOT, copy_examples, run
 
 CI = ROOT / "examples" / "ci"
@@ -412,11 +412,7 @@ def test_commands_run_against_the_emulator(
     for argv in by_name.get("drift", []):
         r = assistctl(argv)
         assert r.code == 0, r.text
-        (tutor,) = [
-            a
-            for a in emulator.assistants()
-            if a["metadata"]["assistctl"] == make_label("examples", "math-tutor")
-        ]
+        (tutor,) = [a for a in emulator.assistants() if owner_of(a) == ("examples", "math-tutor")]
         emulator.modify_out_of_band(tutor["id"], temperature=0.9)
         r = assistctl(argv)
         assert r.code == 2, r.text

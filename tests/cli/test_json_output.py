@@ -234,7 +234,7 @@ def test_import(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> N
         live["id"],
         None,
     )
-    assert entry["fields_to_update"] == ["name"]
+    assert entry["fields_to_update"] == ["name", "reasoning_effort"], "one apply records it"
     again = document(run(*flags, "import", pair, root, "--format", "json"), "import", 0)
     assert [e["status"] for e in again["imports"]] == ["already_managed"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import owner_of
 from clihelpers import EXAMPLES, ROOT, project_dir, run, track
 from test_examples_ci import assistctl_commands, parse
 
@@ -88,8 +88,7 @@ def test_the_tour_output_is_real(
         "ASSISTCTL_API_KEY": "sk-local",
     }
     assert assistctl("-q", "apply", "--auto-approve", examples, env=env) == 0
-    label = make_label("examples", "math-tutor")
-    (live,) = [a for a in emulator.assistants() if a["metadata"]["assistctl"] == label]
+    (live,) = [a for a in emulator.assistants() if owner_of(a) == ("examples", "math-tutor")]
     ids = run("-q", "output", examples, "--format", "env", env=env)
     assert f"ASSISTANT_MATH_TUTOR_ID={live['id']}" in ids.out.splitlines(), ids.text
     emulator.modify_out_of_band(live["id"], temperature=0.9)

@@ -104,7 +104,8 @@ def test_a_project_without_vars_substitutes_nothing(tmp_path: Path) -> None:
             "'${brand}' refers to a variable; a variable's value is data",
         ),
         ("vars:\n  nested: {a: [1, 'x ${']}\n", 2, "vars.nested.a.1", "is not closed"),
-        ("vars:\n  when: 2024-05-01\n", 2, "vars.when", "not a date"),
+        # Refused as YAML first: a date to YAML 1.1, text to 1.2 (quote it).
+        ("vars:\n  when: 2024-05-01\n", 2, "vars.when", "is a date in YAML 1.1"),
         ("vars:\n  1bad: x\n", 2, "vars.1bad", "is not a valid name"),
         (
             "environments:\n  dev:\n    vars: {m: '${x}'}\n",

@@ -61,7 +61,8 @@ def test_function_name_invalid(name: str) -> None:
 
 def test_function_names_unique_within_an_assistant() -> None:
     _ok(tools=[_function("a"), _function("b")])
-    assert _fails(tools=[_function("a"), _function("b"), _function("a")]) == [("tools",)]
+    duplicate = [_function("a"), _function("b"), _function("a")]
+    assert _fails(tools=duplicate) == [("tools", 2, "function", "name")]
 
 
 def test_max_num_results_bounds() -> None:
@@ -117,7 +118,7 @@ def test_metadata_values_are_strings() -> None:
 
 
 def test_metadata_may_not_set_the_ownership_label() -> None:
-    assert _fails(metadata={"assistctl": "p/k"}) == [("metadata",)]
+    assert _fails(metadata={"assistctl": "p/k"}) == [("metadata", "assistctl", "[key]")]
 
 
 @pytest.mark.parametrize(("field", "high"), [("temperature", 2.0), ("top_p", 1.0)])

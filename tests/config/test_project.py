@@ -164,7 +164,7 @@ def test_api_version_v1_from_project_file_allows_v1_fields(tmp_path: Path) -> No
 
 
 def test_load_or_raise(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {"m.yaml": MANIFEST, "n.yaml": "key: n\nmodel: gpt-4o\ncolour: 1\n"})
+    root = _tree(tmp_path, {"m.yaml": MANIFEST, "n.yaml": "key: nn\nmodel: gpt-4o\ncolour: 1\n"})
     with pytest.raises(ManifestError) as info:
         load_or_raise([root])
     assert [d.path for d in info.value.diagnostics] == ["colour"]

@@ -21,12 +21,12 @@ def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_documents_keep_values_and_file_line_numbers() -> None:
-    text = "# comment\nkey: a\nmodel: m\n---\nkey: b\nmodel: n\n---\n"
+    text = "# comment\nkey: a\nmodel: m\n---\nkey: b\nmodel: mm\n---\n"
     result = parse(text, "f.yaml")
     assert result.diagnostics == []
     assert [d.data for d in result.documents] == [
         {"key": "a", "model": "m"},
-        {"key": "b", "model": "n"},
+        {"key": "b", "model": "mm"},
     ]
     assert [d.position.line for d in result.documents] == [2, 5]
     assert [d.index for d in result.documents] == [1, 2]
@@ -38,7 +38,7 @@ def test_scalars_are_resolved_like_pyyaml() -> None:
 
 
 def test_duplicate_key_is_reported_at_the_second_occurrence() -> None:
-    result = parse("key: a\nmodel: m\nname: x\nmodel: n\n", "f.yaml")
+    result = parse("key: a\nmodel: m\nname: x\nmodel: mm\n", "f.yaml")
     [diag] = result.diagnostics
     assert (diag.line, diag.col, diag.path) == (4, 1, "model")
     assert "duplicate key 'model' (first defined on line 2)" in diag.message
@@ -46,7 +46,7 @@ def test_duplicate_key_is_reported_at_the_second_occurrence() -> None:
 
 
 def test_duplicate_key_in_flow_mapping_and_nested() -> None:
-    result = parse("a:\n  b: {x: 1, y: 2, x: 3}\n", "f")
+    result = parse("a:\n  b: {x: 1, z: 2, x: 3}\n", "f")
     [diag] = result.diagnostics
     assert (diag.line, diag.col, diag.path) == (2, 19, "a.b.x")
 
@@ -130,7 +130,7 @@ def test_control_character_is_reported_with_its_line() -> None:
 
 def test_unknown_tag_is_reported() -> None:
     [diag] = parse("key: !Ref other\n", "f").diagnostics
-    assert diag.line == 1 and "cannot read this value" in diag.message
+    assert diag.line == 1 and "unsupported YAML tag !Ref" in diag.message
 
 
 @pytest.mark.parametrize(

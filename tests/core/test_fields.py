@@ -18,6 +18,7 @@ from assistctl.core.fields import (
     FieldSpec,
     write_only_fields,
 )
+from assistctl.core.normalize import desired_label
 from assistctl.core.plan import compute_plan
 from assistctl.emulator.app import EmulatorApp
 
@@ -113,12 +114,12 @@ def test_an_update_resets_a_field_the_manifest_leaves_unset(name: str) -> None:
     """Set out of band, the field is planned back to the server's default; once the update
     is applied, the plan is empty."""
     app = EmulatorApp("openai")
-    label = {"assistctl": "p/a"}
+    manifest = Manifest.model_validate({"key": "a", "model": "gpt-4o"})
+    label = {"assistctl": desired_label(manifest, "p")}
     value = OUT_OF_BAND[name]
     if name == "metadata":
         value = {**value, **label}
     created = app.create_assistant({"model": "gpt-4o", "metadata": label, name: value}).obj
-    manifest = Manifest.model_validate({"key": "a", "model": "gpt-4o"})
     (change,) = compute_plan([manifest], [created], "p").changes
     assert change.action == "update" and change.changed_fields == (name,)
     assert change.body is not None

@@ -13,6 +13,7 @@ from assistctl.core.normalize import (
     FIELDS_V1,
     FIELDS_V2,
     canonical,
+    desired_label,
     fingerprint,
     normalize_desired,
     normalize_live,
@@ -30,7 +31,7 @@ SERVER_DEFAULTS: dict[str, Any] = {
     "top_p": 1.0,
     "temperature": 1.0,
     "tool_resources": {},
-    "metadata": {"assistctl": "demo/a"},
+    "metadata": {"assistctl": desired_label(Manifest(key="a", model="gpt-4o"), "demo")},
     "response_format": "auto",
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from assistctl.config.manifest import Manifest
+from assistctl.core.normalize import desired_label
 from assistctl.core.plan import Change, DeleteGuard, Plan, Planner
 from assistctl.core.plan.ownership import (
     duplicate_repairs,
@@ -130,8 +131,9 @@ def _manifest(key: str, **fields: Any) -> Manifest:
 def test_an_older_copy_after_its_manifest_went_is_kept_when_identical() -> None:
     planner = Planner([_manifest("a")], "p")
     planner.recent_limit = 0  # as if many others were matched in between
-    planner.add(live("asst_late", "p/a", created=5, temperature=1.0))
-    planner.add(live("asst_old", "p/a", created=1, temperature=1.0))
+    label = desired_label(_manifest("a"), "p")  # as apply wrote it: nothing else to change
+    planner.add(live("asst_late", label, created=5, temperature=1.0))
+    planner.add(live("asst_old", label, created=1, temperature=1.0))
     plan = planner.finish()
     assert [(c.action, c.id, c.duplicate_of) for c in plan.changes] == [
         ("delete", "asst_late", "asst_old"),

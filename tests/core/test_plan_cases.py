@@ -16,6 +16,10 @@ documents),
 - ``ids`` / ``moved``: ``{key: live id}`` / ``{key: old key}`` of in-place changes;
 - ``duplicates``: ``{deleted id: kept id}`` of the deletes that repair duplicates;
 - ``managed``: how many keys of the project are live (the mass-delete guard's base).
+
+An optional ``host`` says what the host serves besides assistants, for plan's reference check
+(:mod:`assistctl.core.references`): ``models`` (the names ``GET /models`` lists), ``files``
+and ``vector_stores`` (the ids that exist); a kind left out is not served, so not checked.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistctl.config.manifest import Manifest
+from assistctl.config.yamlload import parse
 from assistctl.core.plan import Plan, Targeting, compute_plan
+from assistctl.core.references import HostFacts, ids, problems, references
 from assistctl.errors import PlanError
 from assistctl.labels import parse_label
 
@@ -36,7 +41,11 @@ CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
 
 
 def load_case(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """A case, read as manifests are (YAML 1.2 where 1.1 agrees), so it means what it shows."""
+    parsed = parse(path.read_text(encoding="utf-8"), str(path))
+    assert not parsed.diagnostics, parsed.diagnostics
+    (document,) = parsed.documents
+    data = document.data
     assert isinstance(data, dict)
     return data
 
@@ -44,7 +53,7 @@ def load_case(path: Path) -> dict[str, Any]:
 def plan_of(case: dict[str, Any]) -> Plan:
     manifests = [Manifest.model_validate(m) for m in case["manifests"]]
     targeting = case.get("targeting")
-    return compute_plan(
+    plan = compute_plan(
         manifests,
         case["live"],
         case["project"],
@@ -52,6 +61,20 @@ def plan_of(case: dict[str, Any]) -> Plan:
         targeting=Targeting.model_validate(targeting) if targeting else None,
         siblings=case.get("siblings", ()),
     )
+    host = case.get("host")
+    if host is None:
+        return plan
+    found = references((m, "manifests") for m in manifests)
+    facts = HostFacts(
+        models=frozenset(host["models"]) if "models" in host else None,
+        files={i: i in host["files"] for i in ids(found, "file")} if "files" in host else {},
+        vector_stores=(
+            {i: i in host["vector_stores"] for i in ids(found, "vector_store")}
+            if "vector_stores" in host
+            else {}
+        ),
+    )
+    return plan.model_copy(update={"problems": (*plan.problems, *problems(found, facts))})
 
 
 def test_there_are_enough_cases() -> None:

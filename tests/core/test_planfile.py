@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, owner_of
 from clihelpers import at, copy_examples, run
 
 
 def managed(emulator: EmulatorHandle) -> dict[str, dict[str, Any]]:
     out = {}
     for obj in emulator.assistants():
-        label = obj["metadata"].get("assistctl", "")
-        if label.startswith("examples/"):
-            out[label.split("/", 1)[1]] = obj
+        owner = owner_of(obj)
+        if owner is not None and owner[0] == "examples":
+            out[owner[1]] = obj
     return out
 
 

@@ -133,3 +133,12 @@ def test_relative_links_and_anchors_resolve(page: Path) -> None:
 def test_docs_pages_exist() -> None:
     for name in ("manifest-reference.md", "concepts.md", "providers.md", "recipes.md"):
         assert (DOCS / name).is_file(), name
+
+
+def test_readme_stays_a_first_read() -> None:
+    # Issue 16: reference material lives in docs/; the README is what a newcomer reads first.
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 300, f"README.md is {len(lines)} lines: move reference material to docs/"
+    first_screen = "\n".join(lines[:30])
+    assert "pip install -e . && assistctl" in first_screen
+    assert "pip install -e '.[dev]' && pytest" in first_screen

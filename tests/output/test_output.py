@@ -89,8 +89,11 @@ def test_quiet_validate(tmp_path: Path) -> None:
     r = run("-q", "validate", str(root / "empty.yaml"), str(root / "bad.yaml"))
     assert r.code == 1 and r.err == ""
     assert r.out.splitlines() == [
+        # Every error at once: the policy's beside the schema's.
+        f"{root / 'bad.yaml'}:1:1: metadata.team: metadata 'team' is required by the project "
+        "policy",
         f"{root / 'bad.yaml'}:3:14: temperature: must be at most 2, got 3",
-        "1 error in 1 of 3 files, 1 warning",  # the project file counts
+        "2 errors in 1 of 3 files, 1 warning",  # the project file counts
     ]
     gh = run("-q", "validate", "--format", "github", str(root / "empty.yaml"), str(root))
     assert "::warning" not in gh.out and "::error" in gh.out
@@ -122,12 +125,14 @@ def test_quiet_plan_apply_drift(flags: list[str], tmp_path: Path, emulator: Emul
 
     r = run(*flags, "drift", root)
     # Even quiet, a report names where it was made.
-    target = f'Target: project "examples" on {emulator.base_url.split("//")[1].split("/")[0]}'
     assert (r.code, r.err) == (0, "")
-    assert (
-        r.out
-        == f"{target} ({emulator.base_url})\n\nNo drift. Live assistants match the manifests.\n"
-    )
+    assert r.out == targeted(emulator, "No drift. Live assistants match the manifests.")
+
+
+def targeted(emulator: EmulatorHandle, result: str) -> str:
+    """A quiet plan or drift report: the line naming where it was made, then the result."""
+    host = emulator.base_url.split("//")[1].split("/")[0]
+    return f'Target: project "examples" on {host} ({emulator.base_url})\n\n{result}\n'
 
 
 def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:
@@ -138,6 +143,57 @@ def test_quiet_still_shows_errors(flags: list[str], tmp_path: Path) -> None:
     r = run(*flags, "apply", root)  # no terminal, no --auto-approve: refused, plan shown
     assert r.code == 1 and "Plan: 8 to create" in r.out
     assert r.err.startswith("assistctl: error: Refusing to apply without a terminal")
+
+
+def test_quiet_plan_and_drift_print_only_errors_and_the_result(
+    flags: list[str], tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    """Issue 14, case 7: no list of the assistants left alone, no diff, no warnings; only
+    the target line (issue 13: every plan names where it was made) before the result."""
+    root = copy_examples(tmp_path)
+    emulator.seed_assistants(3, name="made by hand")
+    loud = run(*flags[1:], "plan", root)
+    assert "left alone (3)" in loud.out
+    r = run(*flags, "plan", root)
+    plan = targeted(emulator, "Plan: 8 to create, 0 to update, 0 to delete.")
+    assert (r.code, r.out, r.err) == (0, plan, "")
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    r = run(*flags, "drift", root)
+    no_drift = targeted(emulator, "No drift. Live assistants match the manifests.")
+    assert (r.code, r.out, r.err) == (0, no_drift, "")
+    (root / "weather-agent.yaml").unlink()
+    r = run(*flags, "drift", root)
+    drift = targeted(emulator, "Drift: 0 changed out of band, 0 missing, 1 not in the manifests.")
+    assert (r.code, r.out) == (2, drift)
+
+
+def test_a_refused_plan_never_says_no_changes(
+    flags: list[str], tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    """Issue 14, case 7: a refused plan with nothing else to do (duplicate labels are now
+    repaired, so the refusal here is a model the host no longer serves)."""
+    root = copy_examples(tmp_path)
+    assert run(*flags, "apply", "--auto-approve", root).code == 0
+    models = {a["model"] for a in emulator.assistants()}
+    emulator.seed_catalog("models", *sorted(models - {"gpt-4o-mini"}))
+    runs: list[list[str | Path]] = [
+        [*flags[1:], "plan", root],
+        [*flags[1:], "plan", "--format", "markdown", root],
+        [*flags, "plan", root],
+        [*flags, "apply", "--auto-approve", root],
+        [*flags[1:], "apply", "--auto-approve", root],
+    ]
+    for argv in runs:
+        r = run(*argv)
+        assert r.code == 1, r.text
+        assert "No changes" not in r.out, argv
+        assert "model 'gpt-4o-mini' is not a model this host serves" in r.err, r.err
+    r = run(*flags, "plan", root)
+    # Refused, it still names where it was made (issue 13).
+    assert r.out.startswith('Target: project "examples" on ')
+    assert r.out.splitlines()[-1].startswith("Plan refused: ")
+    assert run(*flags[1:], "plan", root).out.startswith('Target: project "examples" on ')
+    assert run(*flags, "apply", "--auto-approve", root).out == ""
 
 
 def test_quiet_import_and_export(

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from assistctl.config.manifest import Manifest
+from assistctl.core.normalize import write_only_fingerprint
 from assistctl.core.plan import DriftReport, Plan, PlanTarget, compute_plan, drift_report
 from assistctl.errors import UsageError
 from assistctl.output.render import (
@@ -31,6 +32,8 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("ASSISTCTL_UPDATE_GOLDEN") == "1"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 EXT = {"text": "txt", "json": "json", "markdown": "md"}
+NO_WRITE_ONLY = write_only_fingerprint(Manifest(key="k", model="m"))
+"""The fingerprint recorded for a manifest that sets no write-only field."""
 OPENAI = PlanTarget(host="api.openai.com", base_url="https://api.openai.com/v1", project="x")
 
 
@@ -49,7 +52,7 @@ def live(
         "top_p": 1.0,
         "temperature": 1.0,
         "tool_resources": {},
-        "metadata": {"assistctl": f"{project}/{key}"} if key else {},
+        "metadata": {"assistctl": f"{project}/{key};wo={NO_WRITE_ONLY}"} if key else {},
         "response_format": "auto",
     }
     obj.update(fields)
@@ -279,6 +282,26 @@ def test_ignored_list_is_bounded_in_text() -> None:
     assert "left alone (60)" in text and "... and 40 more" in text
 
 
+def test_write_only_fields_show_what_is_known_of_the_live_value() -> None:
+    thinker = Manifest.model_validate({"key": "a", "model": "o3-mini", "reasoning_effort": "low"})
+    recorded = live("asst_a", "a")  # records "nothing write-only set"
+    text = render_plan(compute_plan([thinker], [recorded], "demo"), "text")
+    assert '      ~ reasoning_effort = (write-only) changed -> "low"' in text.splitlines()
+    assert "metadata" not in text  # the label's fingerprint is shown as the field it records
+
+    unrecorded = live("asst_a", "a", metadata={"assistctl": "demo/a"})
+    text = render_plan(compute_plan([thinker], [unrecorded], "demo"), "text")
+    assert '~ reasoning_effort = (write-only) not recorded yet -> "low"' in text
+    drift = render_drift(drift_report(compute_plan([thinker], [recorded], "demo")), "text")
+    assert '~ reasoning_effort = "low" -> (write-only) changed' in drift
+
+    plain = Manifest.model_validate({"key": "a", "model": "o3-mini"})
+    label = f"demo/a;wo={write_only_fingerprint(thinker)}"
+    removed = live("asst_a", "a", metadata={"assistctl": label})
+    text = render_plan(compute_plan([plain], [removed], "demo"), "text")
+    assert "~ reasoning_effort = (write-only) changed -> null" in text
+
+
 def test_dropping_prevent_destroy_shows_as_the_lifecycle_field_not_the_label() -> None:
     m = Manifest.model_validate({"key": "tutor", "model": "gpt-4o", "metadata": {"team": "b"}})
     obj = live("asst_1", "tutor;prevent_destroy")
@@ -292,7 +315,7 @@ def test_dropping_prevent_destroy_shows_as_the_lifecycle_field_not_the_label() -
     assert "- lifecycle.prevent_destroy = true\n+ lifecycle.prevent_destroy = false" in markdown
     doc = json.loads(render_plan(plan, "json"))
     assert doc["changes"][0]["changed"] == ["lifecycle.prevent_destroy", "metadata.team"]
-    assert doc["changes"][0]["after"]["metadata"]["assistctl"] == "demo/tutor"
+    assert doc["changes"][0]["after"]["metadata"]["assistctl"] == f"demo/tutor;wo={NO_WRITE_ONLY}"
 
 
 def test_a_targeted_plan_says_so_in_every_format() -> None:

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from assistctl.labels import owner_of
 from clihelpers import CliResult
 
 ERROR_PREFIX = "assistctl: error: "
@@ -314,9 +315,9 @@ def assert_converged(
     (id -> canonical JSON of the object before) is still there, byte for byte."""
     ours: dict[str, list[str]] = {}
     for obj in live:
-        label = label_of(obj)
-        if label is not None and label.startswith(project + "/"):
-            ours.setdefault(label.split("/", 1)[1], []).append(obj["id"])
+        owner = owner_of(obj)
+        if owner is not None and owner[0] == project:
+            ours.setdefault(owner[1], []).append(obj["id"])
     duplicates = {k: ids for k, ids in ours.items() if len(ids) > 1}
     assert not duplicates, f"duplicates: {duplicates}"
     assert set(ours) == keys, f"missing {keys - set(ours)}, extra {set(ours) - keys}"

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
+from assistctl.labels import owner_of
 from clihelpers import CliResult, run
 
 from ._support import (
@@ -34,7 +35,6 @@ from ._support import (
     canonical,
     cli_command,
     free_port,
-    label_of,
     write_manifest,
 )
 
@@ -94,9 +94,9 @@ def change_project(
         (root / f"{key}.yaml").unlink()
     for key in ("n00", "n01"):
         write_manifest(root, key, instructions=f"New assistant {key}.")
-    ours = {label_of(obj): obj["id"] for obj in live}
-    modify(ours[f"{PROJECT}/k05"], {"temperature": 1.9, "name": "changed by hand"})
-    delete(ours[f"{PROJECT}/k06"])
+    ours = {owner_of(obj): obj["id"] for obj in live}
+    modify(ours[(PROJECT, "k05")], {"temperature": 1.9, "name": "changed by hand"})
+    delete(ours[(PROJECT, "k06")])
     return (keys - {"k08", "k09"}) | {"n00", "n01"}
 
 

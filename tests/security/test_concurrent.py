@@ -15,7 +15,7 @@ import pytest
 
 from applyhelpers import assert_one_each, clean_env, manifest_doc, write_manifests
 from assistctl.emulator.testing import EmulatorHandle
-from assistctl.labels import make_label
+from assistctl.labels import make_label, owner_of
 from clihelpers import run
 
 from ._attack import assert_next_plan_empty, flags, snapshot, writes_to
@@ -105,9 +105,11 @@ def test_a_plan_finds_leftover_duplicates_and_one_apply_repairs_them(
     assert run(*flags(emulator, "dup"), "apply", "--auto-approve", root).code == 0
     # Two copies of a00 as its manifest says, created in the same second or later.
     fields = {k: v for k, v in manifest_doc(0).items() if k not in ("key", "metadata")}
-    metadata = {**manifest_doc(0)["metadata"], "assistctl": make_label("dup", "a00")}
+    (applied,) = [o for o in emulator.assistants() if owner_of(o) == ("dup", "a00")]
+    label = applied["metadata"]["assistctl"]  # with the flags apply recorded
+    metadata = {**manifest_doc(0)["metadata"], "assistctl": label}
     emulator.seed_assistants(2, metadata=metadata, **fields)
-    copies = [o for o in emulator.assistants() if o["metadata"]["assistctl"] == "dup/a00"]
+    copies = [o for o in emulator.assistants() if owner_of(o) == ("dup", "a00")]
     kept = min(copies, key=lambda o: (o["created_at"], o["id"]))
 
     r = run(*flags(emulator, "dup"), "plan", root)
@@ -118,8 +120,6 @@ def test_a_plan_finds_leftover_duplicates_and_one_apply_repairs_them(
 
     r = run(*flags(emulator, "dup"), "apply", "--auto-approve", root)
     assert r.code == 0, r.out + r.err
-    assert [o["id"] for o in emulator.assistants() if o["metadata"]["assistctl"] == "dup/a00"] == [
-        kept["id"]
-    ]
+    assert [o["id"] for o in emulator.assistants() if owner_of(o) == ("dup", "a00")] == [kept["id"]]
     assert_one_each(emulator.assistants(), "dup", 2)
     assert_next_plan_empty(emulator, root, "dup")

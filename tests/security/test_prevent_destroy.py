@@ -17,7 +17,7 @@ def test_removing_a_protected_manifest_does_not_delete_its_assistant(
     root = copy_examples(tmp_path)
     assert run(*flags(emulator), "apply", "--auto-approve", root).code == 0
     agent = by_key(emulator)["support-agent"]
-    assert agent["metadata"]["assistctl"] == "examples/support-agent;prevent_destroy"
+    assert agent["metadata"]["assistctl"].startswith("examples/support-agent;prevent_destroy;wo=")
     manifest = root / "support-agent.yaml"
     text = manifest.read_text()
     manifest.unlink()
@@ -45,7 +45,7 @@ def test_removing_a_protected_manifest_does_not_delete_its_assistant(
     assert run(*flags(emulator), "apply", "--auto-approve", root).code == 0
     stored = emulator.get(agent["id"])
     assert stored is not None
-    assert stored["metadata"]["assistctl"] == "examples/support-agent"
+    assert stored["metadata"]["assistctl"].startswith("examples/support-agent;wo=")  # no flag
     assert_next_plan_empty(emulator, root)
 
     # Second reviewed change: remove the manifest; now the delete goes through.
@@ -73,5 +73,5 @@ def test_an_assistant_labelled_before_the_flag_was_recorded_gets_it_once(
     stored = emulator.get(agent["id"])
     assert stored is not None
     label = stored["metadata"]["assistctl"]
-    assert label == "examples/support-agent;prevent_destroy"
+    assert label.startswith("examples/support-agent;prevent_destroy;wo=")
     assert_next_plan_empty(emulator, root)

@@ -210,6 +210,11 @@ class AssistantsClient:
             seen_cursors.add(cursor)
             after = cursor
 
+    def read(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The decoded answer to ``GET path`` (under the base URL): for reads beside the
+        assistants, such as plan's reference checks (:mod:`assistctl.api.references`)."""
+        return self._request("GET", path, kind="read", params=params)
+
     def get(self, assistant_id: str) -> dict[str, Any]:
         path = _object_path(assistant_id)
         return check_assistant(self._request("GET", path, kind="read"), self._url(path))

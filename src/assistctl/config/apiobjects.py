@@ -33,6 +33,8 @@ MAX_METADATA_KEY = 64
 MAX_METADATA_VALUE = 512
 MAX_V1_FILE_IDS = 20
 FUNCTION_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+NOT_BLANK = r"\S"
+"""A text with something besides whitespace (a model id: the API knows no blank one)."""
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
 # The ownership label takes one of the 16 metadata pairs.
@@ -168,9 +170,9 @@ class FileSearchResources(StrictModel):
     """Vector stores available to file search."""
 
     vector_store_ids: list[str] = Field(
-        default_factory=list,
         max_length=MAX_VECTOR_STORES,
-        description=f"Vector store ids, at most {MAX_VECTOR_STORES}.",
+        description=f"Vector store ids, at most {MAX_VECTOR_STORES}; required (the API "
+        "refuses `file_search` without it).",
         examples=[["vs_abc123"]],
     )
 

@@ -82,6 +82,28 @@ def _tool_to_v1(tool: Any) -> Any:
     return dict(tool)
 
 
+def v2_refuses(data: Mapping[object, object]) -> list[tuple[Loc, str, bool]]:
+    """Assistants API v1 fields in a v2 document, which v2 hosts reject: ``(path, message,
+    at the key)`` each, the message naming the v2 spelling."""
+    found: list[tuple[Loc, str, bool]] = []
+    if "file_ids" in data:
+        message = (
+            "'file_ids' is an Assistants API v1 field; in v2 use "
+            "tool_resources.code_interpreter.file_ids (or a vector store in "
+            "tool_resources.file_search), or set api_version: v1 in assistctl.yaml"
+        )
+        found.append((("file_ids",), message, True))
+    tools = data.get("tools")
+    for index, tool in enumerate(tools if isinstance(tools, list) else []):
+        if isinstance(tool, dict) and tool.get("type") == "retrieval":
+            message = (
+                "tool type 'retrieval' is Assistants API v1; v2 renamed it "
+                "'file_search' (or set api_version: v1 in assistctl.yaml)"
+            )
+            found.append((("tools", index, "type"), message, False))
+    return found
+
+
 def v1_problems(manifest: Manifest) -> list[tuple[Loc, str]]:
     """Where a valid (v2-checked) manifest cannot be expressed in v1: (path, sentence)."""
     found: list[tuple[Loc, str]] = []

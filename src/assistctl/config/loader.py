@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistctl.config.dialect import v1_problems
+from assistctl.config.crosschecks import passed_fields
+from assistctl.config.dialect import v1_problems, v2_refuses
 from assistctl.config.environments import select_environment
 from assistctl.config.manifest import Manifest, share_fields_sets
 from assistctl.config.messages import Loc, explain
@@ -106,43 +107,60 @@ class _Checker:
             data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
-            pos = doc.position
-            return None, [
-                Diagnostic(
-                    doc.file,
-                    pos.line,
-                    pos.col,
-                    "",
-                    f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}",
-                )
-            ]
-        problems = self.v1_only(doc, data)
+            message = f"a manifest must be a mapping of fields (key: ..., model: ...), not {kind}"
+            return None, [Diagnostic(doc.file, doc.position.line, doc.position.col, "", message)]
+        problems = (
+            []
+            if self.api_version == "v1"
+            else [self.diag(doc, path, m, at_key=k) for path, m, k in v2_refuses(data)]
+        )
         try:
             manifest = Manifest.model_validate(data)
         except ValidationError as err:
+            failed: set[str | int] = set()
             for error in err.errors(include_url=False):
                 explained = explain(error, Manifest)
                 pos, path = doc.locate(explained.loc, at_key=explained.at_key)
                 problems.append(
                     Diagnostic(doc.file, pos.line, pos.col, dotted(path), explained.message)
                 )
+                failed.add(error["loc"][0] if error["loc"] else "")
+            partial = passed_fields(data, failed)
+            if partial is not None:
+                # The rest is checked too (one run shows every error), its key included.
+                problems += self.further(doc, source, partial, failed)[1]
+                if "key" not in failed:
+                    line = doc.nearest(("key",)).line
+                    problems += self.unique(LoadedManifest(partial, doc.file, line, doc.index), doc)
             return None, problems
-        if manifest.instructions_file is not None:
-            text, problem = self.prompts.read(source, doc.file, manifest.instructions_file)
-            if problem is not None:
-                problems.append(self.diag(doc, ("instructions_file",), problem))
-                return None, problems
-            manifest = manifest.model_copy(update={"instructions": text})
-        for path, message in policy_violations(manifest, self.project.policy):
-            problems.append(self.diag(doc, path, message))
-        if self.api_version == "v1":
-            for path, message in v1_problems(manifest):
-                problems.append(self.diag(doc, path, message))
+        manifest, found = self.further(doc, source, manifest, set())
+        problems += found
         key_pos = doc.nearest(("key",))
         share_fields_sets(manifest)  # perf: kept until the plan is made (see its note)
         loaded = LoadedManifest(manifest, doc.file, key_pos.line, doc.index)
         warnings = self.model_warnings(doc, manifest)
+        if problems:  # its key is still unique in the project (a valid one is kept for that)
+            problems += self.unique(loaded, doc)
         return (None if problems else loaded), problems + warnings
+
+    def further(
+        self, doc: Document, source: str, manifest: Manifest, failed: set[str | int]
+    ) -> tuple[Manifest, list[Diagnostic]]:
+        """The checks beyond the manifest model (instructions file, policy, dialect), on
+        the fields that passed it (``failed``: the top-level fields that did not)."""
+        problems: list[Diagnostic] = []
+        if manifest.instructions_file is not None and "instructions_file" not in failed:
+            text, problem = self.prompts.read(source, doc.file, manifest.instructions_file)
+            if problem is not None:
+                return manifest, [self.diag(doc, ("instructions_file",), problem)]
+            manifest = manifest.model_copy(update={"instructions": text})
+        found = policy_violations(manifest, self.project.policy)
+        if self.api_version == "v1":
+            found += v1_problems(manifest)
+        for path, message in found:
+            if not path or path[0] not in failed:
+                problems.append(self.diag(doc, path, message))
+        return manifest, problems
 
     def model_warnings(self, doc: Document, manifest: Manifest) -> list[Diagnostic]:
         """A model outside the provider's documented list: a warning, the list may be stale."""
@@ -164,35 +182,6 @@ class _Checker:
                 severity="warning",
             )
         ]
-
-    def v1_only(self, doc: Document, data: dict[object, object]) -> list[Diagnostic]:
-        """Assistants API v1 fields, which v2 hosts reject; the hint names the v2 spelling."""
-        if self.api_version == "v1":
-            return []
-        found: list[Diagnostic] = []
-        if "file_ids" in data:
-            found.append(
-                self.diag(
-                    doc,
-                    ("file_ids",),
-                    "'file_ids' is an Assistants API v1 field; in v2 use "
-                    "tool_resources.code_interpreter.file_ids (or a vector store in "
-                    "tool_resources.file_search), or set api_version: v1 in assistctl.yaml",
-                    at_key=True,
-                )
-            )
-        tools = data.get("tools")
-        for index, tool in enumerate(tools if isinstance(tools, list) else []):
-            if isinstance(tool, dict) and tool.get("type") == "retrieval":
-                found.append(
-                    self.diag(
-                        doc,
-                        ("tools", index, "type"),
-                        "tool type 'retrieval' is Assistants API v1; v2 renamed it "
-                        "'file_search' (or set api_version: v1 in assistctl.yaml)",
-                    )
-                )
-        return found
 
     def unique(self, loaded: LoadedManifest, doc: Document) -> list[Diagnostic]:
         """``key`` unique in the project; ``moved_from`` names a key no manifest still has."""
@@ -319,8 +308,12 @@ def load(
                 _whole(shown, "the file is empty: no manifest to check", severity="warning")
             )
         marked = "${" in parsed.text
+        # A node the YAML reading refused is reported once, for that cause (what the model
+        # says about the value read in its place is not the real cause).
+        refused = {(d.line, d.col) for d in parsed.diagnostics}
         for doc in parsed.documents:
-            result.diagnostics += passes.add(doc, source, marked=marked)
+            found = passes.add(doc, source, marked=marked)
+            result.diagnostics += [d for d in found if (d.line, d.col) not in refused]
     result.diagnostics += passes.finish()
     result.manifests = passes.manifests()
     if project_file is not None:

@@ -14,9 +14,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from assistctl.config import crosschecks
 from assistctl.config.apifields import API_FIELDS
 from assistctl.config.apiobjects import (
     FUNCTION_NAME_PATTERN,
@@ -29,6 +38,7 @@ from assistctl.config.apiobjects import (
     MAX_TOOLS,
     MAX_USER_METADATA_PAIRS,
     MAX_V1_FILE_IDS,
+    NOT_BLANK,
     REASONING_EFFORTS,
     Bool,
     FileSearchTool,
@@ -56,6 +66,7 @@ __all__ = [
     "MAX_NAME",
     "MAX_USER_METADATA_PAIRS",
     "MAX_V1_FILE_IDS",
+    "NOT_BLANK",
     "REASONING_EFFORTS",
     "FileSearchTool",
     "FunctionTool",
@@ -88,12 +99,16 @@ class Lifecycle(StrictModel):
 MANIFEST_ONLY = ("key", "instructions_file", "lifecycle", "moved_from", "environments")
 """Fields of a manifest that never reach the API."""
 
-MetadataKey = Annotated[str, StringConstraints(max_length=MAX_METADATA_KEY)]
+MetadataKey = Annotated[
+    str, StringConstraints(max_length=MAX_METADATA_KEY), AfterValidator(crosschecks.not_reserved)
+]
 MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE)]
 
 
 class Manifest(StrictModel):
-    """One assistant. Field names mirror the Assistants API."""
+    """One assistant. Field names mirror the Assistants API. Read as YAML 1.2 (as editors
+    do): a plain value YAML 1.1 reads otherwise (yes, no, on, off, y, n, 012, 1:30, 1e3,
+    2024-05-01, =) must be quoted, keys are text, and .inf/.nan are refused."""
 
     key: Name = Field(
         description="Stable identity of the assistant within the project (letters, digits, "
@@ -101,7 +116,12 @@ class Manifest(StrictModel):
         f"ownership label `metadata.{OWNER_KEY}`.",
         examples=["math-tutor"],
     )
-    model: str = Field(min_length=1, description="Model id, e.g. `gpt-4o`.", examples=["gpt-4o"])
+    model: str = Field(
+        min_length=1,
+        pattern=NOT_BLANK,
+        description="Model id, e.g. `gpt-4o`; not blank.",
+        examples=["gpt-4o"],
+    )
     name: str | None = Field(
         default=None,
         max_length=MAX_NAME,
@@ -203,49 +223,15 @@ class Manifest(StrictModel):
             )
         return value
 
-    @field_validator("metadata")
+    @field_validator("metadata", mode="wrap")
     @classmethod
-    def _metadata_limits(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value is None:
-            return value
-        if OWNER_KEY in value:
-            raise PydanticCustomError(
-                "reserved_metadata_key",
-                "'{key}' is the reserved ownership label; assistctl sets it itself, "
-                "remove it from the manifest",
-                # `subpath` tells the loader which node to point at (see messages.explain).
-                {"key": OWNER_KEY, "subpath": (OWNER_KEY, "[key]")},
-            )
-        if len(value) > MAX_USER_METADATA_PAIRS:
-            raise PydanticCustomError(
-                "too_many_metadata_pairs",
-                "has {count} pairs; the limit is {limit} because the API's {api_limit} "
-                "include the ownership label '{key}'",
-                {
-                    "count": len(value),
-                    "limit": MAX_USER_METADATA_PAIRS,
-                    "api_limit": MAX_METADATA_PAIRS,
-                    "key": OWNER_KEY,
-                },
-            )
-        return value
+    def _metadata_limits(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return crosschecks.together(value, handler, crosschecks.metadata_pairs)
 
-    @field_validator("tools")
+    @field_validator("tools", mode="wrap")
     @classmethod
-    def _unique_function_names(cls, value: list[Any] | None) -> list[Any] | None:
-        seen: dict[str, int] = {}
-        for index, tool in enumerate(value or []):
-            if isinstance(tool, FunctionTool):
-                name = tool.function.name
-                if name in seen:
-                    raise PydanticCustomError(
-                        "duplicate_function_name",
-                        "duplicate function name '{name}' (also tool {first}); "
-                        "function names must be unique within an assistant",
-                        {"name": name, "first": seen[name], "subpath": (index, "function", "name")},
-                    )
-                seen[name] = index
-        return value
+    def _unique_function_names(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return crosschecks.together(value, handler, crosschecks.function_names)
 
     def api_body(self) -> dict[str, Any]:
         """The API request body for the fields this manifest sets, in API names.

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from assistctl.config.manifest import FUNCTION_NAME_PATTERN
+from assistctl.config.manifest import FUNCTION_NAME_PATTERN, NOT_BLANK
 from assistctl.config.names import ENV_VAR_PATTERN, VAR_NAME_PATTERN
 from assistctl.labels import NAME_PATTERN
 
@@ -42,6 +42,11 @@ _SERVER_FIELDS = {
 _EXTRA_HINTS = {
     "vector_stores": "is not supported; create the vector store separately and list its id "
     "in 'vector_store_ids'",
+}
+
+_MISSING_HINTS = {
+    "vector_store_ids": "; the API refuses file_search without it: list the vector store "
+    "(vector_store_ids: [vs_...]) or remove file_search",
 }
 
 _EXPECTED = {
@@ -183,7 +188,8 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Explained:
         suggestion = did_you_mean(name, fields_at(root, loc[:-1]))
         return Explained(loc, f"unknown field '{name}'{suggestion}", at_key=True)
     if kind == "missing":
-        return Explained(loc, f"required field '{name}' is missing")
+        hint = _MISSING_HINTS.get(str(name), "")
+        return Explained(loc, f"required field '{name}' is missing{hint}")
     if kind == "string_too_long":
         limit = ctx["max_length"]
         length = len(value) if isinstance(value, str) else "?"
@@ -207,6 +213,8 @@ def explain(error: ErrorDetails, root: type[BaseModel]) -> Explained:
             "greater_than": f"greater than {_number(ctx.get('gt'))}",
         }[kind]
         return Explained(loc, f"must be {bound}, got {_number(value)}")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NOT_BLANK:
+        return Explained(loc, "must not be blank (it holds only whitespace)")
     if kind == "string_pattern_mismatch":
         rule = _PATTERNS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
         return Explained(loc, f"'{value}' is not a valid name: {rule}")

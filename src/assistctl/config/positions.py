@@ -8,13 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Loc = tuple[str | int, ...]
 
-_TEXT = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:value")  # a plain `=` is text too
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -38,13 +35,8 @@ def _shown(key_node: Node, node: Node) -> Position:
 
 
 def _key(node: ScalarNode) -> Any:
-    """A key's value: its text, or what its tag makes of it (None if nothing can)."""
-    if node.tag in _TEXT:
-        return node.value
-    try:
-        return SafeConstructor().construct_object(node)
-    except (yaml.YAMLError, ValueError, KeyError, IndexError, OverflowError):
-        return None
+    """A key's value: its text, as the builder keeps every key (JSON's keys are text)."""
+    return node.value
 
 
 def _child(node: Node, element: str | int) -> tuple[Node, Node] | None:

@@ -9,8 +9,9 @@ ourselves, catching duplicate keys; each document keeps its tree for positions
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from assistctl.config import yamlcore
 from assistctl.config.positions import Document, Loc, position
 from assistctl.config.textfile import read_text, whole_file
 from assistctl.errors import Diagnostic
@@ -35,28 +37,31 @@ composer is safe; above it we compose in Python, where too deep is a catchable e
 TOO_DEEP = "is nested too deeply to be a manifest (hundreds of levels)"
 _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
-_STR = "tag:yaml.org,2002:str"
+_STR = yamlcore.STR
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_MERGE = "tag:yaml.org,2002:merge"
-_VALUE = "tag:yaml.org,2002:value"
+_MERGE = yamlcore.MERGE
+_AMBIGUOUS = yamlcore.AMBIGUOUS
+_JSON_SCALARS = frozenset([yamlcore.NULL, yamlcore.BOOL, yamlcore.INT, yamlcore.FLOAT, _STR])
+"""The tags whose values JSON carries as they are: the only ones a manifest may hold."""
 
 # perf: texts up to this long are one object per load (see parse's ``shared``);
 # benchmarks/plan_memory.py (see benchmarks/README.md, memory).
 _SHARE_CHARS = 64
 
 # perf: the tag of each plain scalar cached by its text (manifests repeat the same keys and
-# values, and PyYAML tries its regular expressions in Python on each); benchmarks/validate.py
-# (see benchmarks/README.md, validate). It overrides PyYAML's resolver hooks, which its
-# composers call for every node: right only while no path resolver is registered (then a tag
-# depends on the text alone), so otherwise PyYAML's own resolver is used.
+# values); benchmarks/validate.py (see benchmarks/README.md, validate). Our own resolution
+# (:mod:`assistctl.config.yamlcore`) replaces PyYAML's resolver hooks, which its composers
+# call for every node; it depends on the text alone, so path resolvers never apply.
 _RESOLVED: dict[str, str] = {}
 _RESOLVED_MAX = 20_000  # then it starts afresh: a few megabytes at most
 _RESOLVED_LONGEST = 100  # longer texts are prose, which rarely recurs
-_resolve: Callable[..., str] = Resolver.resolve  # PyYAML's stubs leave it untyped
 
 
-class _CachedResolver(Resolver):
+class _Yaml12Resolver(Resolver):
+    """Plain scalars resolved by :func:`yamlcore.resolve`: YAML 1.2 where YAML 1.1 agrees,
+    :data:`yamlcore.AMBIGUOUS` where it does not."""
+
     # Nothing to track without path resolvers. perf: and no state, so that libyaml's composer
     # finds these hooks without an instance dictionary to look in first (same benchmark).
     def __init__(self) -> None:
@@ -75,7 +80,7 @@ class _CachedResolver(Resolver):
             return self.DEFAULT_SCALAR_TAG
         tag = _RESOLVED.get(value)
         if tag is None:
-            tag = _resolve(self, kind, value, implicit)
+            tag = yamlcore.resolve(value)
             if len(value) <= _RESOLVED_LONGEST:
                 if len(_RESOLVED) >= _RESOLVED_MAX:
                     _RESOLVED.clear()
@@ -83,7 +88,7 @@ class _CachedResolver(Resolver):
         return tag
 
 
-_Resolver: Any = Resolver if getattr(Resolver, "yaml_path_resolvers", True) else _CachedResolver
+_Resolver: Any = _Yaml12Resolver
 
 _CLoader: Any = None
 _deep_loader: Any = yaml.SafeLoader  # without libyaml: pure Python, slower, same results
@@ -155,24 +160,38 @@ class _Builder:
         p = position(node)
         self.diagnostics.append(Diagnostic(self.file, p.line, p.col, dotted(path), message))
 
+    @staticmethod
+    def too_many(node: Node) -> _Unbuildable:
+        """Values are counted, keys included: an alias bomb stops at the node that passes
+        :data:`MAX_VALUES`."""
+        return _Unbuildable(
+            node,
+            f"the document expands to more than {MAX_VALUES:,} values through aliases; "
+            "this is not a manifest",
+        )
+
     def build(self, node: Node, parent: Loc, key: str | int | None = None) -> Any:
         """The value of ``node``, found at ``key`` in ``parent`` (``parent`` itself without a
         ``key``)."""
-        # perf: a path is only made for collections and diagnostics; benchmarks/validate.py.
+        # perf: a path is only made for collections and diagnostics, the count is inline;
+        # benchmarks/validate.py.
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _Unbuildable(
-                node,
-                f"the document expands to more than {MAX_VALUES:,} values through aliases; "
-                "this is not a manifest",
-            )
+            raise self.too_many(node)
         if isinstance(node, ScalarNode):
-            if node.tag == _STR or node.tag == _VALUE:
-                # A plain `=` resolves to YAML 1.1's "value" tag, which PyYAML only reads (as
-                # the string) in a key; it is the string everywhere here.
-                text: str = node.value
+            text: str = node.value
+            if node.tag == _STR:
                 return self.shared.setdefault(text, text) if len(text) <= _SHARE_CHARS else text
-            return self.scalar(node, parent if key is None else (*parent, key))
+            path = parent if key is None else (*parent, key)
+            if node.tag == _AMBIGUOUS:
+                # Read as its text, so the rest of the document is still checked; the
+                # error is the real cause (what is said at this node afterwards is not).
+                self.error(node, path, yamlcore.ambiguity(text))
+                return text
+            value = self.scalar(node, path)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.error(node, path, yamlcore.not_finite(value) or "")
+            return value
         path = parent if key is None else (*parent, key)
         active = self.active
         if active is not None:
@@ -191,19 +210,29 @@ class _Builder:
                 active.discard(id(node))
 
     def scalar(self, node: ScalarNode, path: Loc) -> Any:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        if node.tag not in _JSON_SCALARS:
+            # Dates, binary and the like: JSON (and so the API) has no such values.
+            self.error(
+                node,
+                path,
+                f"unsupported YAML tag {tag}: a manifest holds only what JSON can (text, "
+                "numbers, true/false, null); remove the tag (and quote the value for text)",
+            )
+            return None
         try:
-            return self.constructor.construct_object(node)
+            value = self.constructor.construct_object(node)
         except ConstructorError as err:
             self.error(node, path, f"cannot read this value: {err.problem}")
+            return None
         except (ValueError, KeyError, IndexError, OverflowError) as err:
-            # PyYAML's constructors trust the resolver's tag, so an explicit tag on a value
-            # that does not fit it (`!!int x`, `!!bool maybe`, hour 99 in a !!timestamp)
-            # fails inside int(), a dict lookup or datetime().
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            # PyYAML's constructors trust the tag, so an explicit tag on a value that does
+            # not fit it (`!!int x`, `!!bool maybe`) fails inside int() or a dict lookup.
             why = f" ({err})" if isinstance(err, ValueError) and str(err) else ""
             message = f"cannot read '{node.value}' as {tag}{why}; remove the tag or fix the value"
             self.error(node, path, message)
-        return None
+            return None
+        return value
 
     def build_mapping(self, node: MappingNode, path: Loc) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -216,12 +245,8 @@ class _Builder:
             if key_node.tag == _MERGE:
                 merged.extend(self.merge_sources(value_node, path))
                 continue
-            key = self.build(key_node, path)
-            try:
-                earlier = first_seen.get(key)
-            except TypeError:  # an unhashable key, e.g. !!binary tricks
-                self.error(key_node, path, "a mapping key must be a plain value")
-                continue
+            key = self.key(key_node, path)
+            earlier = first_seen.get(key)
             if earlier is not None:
                 self.error(
                     key_node,
@@ -240,6 +265,24 @@ class _Builder:
             combined.update(source)
         combined.update(result)
         return combined
+
+    def key(self, node: ScalarNode, path: Loc) -> str:
+        """A mapping key, always its text (JSON's keys are text): one of another type, or
+        that YAML 1.1 and 1.2 read differently, is reported at the key."""
+        text: str = node.value
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.too_many(node)
+        if node.tag == _STR:
+            return self.shared.setdefault(text, text) if len(text) <= _SHARE_CHARS else text
+        if node.tag == _AMBIGUOUS:
+            self.error(node, (*path, text), yamlcore.ambiguity(text, key=True))
+            return text
+        before = len(self.diagnostics)
+        value = self.scalar(node, (*path, text))
+        if len(self.diagnostics) == before:  # not already refused for its tag
+            self.error(node, (*path, text), yamlcore.not_text_key(value, text))
+        return text
 
     def merge_sources(self, node: Node, path: Loc) -> Iterator[dict[Any, Any]]:
         for source in node.value if isinstance(node, SequenceNode) else [node]:

@@ -84,8 +84,8 @@ def decide(
     metadata = _metadata(live)
     previous = metadata.get(OWNER_KEY)
     adoption = Adoption(label=label, previous=previous, metadata={**metadata, OWNER_KEY: label})
-    if adoption.done:
-        return adoption
+    if adoption.done:  # nothing is sent: the live label stays, flags and fingerprint included
+        return Adoption(label=label, previous=previous, metadata=metadata)
     if previous is not None and not force:
         raise UsageError(_owned_elsewhere(assistant_id, key, project, previous))
     _refuse_duplicate(everyone, assistant_id, key, project)

@@ -40,9 +40,11 @@ from assistctl.core.exportkeys import assign_keys, never, unique
 from assistctl.core.exportmodel import Exported, ExportResult, Skipped, Status, Updated
 from assistctl.core.exportupdate import DocUpdate, update_one, write_updates
 from assistctl.core.exportyaml import dump_yaml, header
-from assistctl.core.fields import FIELDS, api_fields
+from assistctl.core.fields import FIELDS, ApiVersion, api_fields
 from assistctl.core.importpairs import is_valid_id
-from assistctl.labels import OWNER_KEY, label_of, make_label
+from assistctl.core.normalize import desired_label
+from assistctl.core.plan import writeonly
+from assistctl.labels import OWNER_KEY, label_of
 
 __all__ = [
     "ExportResult",
@@ -197,7 +199,9 @@ def _check(
         first = err.errors(include_url=False)[0]
         where = dotted([p for p in first["loc"] if isinstance(p, str | int)])
         return f"it cannot be written as a valid manifest ({where}: {first['msg']})"
-    label = make_label(project, key, prevent_destroy=manifest.prevent_destroy)
+    # With this manifest's own label (its flags included), as a plan after 'import' sees it.
+    version: ApiVersion = "v1" if api_version == "v1" else "v2"
+    label = desired_label(manifest, project, version)
     labelled = dict(obj, metadata={**_metadata(obj), OWNER_KEY: label})
     plan = compute_plan([manifest], [labelled], project, api_version=api_version)
     change = plan.change_for(key)
@@ -213,16 +217,18 @@ def _metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def manifest_document(obj: Mapping[str, Any], key: str, api_version: str = "v2") -> dict[str, Any]:
-    """The manifest fields for a live object, in manifest order, API defaults left out; and
+    """The manifest fields for a live object, in manifest order, API defaults left out; the
+    write-only values its label's fingerprint records (the API never returns them); and
     ``lifecycle.prevent_destroy`` when its label records it (the protection is kept)."""
     fields = api_fields("v1" if api_version == "v1" else "v2")
-    doc: dict[str, Any] = {"key": key}
-    for name in _ORDER:
-        if name in fields:
-            value = FIELDS[name].export(obj.get(name))
-            if value is not None:
-                doc[name] = value
+    values = {name: FIELDS[name].export(obj.get(name)) for name in _ORDER if name in fields}
     label = label_of(dict(obj))
+    doc: dict[str, Any] = {"key": key}
+    doc.update((name, value) for name, value in values.items() if value is not None)
+    recorded = writeonly.recover(doc, label, api_version)
+    if any(name not in obj for name in recorded):  # a host that returns one is believed
+        values.update({k: v for k, v in recorded.items() if k not in obj})
+        doc = {"key": key, **{k: v for k, v in values.items() if v is not None}}
     if label is not None and label.prevent_destroy:
         doc["lifecycle"] = {"prevent_destroy": True}
     return doc

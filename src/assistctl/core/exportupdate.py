@@ -34,10 +34,11 @@ from assistctl.config.sources import MANIFEST_SUFFIXES
 from assistctl.config.yamlload import dotted, parse
 from assistctl.core.exportmodel import Skipped, Status, Updated
 from assistctl.core.exportyaml import adopted_header
-from assistctl.core.fields import FIELDS, api_fields
+from assistctl.core.fields import FIELDS, ApiVersion, api_fields, write_only_fields
 from assistctl.core.inplace import Edit, InPlaceError, edit_text
 from assistctl.core.normalize import desired_label
-from assistctl.labels import OWNER_KEY, label_of
+from assistctl.core.plan import writeonly
+from assistctl.labels import OWNER_KEY, label_of, make_label
 
 _VARIABLE = re.compile(r"(?<!\$)\$\{")
 MANIFEST_ORDER = ("key", "moved_from", "name", *(f for f in FIELDS if f != "name"))
@@ -71,17 +72,27 @@ def holds_variable(value: Any) -> bool:
     return False
 
 
-def _labelled(obj: Mapping[str, Any], manifest: Manifest, project: str) -> dict[str, Any]:
-    """``obj`` carrying the label ``manifest`` implies: the label is plan's own business."""
+def _labelled(obj: Mapping[str, Any], manifest: Manifest, project: str, api: str) -> dict[str, Any]:
+    """``obj`` carrying the label ``manifest`` implies (the label is plan's own business), but
+    with the write-only fingerprint the live label records, when it records one: a write-only
+    value that differs from the manifest's is then a change, as ``plan`` sees it."""
+    label = desired_label(manifest, project, _version(api))
+    live = label_of(dict(obj))
+    if live is not None and live.write_only is not None:
+        prevent_destroy = manifest.prevent_destroy
+        label = make_label(
+            project, manifest.key, prevent_destroy=prevent_destroy, write_only=live.write_only
+        )
     metadata = obj.get("metadata")
     pairs = dict(metadata) if isinstance(metadata, Mapping) else {}
-    return dict(obj, metadata={**pairs, OWNER_KEY: desired_label(manifest, project)})
+    return dict(obj, metadata={**pairs, OWNER_KEY: label})
 
 
 def _changed(manifest: Manifest, obj: Mapping[str, Any], project: str, api: str) -> set[str]:
     from assistctl.core.plan import compute_plan
 
-    plan = compute_plan([manifest], [_labelled(obj, manifest, project)], project, api_version=api)
+    labelled = _labelled(obj, manifest, project, api)
+    plan = compute_plan([manifest], [labelled], project, api_version=api)
     change = plan.change_for(manifest.key)
     return set() if change is None or change.action == "noop" else set(change.changed_fields)
 
@@ -95,7 +106,7 @@ def plan_update(
 ) -> DocUpdate:
     """The changes that make ``doc`` match ``obj``; ``desired`` is what a new manifest of
     ``obj`` would hold (``manifest_document`` in :mod:`assistctl.core.export`)."""
-    dialect = api_fields("v1" if api_version == "v1" else "v2")
+    dialect = api_fields(_version(api_version))
     data = doc.data
     raw_lifecycle = data.get("lifecycle")
     lifecycle: dict[str, Any] = dict(raw_lifecycle) if isinstance(raw_lifecycle, Mapping) else {}
@@ -110,11 +121,18 @@ def plan_update(
     kept: list[str] = []
     notes: list[str] = []
     prompt: str | None = None
+    label = label_of(dict(obj))
     for name in (f for f in MANIFEST_ORDER if f in dialect and f in changed and f not in ignored):
         current = data.get(name)
         if name == "instructions" and "instructions_file" in data:
             current = data.get("instructions_file")
-        if name not in obj:
+        if name not in obj and writeonly.reproduces(dict(desired), label, api_version):
+            # A write-only value, read back from the fingerprint the live label records.
+            if name in desired:
+                to_set[name] = desired[name]
+            elif name in data:
+                remove.append(name)
+        elif name not in obj:
             kept.append(name)
             notes.append(f"kept {name}: {doc.file} sets it, and the host does not return it")
         elif holds_variable(current):
@@ -130,7 +148,6 @@ def plan_update(
             to_set[name] = desired[name]
         elif name in data:
             remove.append(name)
-    label = label_of(dict(obj))
     if label is not None and label.prevent_destroy and lifecycle.get("prevent_destroy") is not True:
         if holds_variable(lifecycle):
             notes.append(f"kept lifecycle in {doc.file}: it holds a variable reference")
@@ -139,8 +156,19 @@ def plan_update(
             notes.append(
                 f"{doc.file}: lifecycle.prevent_destroy added, as the live label records it"
             )
+    if label is not None and label.owner == (project, doc.key) and label.write_only is None:
+        fields = [f for f in write_only_fields(_version(api_version)) if f not in ignored]
+        notes += [
+            f"{doc.file}: '{doc.key}' records no fingerprint of its write-only {f} yet (imported, "
+            "or labelled by an earlier version): the next 'assistctl apply' sends it once"
+            for f in fields
+        ]
     edit = Edit(doc.key, to_set, tuple(remove), MANIFEST_ORDER)
     return DocUpdate(doc, edit, prompt, tuple(kept), tuple(notes))
+
+
+def _version(api_version: str) -> ApiVersion:
+    return "v1" if api_version == "v1" else "v2"
 
 
 def _short(value: Any) -> str:
@@ -178,7 +206,7 @@ def check(update: DocUpdate, obj: Mapping[str, Any], project: str, api_version: 
         first = err.errors(include_url=False)[0]
         where = dotted([p for p in first["loc"] if isinstance(p, str | int)])
         return f"its manifest in {doc.file} is not valid ({where}: {first['msg']})"
-    labelled = _labelled(obj, manifest, project)
+    labelled = _labelled(obj, manifest, project, api_version)
     change = compute_plan([manifest], [labelled], project, api_version=api_version).change_for(
         manifest.key
     )

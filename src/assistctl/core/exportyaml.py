@@ -3,7 +3,9 @@
 Block style in the field order given, sequences indented under their key (as the examples),
 multi-line text as literal block scalars (``|``), and so is single-line ``instructions``
 longer than :data:`BLOCK_INSTRUCTIONS_OVER`; short lists of scalars inline. PyYAML picks a
-quoted style by itself where a block scalar cannot hold the text exactly. Pure.
+quoted style by itself where a block scalar cannot hold the text exactly, and a text that
+assistctl would not read back as text (:mod:`assistctl.config.yamlcore`: ``no``, ``1e3``) is
+quoted. Pure.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from assistctl.config import yamlcore
 from assistctl.labels import OWNER_KEY
 
 BLOCK_INSTRUCTIONS_OVER = 80
@@ -78,6 +81,13 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A text that assistctl would not read back as text (`n`, `1e3`, `=`) is quoted.
+        if kind is yaml.ScalarNode and implicit[0]:
+            return yamlcore.resolve(value)
+        resolve: Any = super().resolve  # PyYAML's stubs leave it untyped
+        return resolve(kind, value, implicit)
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:

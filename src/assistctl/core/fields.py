@@ -30,7 +30,8 @@ class FieldSpec:
     """Its v1 spelling: the same name, the v1 field it becomes, or None (v1 has none)."""
     in_v2: bool
     write_only: bool
-    """Accepted by the API, never returned: compared only when a host does return it."""
+    """Accepted by the API, never returned: compared when a host does return it, else by the
+    fingerprint in the ownership label (:mod:`assistctl.core.plan.writeonly`)."""
     kind: Kind
     canonical: Callable[[Any], Any]
     """The canonical form of a value of this field (unset: the default's)."""

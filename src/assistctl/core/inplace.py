@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +33,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.tag import Tag
 from ruamel.yaml.tokens import CommentToken
+
+from assistctl.config import yamlcore
 
 INDENTS = ((2, 4, 2), (2, 2, 0), (4, 6, 4), (4, 4, 0), (4, 4, 2), (3, 5, 3), (3, 3, 0))
 """(mapping, sequence, dash offset): the examples' style first, then the other common ones."""
@@ -70,8 +77,35 @@ def segments(text: str) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def _yaml(indent: tuple[int, int, int]) -> YAML:
+class _CoreResolver(VersionedResolver):
+    """Writing: a plain scalar is what assistctl reads it as (:mod:`assistctl.config.yamlcore`),
+    so a text it would not read back as text (``no``, ``1e3``, ``=``, a date) is quoted."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return Tag(suffix=yamlcore.resolve(value))
+        return super().resolve(kind, value, implicit)
+
+
+class _CoreRepresenter(RoundTripRepresenter):
+    """Writing: a new float as both YAML versions read it (``1.0e+20``, not ``1e+20``)."""
+
+    def represent_plain_float(self, value: float) -> Any:
+        if not math.isfinite(value):  # never in a manifest (JSON cannot carry it)
+            return self.represent_float(value)
+        return self.represent_scalar(yamlcore.FLOAT, yamlcore.plain_number(value))
+
+
+_CoreRepresenter.add_representer(float, _CoreRepresenter.represent_plain_float)
+
+
+def _yaml(indent: tuple[int, int, int], *, dumping: bool = False) -> YAML:
+    """A round-trip ruamel.yaml; ``dumping``: one that writes under assistctl's reading rules
+    (ruamel caches its resolver at first use, so loading and dumping take one each)."""
     yaml = YAML(typ="rt")
+    if dumping:
+        yaml.Resolver = _CoreResolver
+        yaml.Representer = _CoreRepresenter
     yaml.preserve_quotes = True
     yaml.width = 1 << 20  # never re-wrap a long line
     mapping, sequence, offset = indent
@@ -101,7 +135,7 @@ def _load(segment: str, name: str) -> tuple[Any, tuple[int, int, int], bool]:
                 f"{name} cannot be read for an update in place ({problem})"
             ) from None
         _own_comments(data)
-        again = _dump(yaml, data, explicit)
+        again = _dump(_yaml(indent, dumping=True), data, explicit)
         if again == segment:
             return data, indent, True
         differing = sum(
@@ -151,7 +185,7 @@ def edit_text(text: str, edits: Sequence[Edit], name: str) -> tuple[str, list[st
                 f"{name}: the document of '{found}' was reindented (ruamel.yaml could not "
                 "write its layout back exactly)"
             )
-        parts.append(_dump(_yaml(indent), data, segment.startswith("---")))
+        parts.append(_dump(_yaml(indent, dumping=True), data, segment.startswith("---")))
     missing = sorted(set(wanted) - done)
     if missing:
         raise InPlaceError(f"{name} has no document with key '{missing[0]}' any more")

@@ -20,7 +20,8 @@ otherwise as the host wrote it.
     ``metadata`` string pairs by value, the ownership label included (so a renamed key shows;
                  export leaves the label out).
     ``response_format``  null is the default; ``json_schema`` without the server's fill-ins.
-    ``value``    as it is (a write-only field, compared only when a host returns it).
+    ``value``    as it is (a write-only field: compared when a host returns it, else by the
+                 fingerprint in the label, :mod:`assistctl.core.plan.writeonly`).
     ``id_set``   a set of ids (v1 ``file_ids``).
 """
 

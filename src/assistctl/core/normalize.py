@@ -10,8 +10,9 @@ Decision: the manifest is the complete desired state
     omits it IS drift, and ``apply`` resets it (as Terraform does for optional arguments with
     a known default). ``lifecycle.ignore_changes`` is the escape hatch for a field someone
     else owns. The exception is a write-only field (``reasoning_effort``): the API does not
-    return it, so it is compared only when the live object carries the key; then an unset
-    manifest value means null.
+    return it, so its canonical form has it only when the live object carries the key (then
+    an unset manifest value means null); otherwise the planner compares the fingerprint the
+    ownership label records (:mod:`assistctl.core.plan.writeonly`).
 
 Only the dialect's fields are compared: keys a host adds (``id``, ``created_at``, fields a
 future API version returns) never produce a change. The v1 dialect compares
@@ -28,7 +29,7 @@ from typing import Any
 
 from assistctl.config.dialect import to_v1
 from assistctl.config.manifest import Manifest
-from assistctl.core.fields import FIELDS, FIELDS_V1, FIELDS_V2, ApiVersion
+from assistctl.core.fields import FIELDS, FIELDS_V1, FIELDS_V2, ApiVersion, write_only_fields
 from assistctl.core.jsonform import canonical_json, normalize_json
 from assistctl.labels import OWNER_KEY, make_label
 
@@ -43,7 +44,11 @@ __all__ = [
     "normalize_desired",
     "normalize_json",
     "normalize_live",
+    "write_only_fingerprint",
 ]
+
+WRITE_ONLY_DIGITS = 12
+"""Hex digits of the write-only fingerprint: a change goes unseen once in 2**48."""
 
 _RULES = {
     version: tuple((name, FIELDS[name].canonical, FIELDS[name].write_only) for name in fields)
@@ -68,14 +73,32 @@ def desired_api_object(
     body = manifest.api_body()
     body["metadata"] = {
         **(body.get("metadata") or {}),
-        OWNER_KEY: desired_label(manifest, project),
+        OWNER_KEY: desired_label(manifest, project, api_version),
     }
     return to_v1(body) if api_version == "v1" else body
 
 
-def desired_label(manifest: Manifest, scope: str) -> str:
-    """The ownership label a manifest's assistant carries: identity plus recorded flags."""
-    return make_label(scope, manifest.key, prevent_destroy=manifest.prevent_destroy)
+def desired_label(manifest: Manifest, scope: str, api_version: ApiVersion = "v2") -> str:
+    """The ownership label a manifest's assistant carries: identity plus recorded flags
+    (``prevent_destroy``, and the fingerprint of its write-only values, so a change to one
+    is seen statelessly)."""
+    return make_label(
+        scope,
+        manifest.key,
+        prevent_destroy=manifest.prevent_destroy,
+        write_only=write_only_fingerprint(manifest, api_version),
+    )
+
+
+def write_only_fingerprint(manifest: Manifest, api_version: ApiVersion = "v2") -> str | None:
+    """A short digest of the manifest's write-only values, unset ones included (so removing
+    one changes it); None when the dialect has no write-only field."""
+    fields = write_only_fields(api_version)
+    if not fields:
+        return None
+    body = manifest.api_body()
+    values = {field: body.get(field) for field in fields}
+    return hashlib.sha256(canonical_json(values).encode()).hexdigest()[:WRITE_ONLY_DIGITS]
 
 
 def normalize_desired(

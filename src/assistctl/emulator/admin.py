@@ -15,6 +15,10 @@ the emulator through these. No auth, no faults, never written to the request log
   out of band; answers ``{"data": [AssistantObject, ...]}``.
 - ``POST /_admin/assistants/{id}``: modify out of band (a drift test's "someone changed it by
   hand"); the body is validated like a modify request. ``DELETE`` deletes out of band.
+- ``POST /_admin/models``, ``/_admin/files``, ``/_admin/vector_stores`` with
+  ``{"data": [id or partial object, ...]}``: add them (completed with the spec's required
+  fields) and serve that kind's ``GET`` endpoints from now on; ``DELETE`` stops serving it
+  (404, as a host without those endpoints). See :mod:`assistctl.emulator.catalog`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from assistctl.emulator.catalog import KINDS, Catalog
 from assistctl.emulator.faults import Faults
 from assistctl.emulator.flavors import Flavor
 from assistctl.emulator.store import JsonObject, Record, Store
@@ -38,6 +43,7 @@ class Emulator(Protocol):
     flavor: Flavor
     store: Store
     faults: Faults
+    catalog: Catalog
 
     @property
     def in_flight(self) -> int: ...
@@ -127,6 +133,8 @@ def _dispatch(
             app.clear_requests()
             return _respond(200, {"ok": True})
         raise _not_allowed(method, path)
+    if head in KINDS and len(parts) == 1:
+        return _catalog(app, head, method, path, hdrs, body)
     if head == "reset" and len(parts) == 1:
         if method != "POST":
             raise _not_allowed(method, path)
@@ -160,6 +168,20 @@ def _dispatch(
             raise RequestError(404, f"No assistant found with id '{assistant_id}'.")
         return _respond(200, rec.obj)
     raise RequestError(404, f"Unknown admin endpoint: {method} {path}.")
+
+
+def _catalog(
+    app: Emulator, kind: str, method: str, path: str, hdrs: Mapping[str, str], body: bytes
+) -> Response:
+    if method == "POST":
+        items = _body_object(hdrs, body).get("data")
+        if not isinstance(items, list):
+            raise RequestError(400, f'Seed {kind} with {{"data": [id or object, ...]}}.')
+        return _respond(200, {"object": "list", "data": app.catalog.seed(kind, items)})
+    if method == "DELETE":
+        app.catalog.clear(kind)
+        return _respond(200, {"ok": True})
+    raise _not_allowed(method, path)
 
 
 def _count(params: Mapping[str, str]) -> int:

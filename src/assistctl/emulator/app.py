@@ -6,8 +6,10 @@ behave identically.
 
 Operations (``openai`` and ``openai-v1`` flavors under ``/v1``, ``aimlapi`` at the root,
 ``azure`` under ``/openai``): ``POST /assistants``, ``GET /assistants``,
-``GET|POST|DELETE /assistants/{id}``; plus the admin endpoints of
-:mod:`assistctl.emulator.admin` under ``/_admin/`` (no auth, no faults, not logged).
+``GET|POST|DELETE /assistants/{id}``; ``GET /models``, ``GET /files[/{id}]`` and
+``GET /vector_stores[/{id}]`` once seeded (:mod:`assistctl.emulator.catalog`); plus the admin
+endpoints of :mod:`assistctl.emulator.admin` under ``/_admin/`` (no auth, no faults, not
+logged).
 
 Order of checks for an API request: query (azure: ``api-version``) → auth (401) → route (404
 unknown path, 405 known path and wrong method) → ``OpenAI-Beta`` header (openai flavors,
@@ -41,8 +43,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from assistctl.emulator import catalog
 from assistctl.emulator import validation as v
 from assistctl.emulator.admin import handle_admin
+from assistctl.emulator.catalog import Catalog
 from assistctl.emulator.faults import Faults
 from assistctl.emulator.flavors import FLAVORS, ErrorContext, Flavor, GatewayError
 from assistctl.emulator.objects import (
@@ -110,6 +114,8 @@ class EmulatorApp:
             flavor = FLAVORS[flavor]
         self.flavor = flavor
         self.store = store if store is not None else Store()
+        self.catalog = Catalog()
+        """Models, files and vector stores, served once seeded (:mod:`.catalog`)."""
         self.faults = faults if faults is not None else Faults()
         self.require_auth = require_auth
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
@@ -145,6 +151,7 @@ class EmulatorApp:
     def reset(self) -> None:
         """Empty store, no faults, empty request log."""
         self.store.reset()
+        self.catalog.reset()
         self.faults.reset()
         self.clear_requests()
 
@@ -344,20 +351,32 @@ class EmulatorApp:
         if self.flavor.check_query is not None:
             self.flavor.check_query(params)
         self._check_auth(hdrs)
-        route = self._route(method, path)
-        entry["operation"], entry["assistant_id"] = route.operation, route.assistant_id
-        self._check_beta(hdrs)
-        injected = self.faults.injected_error(route.operation)
+        listed = catalog.route(path, self.flavor.path_prefix)
+        if listed is not None and self.catalog.served(listed.kind):
+            # Models, files and vector stores: no beta header needed (as OpenAI's).
+            entry["operation"] = operation = listed.operation
+            catalog.check_method(method, path)
+            self._inject(operation, entry)
+            response = self._ok(self.catalog.answer(listed, params), ctx)
+        else:
+            route = self._route(method, path)
+            operation = route.operation
+            entry["operation"], entry["assistant_id"] = operation, route.assistant_id
+            self._check_beta(hdrs)
+            self._inject(operation, entry)
+            response = self._dispatch(route, params, hdrs, body, ctx, entry)
+        if response.status == 200 and self.faults.take_drop(operation):
+            entry["fault"] = "dropped_response"
+            return Response(response.status, response.headers, response.body, "drop")
+        return response
+
+    def _inject(self, operation: str, entry: JsonObject) -> None:
+        injected = self.faults.injected_error(operation)
         if injected is not None:
             entry["fault"] = (
                 "rate_limited" if injected.status == 429 else f"status_{injected.status}"
             )
             raise injected
-        response = self._dispatch(route, params, hdrs, body, ctx, entry)
-        if response.status == 200 and self.faults.take_drop(route.operation):
-            entry["fault"] = "dropped_response"
-            return Response(response.status, response.headers, response.body, "drop")
-        return response
 
     def _dispatch(
         self,

@@ -88,6 +88,11 @@ class EmulatorHandle:
         if not self.store.delete(assistant_id):
             raise KeyError(assistant_id)
 
+    def seed_catalog(self, kind: str, *items: Any) -> list[dict[str, Any]]:
+        """Serve ``kind`` (``models``, ``files``, ``vector_stores``) with ``items`` (ids or
+        partial objects), as ``POST /_admin/<kind>`` does."""
+        return self.app.catalog.seed(kind, items)
+
     def seed_assistants(
         self,
         n: int,

@@ -31,8 +31,9 @@ strict side, so a client that passes here also passes against the real server):
 - Only the first problem is reported, like OpenAI's single-error envelope.
 - The v1 ``retrieval`` tool gets a message pointing at ``file_search``.
 - Duplicate function names are accepted (the manifest validator rejects them offline).
-- An empty model string is rejected; any other model string is accepted (OpenAI answers an
-  unknown model with ``model_not_found``; the emulator does not know the account's models).
+- An empty or blank (whitespace-only) model string is rejected; any other model string is
+  accepted (OpenAI answers an unknown model with ``model_not_found``; the emulator serves a
+  model list only when one is seeded, see :mod:`assistctl.emulator.catalog`).
 - An empty ``after``/``before`` query parameter counts as absent.
 
 The v1 dialect (``openai-v1`` flavor, :data:`V1_FIELDS`) checks the v1 request shape the same
@@ -464,6 +465,14 @@ def _check_model(value: Any) -> None:
             "but got an empty string instead.",
             "model",
             "empty_string",
+        )
+    if not value.strip():
+        # *Unsure* of OpenAI's words; it knows no model of whitespace either way.
+        raise invalid(
+            "Invalid 'model': blank string. Expected a model id, but got a string of only "
+            "whitespace instead.",
+            "model",
+            "invalid_value",
         )
 
 

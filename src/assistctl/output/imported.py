@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from assistctl.core.adopt import ImportItem
+from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.labels import OWNER_KEY, describe_scope
 
 Status = Literal["imported", "already_managed", "failed", "not_written"]
@@ -18,12 +19,18 @@ def _value(value: object) -> str:
     return "(none)" if value is None else f'"{value}"'
 
 
+def _write_only(fields: Sequence[str]) -> bool:
+    """Only write-only fields: what the next apply sends once to record their fingerprint."""
+    return bool(fields) and set(fields) <= set(WRITE_ONLY_FIELDS)
+
+
 def _then(item: ImportItem, paths: str) -> str:
     if item.fields_after is None:
         return "then 'assistctl plan' cannot tell (the manifest no longer matches the key)"
     if not item.fields_after:
         return f"then 'assistctl plan {paths}' shows no changes for it"
-    return f"then 'assistctl plan {paths}' updates: {', '.join(item.fields_after)}"
+    more = " (write-only: sent once to record it)" if _write_only(item.fields_after) else ""
+    return f"then 'assistctl plan {paths}' updates: {', '.join(item.fields_after)}{more}"
 
 
 def _who(item: ImportItem) -> str:
@@ -77,6 +84,12 @@ def differences_sentence(item: ImportItem, fields: tuple[str, ...] | None, paths
         return (
             f"The assistant matches {item.manifest.file}: 'assistctl plan {paths}' shows no "
             f"changes for '{item.pair.key}'."
+        )
+    if _write_only(fields):
+        return (
+            f"The assistant matches {item.manifest.file} as far as the API shows; its write-only "
+            f"{', '.join(fields)} cannot be read back, so the next 'assistctl apply {paths}' "
+            "sends it once and records it."
         )
     return (
         f"The manifest {item.manifest.file} differs in: {', '.join(fields)}. Run 'assistctl "

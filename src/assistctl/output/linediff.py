@@ -36,10 +36,7 @@ def unified_lines(
     ``direct_cells`` is :data:`DIRECT_CELLS` but for tests, which lower it to reach the
     anchored path with small inputs.
     """
-    if len(a) * len(b) <= direct_cells:
-        matcher = difflib.SequenceMatcher(None, a, b)
-    else:
-        matcher = _AnchoredMatcher(a, b, direct_cells)
+    matcher = sequence_matcher(a, b, direct_cells=direct_cells)
     out: list[str] = []
     for group in matcher.get_grouped_opcodes(context):
         first, last = group[0], group[-1]
@@ -53,6 +50,15 @@ def unified_lines(
             if tag in ("replace", "insert"):
                 out += ["+" + line for line in b[j1:j2]]
     return out
+
+
+def sequence_matcher(
+    a: Sequence[str], b: Sequence[str], *, direct_cells: int = DIRECT_CELLS
+) -> difflib.SequenceMatcher[str]:
+    """difflib's matcher for small inputs, the anchored one (bounded time) for large ones."""
+    if len(a) * len(b) <= direct_cells:
+        return difflib.SequenceMatcher(None, a, b)
+    return _AnchoredMatcher(a, b, direct_cells)
 
 
 def _range(start: int, stop: int) -> str:

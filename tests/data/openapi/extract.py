@@ -2,9 +2,10 @@
 
 Usage: ``python tests/data/openapi/extract.py PATH/TO/openapi.yaml > tests/data/openapi/assistants.yaml``
 
-Keeps the operations under ``/assistants`` and every component they reference, directly or
-through other components, plus the schemas the tests validate against by name; the result is
-a valid OpenAPI document on its own. Components are copied unmodified.
+Keeps the operations under ``/assistants``, the read operations ``plan`` checks references
+with (models, files, vector stores), every component they reference, directly or through
+other components, plus the schemas the tests validate against by name; the result is a valid
+OpenAPI document on its own. Operations and components are copied unmodified.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from typing import Any
 
 import yaml
 
-PATHS = ("/assistants", "/assistants/{assistant_id}")
+PATHS: dict[str, tuple[str, ...] | None] = {
+    "/assistants": None,
+    "/assistants/{assistant_id}": None,
+    "/models": ("get",),
+    "/files": ("get",),
+    "/files/{file_id}": ("get",),
+    "/vector_stores": ("get",),
+    "/vector_stores/{vector_store_id}": ("get",),
+}
+"""The paths kept, each with the operations kept (None: every one)."""
 ALSO = ("AssistantSupportedModels", "ErrorResponse", "Error")
 """Components the tests or the emulator's documentation name without an operation needing them."""
 
@@ -34,7 +44,10 @@ def refs(node: Any) -> set[str]:
 
 
 def extract(spec: dict[str, Any]) -> dict[str, Any]:
-    paths = {p: spec["paths"][p] for p in PATHS}
+    paths = {
+        path: {k: v for k, v in spec["paths"][path].items() if methods is None or k in methods}
+        for path, methods in PATHS.items()
+    }
     todo = refs(paths) | {f"#/components/schemas/{name}" for name in ALSO}
     components: dict[str, dict[str, Any]] = {}
     while todo:

@@ -140,17 +140,23 @@ def open_session(
     *,
     digest: bool = False,
     on_throttle: Callable[[], None] | None = None,
+    check_references: bool = True,
 ) -> Session:
-    """Validate (nothing is sent for invalid manifests), then list live state once and plan.
+    """Validate (nothing is sent for invalid manifests), list live state once and plan, then
+    check what the manifests refer to on the host (models, files, vector stores).
 
     The whole project is loaded and validated; path arguments inside it select the keys
     planned (:mod:`assistctl.config.selection`). ``digest``: also compute the manifests'
     digest (``plan --out``), now, because the manifests themselves are not kept: the planner
     lets each go once it is planned. ``on_throttle``: called on every 429 the client gets
-    (apply's limit listens).
+    (apply's limit listens). ``check_references``: ask the host about the models, files and
+    vector stores the selected manifests name (plan and apply; drift reports on the
+    assistants only).
     """
+    from assistctl.api import references as host_references
     from assistctl.config.selection import load_selection
     from assistctl.core.plan import Planner, Targeting
+    from assistctl.core.references import references
     from assistctl.labels import describe_scope, scope_of
 
     selection = load_selection(paths, api_version=g.api_version, environment=g.env)
@@ -167,6 +173,9 @@ def open_session(
         else Targeting(keys=selection.keys, manifests=selection.total)
     )
     manifests_digest = _digest(loaded, keys) if digest else None
+    wanted = references(
+        (lm.manifest, lm.file) for lm in loaded.manifests if keys is None or lm.manifest.key in keys
+    )
     client = connect(g, loaded.project.settings(environment), on_throttle=on_throttle)
     try:
         status(g, f"{verb} {describe_scope(scope)} against {client.target.display} ...")
@@ -179,9 +188,11 @@ def open_session(
         )
         del loaded, selection  # the planner holds the only references to the manifests now
         plan = list_and_plan(client, planner)
+        # After the listing, whose errors say most about a host that cannot serve us.
+        missing = host_references.check(client, wanted) if check_references else []
         # Every format names where the plan was made (a PR comment must say which host).
         where = target_of(client.target, project, environment)
-        plan = plan.model_copy(update={"target": where})
+        plan = plan.model_copy(update={"target": where, "problems": (*plan.problems, *missing)})
     except BaseException:
         client.close()
         raise

@@ -81,7 +81,7 @@ def _execute(opts: ApplyOptions, run: JsonRun) -> int:
 
 def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
     from assistctl.api.limiter import Throttles
-    from assistctl.output.render import render_plan
+    from assistctl.output.render import plan_summary, render_plan
 
     throttles = Throttles()
     session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
@@ -89,14 +89,12 @@ def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
         plan = session.plan
         # With --format json the plan is for the person at the prompt (stderr): stdout
         # holds the one document.
-        shown = render_plan(plan, "text", color=use_color(opts.g, run.stream))
-        if opts.g.quiet and opts.auto_approve:
+        if not (opts.g.quiet and opts.auto_approve):
+            run.say(render_plan(plan, "text", color=use_color(opts.g, run.stream)).rstrip("\n"))
+        elif plan.is_safe and not plan.has_changes:
             # Nobody reviews this plan: -q shows only the result (the error names any
-            # problem, and the final report what was done).
-            if not plan.has_changes:
-                run.say(shown.rstrip("\n").rsplit("\n", 1)[-1])
-        else:
-            run.say(shown.rstrip("\n"))
+            # problem, and the final report what was done; neither names the target).
+            run.say(plan_summary(plan))
         plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
         if not plan.has_changes:
             run.body = json_body(ApplyReport(), session.scope)

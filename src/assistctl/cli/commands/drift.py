@@ -26,12 +26,13 @@ def execute(opts: DriftOptions) -> int:
 
     # With --out, the report goes to the file, and so does the document of a failed run.
     with json_run("drift", opts.fmt, out=opts.out) as run:
-        session = open_session(opts.g, opts.paths, "Checking drift of")
+        session = open_session(opts.g, opts.paths, "Checking drift of", check_references=False)
         session.close()  # the live state is read and planned: no more requests
         report = drift_report(session.plan)
         if run.enabled:
             run.body = drift_json(report)
         else:
             color = opts.out is None and use_color(opts.g, sys.stdout)
-            write_output(render_drift(report, opts.fmt, color=color), opts.out)
+            quiet = opts.g.quiet and opts.out is None  # a report in a file stays whole
+            write_output(render_drift(report, opts.fmt, color=color, quiet=quiet), opts.out)
         return EXIT_OK if report.in_sync else EXIT_CHANGES

@@ -40,7 +40,8 @@ def _plan(opts: PlanOptions, run: JsonRun) -> int:
     if run.enabled:
         run.body = plan_json(plan)
     else:
-        write_output(render_plan(plan, opts.fmt, color=use_color(opts.g, sys.stdout)), None)
+        color = use_color(opts.g, sys.stdout)
+        write_output(render_plan(plan, opts.fmt, color=color, quiet=opts.g.quiet), None)
     plan.raise_if_unsafe(allow_mass_delete=opts.allow_mass_delete, guard=session.guard)
     if opts.out:
         # perf: only a saved plan needs this module (and the digest above); benchmarks/apply.py

@@ -11,8 +11,9 @@ Update bodies
     server default (:mod:`assistctl.core.fields`) when the manifest leaves it unset;
     ``metadata`` always with the ownership label, ``tool_resources`` with an empty id list
     for each entry the live object has and the manifest does not (the API treats each entry
-    as an override). A write-only field the manifest sets is added to an update when the live
-    object cannot show it. Fields in ``lifecycle.ignore_changes`` are never compared nor sent
+    as an override). A write-only field whose recorded fingerprint moved is a changed field
+    (null resets it; :mod:`assistctl.core.plan.writeonly`), and one the manifest sets is added
+    to any other update when the live object cannot show it. Fields in ``lifecycle.ignore_changes`` are never compared nor sent
     on update (a create sends everything the manifest sets).
 """
 

@@ -84,9 +84,11 @@ class Ignored(_Frozen):
 class Problem(_Frozen):
     """Why the plan must not be applied as is."""
 
-    kind: Literal["label_conflict", "prevent_destroy", "moved_from"]
+    kind: Literal["label_conflict", "prevent_destroy", "moved_from", "reference"]
     """``label_conflict`` is only made when duplicates cannot be repaired in one pass (see
-    :mod:`assistctl.core.plan.planner`); plans of 0.1.0 made it for every duplicate."""
+    :mod:`assistctl.core.plan.planner`); plans of 0.1.0 made it for every duplicate.
+    ``reference``: a model, file or vector store the host does not have
+    (:mod:`assistctl.core.references`)."""
     keys: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
     message: str

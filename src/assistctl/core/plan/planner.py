@@ -1,8 +1,7 @@
 """From (manifests, live assistants, scope) to a :class:`~assistctl.core.plan.model.Plan`.
 
-Pure: no I/O. The ``plan``/``drift``/``apply`` commands give :class:`Planner` (or
-:func:`compute_plan`) the manifests (instructions already resolved from
-``instructions_file``) and the live objects exactly as the API listed them.
+Pure: no I/O. :class:`Planner` (or :func:`compute_plan`) gets the manifests (instructions
+files already read) and the live objects exactly as the API listed them.
 
 Identity and ownership
     A live assistant belongs to manifest ``KEY`` of scope ``S`` (the project, or
@@ -44,6 +43,7 @@ from assistctl.config.manifest import Manifest
 from assistctl.core.fields import ApiVersion, api_fields, write_only_fields
 from assistctl.core.jsonform import canonical_json
 from assistctl.core.normalize import desired_label, normalize_desired, normalize_live
+from assistctl.core.plan import writeonly
 from assistctl.core.plan.bodies import create_body, update_body
 from assistctl.core.plan.model import ACTIONS, Change, Ignored, Plan, Problem, Targeting
 from assistctl.core.plan.ownership import rank
@@ -359,12 +359,7 @@ def _update(
 ) -> Change:
     """The update (or noop) of live assistant ``ident``, whose normalized form is ``before``."""
     after = normalize_desired(m, project, api_version=api_version)
-    label = desired_label(m, project)
-    for field in write_only_fields(api_version):
-        if field in before:
-            after.setdefault(field, None)
-        else:
-            after.pop(field, None)
+    label = desired_label(m, project, api_version)
     ignored = tuple(f for f in m.ignore_changes if f in api_fields(api_version))
     for field in ignored:
         if field == "metadata":
@@ -376,11 +371,16 @@ def _update(
         else:
             after.pop(field, None)
 
+    write_only = write_only_fields(api_version)
+    writeonly.expect(before, after, write_only, ignored)
+
     changed = tuple(diff_paths(before, after, fields=api_fields(api_version)))
     body = (
         update_body(m, project, api_version, changed, before, after, ignored) if changed else None
     )
-    changed = label_paths(changed, before, after)
+    changed = writeonly.paths(
+        label_paths(changed, before, after), before, after, write_only, ignored
+    )
     if not changed:
         # perf: nothing differs under the plan's comparison rules, so the two canonical
         # forms are equal (the same JSON): keep one, and let the live copy of a long prompt

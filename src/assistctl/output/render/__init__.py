@@ -58,13 +58,20 @@ RENDERER_BY_NAME: Mapping[str, Renderer] = {
 FORMATS = tuple(RENDERER_BY_NAME)
 
 
-def render_plan(plan: Plan, fmt: str = "text", *, color: bool = False, context: int = 3) -> str:
+def render_plan(
+    plan: Plan, fmt: str = "text", *, color: bool = False, context: int = 3, quiet: bool = False
+) -> str:
     """Render a plan in the format called ``fmt`` (UsageError for an unknown one)."""
-    return by_name(RENDERER_BY_NAME, fmt).plan(plan, RenderOptions(color, context))
+    return by_name(RENDERER_BY_NAME, fmt).plan(plan, RenderOptions(color, context, quiet))
 
 
 def render_drift(
-    report: DriftReport, fmt: str = "text", *, color: bool = False, context: int = 3
+    report: DriftReport,
+    fmt: str = "text",
+    *,
+    color: bool = False,
+    context: int = 3,
+    quiet: bool = False,
 ) -> str:
     """Render a drift report in the format called ``fmt`` (UsageError for an unknown one)."""
-    return by_name(RENDERER_BY_NAME, fmt).drift(report, RenderOptions(color, context))
+    return by_name(RENDERER_BY_NAME, fmt).drift(report, RenderOptions(color, context, quiet))

@@ -5,15 +5,28 @@ command's JSON shares (:mod:`assistctl.output.jsonout`: ``command``, ``errors``)
 
 One entry per assistant with key, id, action, changed paths, before and after: the plan's own
 data, not the diff model people read. ``sort_keys`` and the plan's fixed order make it stable.
+
+Bounded like the other formats: a text longer than :data:`LONG_TEXT` characters in ``before``
+or ``after`` (a long prompt) is written ``{"abbreviated": {"length", "sha256", "start",
+"end"}}``, and the change's ``text_diffs`` holds the hunks of each changed field that was
+abbreviated (:mod:`assistctl.output.textdiff`). A saved plan (``plan --out``) keeps every
+value whole.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from assistctl.core.plan import DriftReport, Plan, PlanTarget
+from assistctl.core.plan import Change, DriftReport, Plan, PlanTarget
 from assistctl.output.jsonout import document, dumps
 from assistctl.output.render.model import RenderOptions
+from assistctl.output.textdiff import hunks
+
+LONG_TEXT = 2_000
+"""Characters of a text written whole; a longer one is abbreviated."""
+_ENDS = 200  # characters kept at each end of an abbreviated text
 
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
@@ -44,11 +57,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 "id": c.id,
                 "action": c.action,
                 "changed": list(c.changed),
-                "before": c.before,
-                "after": c.after,
+                "before": _bounded(c.before),
+                "after": _bounded(c.after),
                 "moved_from": c.moved_from,
                 "prevent_destroy": c.prevent_destroy,
                 "duplicate_of": c.duplicate_of,
+                **_text_diffs(c),
             }
             for c in plan.changes
         ],
@@ -79,17 +93,65 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
                 "key": c.key,
                 "id": c.id,
                 "changed": list(c.changed),
-                "manifest": c.after,
-                "live": c.before,
+                "manifest": _bounded(c.after),
+                "live": _bounded(c.before),
                 "moved_from": c.moved_from,
+                **_text_diffs(c, drift=True),
             }
             for c in report.changed
         ],
-        "missing": [{"key": c.key, "manifest": c.after} for c in report.missing],
+        "missing": [{"key": c.key, "manifest": _bounded(c.after)} for c in report.missing],
         "orphaned": [
-            {"key": c.key, "id": c.id, "live": c.before, "duplicate_of": c.duplicate_of}
+            {
+                "key": c.key,
+                "id": c.id,
+                "live": _bounded(c.before),
+                "duplicate_of": c.duplicate_of,
+            }
             for c in report.orphaned
         ],
         "problems": [p.model_dump(mode="json") for p in report.problems],
         "ignored": [i.model_dump(mode="json") for i in report.ignored],
     }
+
+
+def _bounded(value: Any) -> Any:
+    """``value`` with every text longer than :data:`LONG_TEXT` abbreviated."""
+    if isinstance(value, str) and len(value) > LONG_TEXT:
+        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        return {
+            "abbreviated": {
+                "length": len(value),
+                "sha256": digest,
+                "start": value[:_ENDS],
+                "end": value[-_ENDS:],
+            }
+        }
+    if isinstance(value, dict):
+        return {k: _bounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bounded(v) for v in value]
+    return value
+
+
+def _text_diffs(change: Change, *, drift: bool = False) -> dict[str, Any]:
+    """``{"text_diffs": {field: hunks}}`` for the changed fields that hold an abbreviated
+    text (nothing when there is none); ``drift`` diffs manifest -> live."""
+    before, after = change.before or {}, change.after or {}
+    if drift:
+        before, after = after, before
+    diffs = {}
+    for field in change.changed_fields:
+        old, new = before.get(field), after.get(field)
+        if _bounded(old) == old and _bounded(new) == new:
+            continue
+        diffs[field] = hunks(_lines(old), _lines(new))
+    return {"text_diffs": diffs} if diffs else {}
+
+
+def _lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.splitlines() or [""]
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).splitlines()

@@ -3,8 +3,9 @@
 On the model of Terraform's ``internal/command/jsonformat`` (diffs computed into a structure,
 renderers that only walk it): :func:`diff_change` turns one :class:`Change` into a
 :class:`ChangeDiff` of :class:`FieldDiff` entries, values already in their display form
-(compact JSON, the lines of a multi-line value, the hunks of a line diff), so the text and
-markdown formats lay lines out and never compare anything themselves. Pure: no I/O.
+(compact JSON, the lines of a multi-line value, the hunks of a line diff, excerpts around
+the changes inside a long line: :mod:`assistctl.output.textdiff`), so the text and markdown
+formats lay lines out and never compare anything themselves. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from assistctl.config.providers import LOCAL_BASE_URL
+from assistctl.core.fields import WRITE_ONLY_FIELDS
 from assistctl.core.plan import Change, DriftReport, Plan, PlanTarget, format_path, top_field
 from assistctl.core.plan.paths import PREVENT_DESTROY_PATH
-from assistctl.labels import OWNER_KEY, label_of
-from assistctl.output.linediff import unified_lines
+from assistctl.core.plan.writeonly import recorded
+from assistctl.labels import OWNER_KEY, label_of, make_label, parse, same_owner
+from assistctl.output.textdiff import LONG_LINE, cut, hunks
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
 NO_DRIFT = "No drift. Live assistants match the manifests."
@@ -35,6 +38,8 @@ class RenderOptions:
     """ANSI colours (text only); the caller decides with :func:`assistctl.output.console.use_color`."""
     context: int = 3
     """Unchanged lines around each hunk of a multi-line diff."""
+    quiet: bool = False
+    """``-q``: only errors and the final result (text only; the other formats are data)."""
 
 
 FieldKind = Literal["set", "unset", "scalar", "block"]
@@ -107,7 +112,12 @@ def scope_phrase(report: Plan | DriftReport, quote: str = '"') -> str:
 
 
 def plan_summary(plan: Plan) -> str:
-    """``Plan: 1 to create, 2 to update, 0 to delete.`` or :data:`NO_CHANGES`."""
+    """``Plan: 1 to create, 2 to update, 0 to delete.`` or :data:`NO_CHANGES`; a refused plan
+    says so instead, whatever it would change."""
+    if plan.problems:
+        n = len(plan.problems)
+        these = "they are" if n > 1 else "it is"
+        return f"Plan refused: {n} problem{'s' if n > 1 else ''}; nothing can be applied until {these} fixed."
     if not plan.has_changes:
         return NO_CHANGES
     c = plan.counts
@@ -140,7 +150,7 @@ def diff_change(change: Change, context: int, *, drift: bool = False) -> ChangeD
 
 def _is_multiline(value: Any) -> bool:
     if isinstance(value, str):
-        return "\n" in value
+        return "\n" in value or len(value) > LONG_LINE
     if isinstance(value, dict | list):
         return len(compact(value)) > _INLINE_WIDTH
     return False
@@ -155,7 +165,7 @@ def _block_lines(value: Any) -> list[str]:
 def _whole(field: str, kind: Literal["set", "unset"], value: Any) -> FieldDiff:
     """A field set or unset as a whole: its value on one line, or its lines."""
     if _is_multiline(value):
-        lines = tuple(_block_lines(value))
+        lines = tuple(cut(line) for line in _block_lines(value))
         return FieldDiff(field, kind, lines=lines, string=isinstance(value, str))
     if kind == "set":
         return FieldDiff(field, kind, new=compact(value))
@@ -165,7 +175,7 @@ def _whole(field: str, kind: Literal["set", "unset"], value: Any) -> FieldDiff:
 def _hunks(old: Any, new: Any, context: int) -> tuple[tuple[str, ...], str]:
     a = [] if old is None else _block_lines(old)
     b = [] if new is None else _block_lines(new)
-    lines = unified_lines(a, b, context)
+    lines = hunks(a, b, context)
     note = ""
     if not lines:
         note = "(only line endings or the trailing newline differ)"
@@ -186,6 +196,9 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
         if field == "metadata" and isinstance(old, dict) and isinstance(new, dict):
             out += _pair_diffs(field, old, new, label_shown=not flag_shown)
             continue
+        if field in WRITE_ONLY_FIELDS and field not in before:
+            out.append(_write_only(field, after.get(field), recorded(before), reverse))
+            continue
         paths = tuple(p for p in change.changed if p != field and top_field(p) == field)
         if _is_multiline(old) or _is_multiline(new):
             hunks, note = _hunks(old, new, context)
@@ -193,6 +206,16 @@ def _field_diffs(change: Change, context: int, *, reverse: bool = False) -> list
         else:
             out.append(FieldDiff(field, "scalar", compact(old), compact(new), paths=paths))
     return out
+
+
+def _write_only(field: str, value: Any, recorded: bool, reverse: bool) -> FieldDiff:
+    """A write-only field the host does not show: what is sent, against what is known of
+    the live value (its fingerprint moved, or none is recorded yet)."""
+    known = "(write-only) changed" if recorded else "(write-only) not recorded yet"
+    sent = compact(value)
+    if reverse:
+        return FieldDiff(field, "scalar", sent, known)
+    return FieldDiff(field, "scalar", known, sent)
 
 
 def _prevent_destroy_diff(old_side: dict[str, Any], new_side: dict[str, Any]) -> FieldDiff:
@@ -206,9 +229,13 @@ def _prevent_destroy_diff(old_side: dict[str, Any], new_side: dict[str, Any]) ->
 def _pair_diffs(
     field: str, old: dict[str, Any], new: dict[str, Any], *, label_shown: bool = True
 ) -> list[FieldDiff]:
-    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``. The label pair is
-    left out when only its flag changed (``label_shown`` False): that is shown apart."""
+    """Metadata pairs one by one: ``~ metadata.tier = "silver" -> "gold"``. The ownership
+    label shows only when its identity moves: its flags are shown as the fields they record
+    (``lifecycle.prevent_destroy``, the write-only fields); ``label_shown`` False leaves it
+    out in any case."""
     out = []
+    if same_owner(old.get(OWNER_KEY), new.get(OWNER_KEY)):
+        old, new = _without_label(old), _without_label(new)
     for key in sorted(set(old) | set(new)):
         if key == OWNER_KEY and not label_shown:
             continue
@@ -218,8 +245,31 @@ def _pair_diffs(
         elif key not in new:
             out.append(_whole(name, "unset", old[key]))
         elif old[key] != new[key]:
-            out.append(FieldDiff(name, "scalar", compact(old[key]), compact(new[key])))
+            a, b = old[key], new[key]
+            if key == OWNER_KEY:
+                a, b = _identities(a, b)
+            out.append(FieldDiff(name, "scalar", compact(a), compact(b)))
     return out
+
+
+def _identities(old: Any, new: Any) -> tuple[Any, Any]:
+    """Two labels as their identities (``P/K``) when their flags are the same: a move."""
+    a, b = parse(old), parse(new)
+    if (
+        a is None
+        or b is None
+        or (a.prevent_destroy, a.write_only)
+        != (
+            b.prevent_destroy,
+            b.write_only,
+        )
+    ):
+        return old, new
+    return make_label(*a.owner), make_label(*b.owner)
+
+
+def _without_label(pairs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in pairs.items() if k != OWNER_KEY}
 
 
 def _visible(field: str, value: Any) -> Any:

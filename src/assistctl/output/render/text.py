@@ -52,6 +52,9 @@ def _target(target: PlanTarget | None) -> list[_Line]:
 
 def render_plan(plan: Plan, opts: RenderOptions) -> str:
     lines = _target(plan.target)
+    if opts.quiet:
+        lines += [*_problems(plan.problems, ()), _Line("head", plan_summary(plan))]
+        return _paint(lines, opts.color)
     shown = [c for c in plan.changes if c.action != "noop"]
     if shown:
         lines.append(_Line("", "assistctl will perform the following actions:"))
@@ -69,6 +72,9 @@ def render_plan(plan: Plan, opts: RenderOptions) -> str:
 
 def render_drift(report: DriftReport, opts: RenderOptions) -> str:
     lines = _target(report.target)
+    if opts.quiet:
+        lines += [*_problems(report.problems, ()), _Line("head", drift_summary(report))]
+        return _paint(lines, opts.color)
     if report.changed or report.missing or report.orphaned:
         head = f"Live assistants of {scope_phrase(report)} differ from the manifests:"
         lines += [_Line("", head), _Line("", "")]
