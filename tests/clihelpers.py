@@ -9,7 +9,11 @@ exceptions to its own exit codes: usage errors give 2, which means "changes" for
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -134,3 +138,59 @@ def copy_examples(root: Path) -> Path:
     shutil.copytree(EXAMPLES, target)
     track(root)
     return target
+
+
+def run_on_a_pty(
+    args: list[str], answer: str | None, cwd: Path, term: str = "xterm"
+) -> tuple[int, str]:
+    """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
+    at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
+    env.update(TERM=term, NO_COLOR="1", COLUMNS="120")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistctl", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        env=env,
+        close_fds=True,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    answered = False
+    last_sigint = 0.0
+    deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                if answered and answer is None and time.monotonic() > last_sigint + 2:
+                    # CPython's readline can miss a SIGINT that lands just before it blocks
+                    # in select() (no self-pipe); a person presses Ctrl-C again, so do we.
+                    proc.send_signal(signal.SIGINT)
+                    last_sigint = time.monotonic()
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+            if not answered and b"Only 'yes' will be accepted" in b"".join(chunks):
+                if answer is None:
+                    proc.send_signal(signal.SIGINT)
+                    last_sigint = time.monotonic()
+                else:
+                    os.write(master, answer.encode())
+                answered = True
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import select
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +11,7 @@ import pytest
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import make_label, owner_of, parse_label
-from clihelpers import CLEAN_ENV, EXAMPLES, at, copy_examples, project_dir, run
+from clihelpers import EXAMPLES, at, copy_examples, project_dir, run, run_on_a_pty
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
 EXAMPLE_KEYS = (
@@ -181,62 +174,6 @@ def test_nothing_to_do_needs_no_approval(
     assert r.code == 0 and r.out.splitlines()[-1] == NO_CHANGES
 
 
-def _run_on_a_pty(
-    args: list[str], answer: str | None, cwd: Path, term: str = "xterm"
-) -> tuple[int, str]:
-    """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
-    at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env.update(TERM=term, NO_COLOR="1", COLUMNS="120")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistctl", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=cwd,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    chunks: list[bytes] = []
-    answered = False
-    last_sigint = 0.0
-    deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                if answered and answer is None and time.monotonic() > last_sigint + 2:
-                    # CPython's readline can miss a SIGINT that lands just before it blocks
-                    # in select() (no self-pipe); a person presses Ctrl-C again, so do we.
-                    proc.send_signal(signal.SIGINT)
-                    last_sigint = time.monotonic()
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-            if not answered and b"Only 'yes' will be accepted" in b"".join(chunks):
-                if answer is None:
-                    proc.send_signal(signal.SIGINT)
-                    last_sigint = time.monotonic()
-                else:
-                    os.write(master, answer.encode())
-                answered = True
-        code = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
-
-
 @pytest.mark.parametrize(("answer", "code"), [("YES\n", 1), ("\x04", 1), (None, 130)])
 def test_prompt_on_a_terminal_answered_other_than_yes(
     emulator: EmulatorHandle, flags: list[str], tmp_path: Path, answer: str | None, code: int
@@ -245,7 +182,7 @@ def test_prompt_on_a_terminal_answered_other_than_yes(
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     (root / "weather-agent.yaml").unlink()
     before = emulator.assistants()
-    exit_code, out = _run_on_a_pty([*flags, "apply", str(root)], answer, tmp_path)
+    exit_code, out = run_on_a_pty([*flags, "apply", str(root)], answer, tmp_path)
     assert exit_code == code, out
     assert "WARNING: this apply DELETES 1 assistant(s): weather-agent" in out
     if code == 1:  # any answer but 'yes', end of input (Ctrl-D) included
@@ -266,7 +203,7 @@ def test_prompt_on_a_terminal_answered_yes(
     # Four changes: the bar is for applies of more than a few (progress.BAR_MIN_CHANGES).
     root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "abcd"})
     emulator.set_faults(next_statuses=[400], operations=["create"])
-    code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
+    code, out = run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 1, out
     assert "] 4/4, 1 failed" in out, "the live progress line of a terminal"
     ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
@@ -288,7 +225,7 @@ def test_a_dumb_terminal_gets_no_progress_bar(
 ) -> None:
     """The bar redraws itself with escape sequences that TERM=dumb does not understand."""
     root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "abcd"})
-    code, out = _run_on_a_pty(
+    code, out = run_on_a_pty(
         [*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path, term="dumb"
     )
     assert code == 0, out
@@ -300,7 +237,7 @@ def test_a_few_changes_on_a_terminal_are_listed_line_by_line(
     emulator: EmulatorHandle, flags: list[str], tmp_path: Path
 ) -> None:
     root = project_dir(tmp_path / "p", {f"{k}.yaml": f"key: {k}\nmodel: gpt-4o\n" for k in "ab"})
-    code, out = _run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
+    code, out = run_on_a_pty([*flags, "apply", "--parallelism", "1", str(root)], "yes\n", tmp_path)
     assert code == 0, out
     ids = {"/".join(owner_of(o) or ()): o["id"] for o in emulator.assistants()}
     assert f"[1/2] created a ({ids['default/a']})" in out and "] 2/2" not in out

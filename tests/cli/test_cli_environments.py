@@ -289,12 +289,20 @@ def test_import_export_and_apply_json_per_environment(
     # import writes the environment's label; export writes the environment's assistants.
     by_hand = emulator.seed_assistants(1)[0]["id"]
     imported = run(
-        "import", "faq-bot", by_hand, paths, "--format", "json", env=env(emulator, "prod")
+        "import",
+        f"faq-bot={by_hand}",
+        paths,
+        "--auto-approve",
+        "--format",
+        "json",
+        env=env(emulator, "prod"),
     )
     assert imported.code == 0, imported.text
     assert json.loads(imported.out)["environment"] == "prod"
     assert labels(emulator)["support@prod/faq-bot"] == by_hand
-    exported = run("export", "--out", tmp_path / "out", env=env(emulator, "prod"))
+    # faq-bot has a manifest: export updates it in place (environments: kept), no new file.
+    exported = run("export", "--out", paths, env=env(emulator, "prod"))
     assert exported.code == 0, exported.text
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.yaml")) == ["faq-bot.yaml"]
+    assert sorted(p.name for p in paths.glob("*.yaml")) == ["bot.yaml", "faq.yaml"]
     assert "of project 'support', environment 'prod'" in exported.out
+    assert "environments: [prod]" in (paths / "faq.yaml").read_text()

@@ -256,9 +256,9 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
             "odd.yaml",
         ]
     )
-    assert f"assistctl import support-bot {first['id']} {out}\n" in r.out
-    assert f"assistctl import support-bot-3 {theirs['id']} {out} --force\n" in r.out
-    assert f"assistctl import odd {odd['id']} {out} --force\n" in r.out
+    assert f"assistctl import support-bot={first['id']} {out}\n" in r.out
+    assert f"assistctl import support-bot-3={theirs['id']} {out} --force\n" in r.out
+    assert f"assistctl import odd={odd['id']} {out} --force\n" in r.out
     assert "UNMANAGED" in written["support-bot.yaml"]
     assert "(assistctl = billing/support-bot;wo=" in written["support-bot-3.yaml"]
     assert mine["id"] in written["helper.yaml"] and "UNMANAGED" not in written["helper.yaml"]
@@ -269,8 +269,7 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
     commands = [line.split()[2:] for line in r.out.splitlines() if line.startswith("  assistctl ")]
     assert len(commands) == 6
     for args in commands:
-        key, assistant_id, path, *force = args
-        done = run(*flags, "import", *force, key, assistant_id, path)
+        done = run(*flags, "import", *args, "--auto-approve")
         assert done.code == 0, done.err
     # Adopted: only the write-only fingerprint is still to record, once.
     plan = run(*flags, "plan", "-d", out)
@@ -284,7 +283,9 @@ def test_all_exports_unmanaged_ones_that_import_then_adopts(
         assert stored is not None and stored["metadata"][OWNER_KEY].startswith("default/")
 
 
-def test_never_overwrites_without_force(emulator: EmulatorHandle, tmp_path: Path) -> None:
+def test_force_is_only_for_files_that_are_not_manifests(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
     root = project_dir(tmp_path)
     seed(emulator, "default/a", instructions="A" * 3000)
     seed(emulator, "default/b", name="B")
@@ -295,15 +296,27 @@ def test_never_overwrites_without_force(emulator: EmulatorHandle, tmp_path: Path
 
     r = run(*flags, "export", "--out", out)
     assert r.code == 1 and r.out == ""
-    assert f"Refusing to overwrite 1 existing file(s): {out / 'b.yaml'}" in r.err
+    assert (
+        f"Refusing to overwrite 1 file(s) that are not manifests of this project: {out / 'b.yaml'}"
+        in r.err
+    )
     assert "--force" in r.err
-    assert files_in(out) == {"b.yaml": "# mine\n"}, "nothing written when anything exists"
+    assert files_in(out) == {"b.yaml": "# mine\n"}, "nothing written when anything is refused"
 
     forced = run(*flags, "export", "--out", out, "--force")
     assert forced.code == 0, forced.err
     assert sorted(files_in(out)) == ["a.yaml", "b.yaml", "prompts/a.md"]
+    # Not yet tracked, the new instructions file is not the project's: its manifest is not
+    # updated until 'git add' (as validate and plan would not read it).
+    untracked = run(*flags, "export", "--out", out)
+    assert untracked.code == 1 and "is not tracked by git" in untracked.err
+    track(root)
+    before = files_in(out)
+    # The manifests are the project's now: exported again, they are left as they are.
     again = run(*flags, "export", "--out", out)
-    assert again.code == 1 and "3 existing file(s)" in again.err
+    assert again.code == 0, again.err
+    assert "0 new file(s), 0 updated in place, 2 up to date" in again.out
+    assert files_in(out) == before
     assert not [p for p in os.listdir(out) if p.endswith(".tmp")]
 
 

@@ -220,16 +220,29 @@ def test_apply_with_invalid_manifests(flags: list[str], tmp_path: Path) -> None:
 def test_import(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> None:
     root = project_dir(tmp_path, {"tutor.yaml": "key: tutor\nmodel: gpt-4o\n"})
     (live,) = emulator.seed_assistants(1, name="Tutor")
-    r = run(*flags, "import", "tutor", live["id"], root, "--format", "json")
+    pair = f"tutor={live['id']}"
+    # Without a terminal or --auto-approve: refused, the plan is in the document.
+    unasked = document(run(*flags, "import", pair, root, "--format", "json"), "import", 1)
+    assert [e["status"] for e in unasked["imports"]] == ["not_written"]
+    assert "without a terminal" in unasked["errors"][0]["message"]
+
+    r = run(*flags, "import", pair, root, "--format", "json", "--auto-approve")
+    assert r.out.startswith("{") and "Import plan for project" in r.err
     (entry,) = document(r, "import", 0)["imports"]
-    assert (entry["status"], entry["label"], entry["id"]) == (
+    assert (entry["status"], entry["label"], entry["id"], entry["error"]) == (
         "imported",
         "default/tutor",
         live["id"],
+        None,
     )
-    missing = run(*flags, "import", "tutor", "asst_nope", root, "--format", "json")
+    assert entry["fields_to_update"] == ["name", "reasoning_effort"], "one apply records it"
+    again = document(run(*flags, "import", pair, root, "--format", "json"), "import", 0)
+    assert [e["status"] for e in again["imports"]] == ["already_managed"]
+
+    missing = run(*flags, "import", "tutor=asst_nope", root, "--format", "json")
     (error,) = document(missing, "import", 1)["errors"]
-    assert "No assistant 'asst_nope'" in error["message"]
+    assert (error["key"], error["id"]) == ("tutor", "asst_nope")
+    assert "no such assistant" in error["message"]
 
 
 def test_export(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> None:
@@ -239,8 +252,47 @@ def test_export(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) -> N
     r = run(*flags, "--project", "examples", "export", "--out", out, "--format", "json")
     doc = document(r, "export", 0)
     assert len(doc["exported"]) == 8 and all(Path(e["file"]).is_file() for e in doc["exported"])
+    assert {e["action"] for e in doc["exported"]} == {"created"}
+    emulator.modify_out_of_band(doc["exported"][0]["id"], temperature=0.7)
     again = run(*flags, "--project", "examples", "export", "--out", out, "--format", "json")
-    assert "Refusing to overwrite" in document(again, "export", 1)["errors"][0]["message"]
+    entries = document(again, "export", 0)["exported"]
+    assert sorted(e["action"] for e in entries) == ["unchanged"] * 7 + ["updated"]
+    (updated,) = [e for e in entries if e["action"] == "updated"]
+    assert updated["fields"] == ["temperature"] and updated["id"] == doc["exported"][0]["id"]
+    (out / "stray.yaml").write_text("replicas: 3\n", encoding="utf-8")
+    (out / "notes.yaml").write_text("# not a manifest\n", encoding="utf-8")
+    emulator.seed_assistants(1, name="Notes", metadata={"assistctl": "examples/notes"})
+    refused = run(*flags, "--project", "examples", "export", "--out", out, "--format", "json")
+    assert "Refusing to overwrite" in document(refused, "export", 1)["errors"][0]["message"]
+
+
+def test_export_with_skipped_assistants_and_notes(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = project_dir(tmp_path, {"bot.yaml": "key: bot\nmodel: ${model}\n"})
+    (root / "assistctl.yaml").write_text("project: p\nvars: {model: gpt-4o}\n", encoding="utf-8")
+    emulator.seed_assistants(1, model="gpt-4.1", metadata={"assistctl": "p/bot"})
+    (crowded,) = emulator.seed_assistants(1, metadata={f"k{i}": "v" for i in range(16)})
+    doc = document(run(*flags, "export", "--all", "--out", root, "--format", "json"), "export", 1)
+    assert [s["id"] for s in doc["skipped"]] == [crowded["id"]]
+    assert "could not be exported" in doc["errors"][0]["message"]
+    (bot,) = doc["exported"]
+    assert (bot["key"], bot["action"], bot["fields"]) == ("bot", "updated", ["name"]), bot
+    assert any("variable reference" in note for note in doc["notes"])
+
+
+def test_import_refusing_several_pairs(
+    emulator: EmulatorHandle, flags: list[str], tmp_path: Path
+) -> None:
+    root = project_dir(tmp_path, {"a.yaml": "key: a\nmodel: gpt-4o\n"})
+    (theirs,) = emulator.seed_assistants(1, metadata={"assistctl": "other/a"})
+    r = run(*flags, "import", f"a={theirs['id']}", "b=asst_1", root, "--format", "json")
+    doc = document(r, "import", 1)
+    assert [(e["key"], e["id"]) for e in doc["errors"]] == [("b", "asst_1")], "offline first"
+    r = run(*flags, "import", f"a={theirs['id']}", root, "--format", "json", "--auto-approve")
+    (error,) = document(r, "import", 1)["errors"]
+    assert error["id"] == theirs["id"] and "--force" in error["message"]
+    assert emulator.requests("modify") == []
 
 
 # ---- output ----------------------------------------------------------------------------------

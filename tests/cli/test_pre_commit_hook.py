@@ -21,13 +21,14 @@ from typing import Any
 import pytest
 import yaml
 
-from clihelpers import ROOT
+from clihelpers import ROOT, project_dir
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
 GOOD = "key: good\nmodel: gpt-4o\n"
 BAD = "key: bad\nmodel: gpt-4o\ntemperature: 3\n"
 NOT_A_MANIFEST = "replicas: 3\nimage: nginx\n"  # would fail validation if it were passed
 WORKFLOW = "on: push\njobs: {}\n"
+TUTOR = "key: tutor\nmodel: gpt-4o\ninstructions_file: prompts/tutor.md\n"
 
 
 def _hook() -> dict[str, Any]:
@@ -43,6 +44,8 @@ def _scratch(root: Path, *, other_yaml: bool = True) -> Path:
         "assistants/good.yaml": GOOD,
         "assistants/team/bad.yaml": BAD,
         "assistants/prompts/tutor.md": "You are a tutor.\n",
+        "assistants/tutor.yaml": TUTOR,
+        "README.md": "# Our assistants\n",
         "assistants/assistctl.yaml": "project: scratch\n",
         ".github/workflows/ci.yml": WORKFLOW,
         ".pre-commit-config.yaml": "repos: []\n",
@@ -87,8 +90,10 @@ def _selected(hook: dict[str, Any], paths: list[str]) -> list[str]:
         ("myassistants/tutor.yaml", True),  # manifests wherever they live
         ("tutor.yaml", True),
         ("assistants/assistctl.yaml", True),  # the project file: validate checks it too
-        ("assistants/prompts/tutor.md", False),
-        ("README.md", False),
+        ("assistants/prompts/tutor.md", True),  # re-validates the manifests that use it
+        ("assistants/prompts/tutor.txt", True),
+        ("README.md", True),  # used by no manifest: passes with a note
+        ("assistants/prompts/tutor.json", False),
         (".github/workflows/ci.yml", False),  # hidden paths hold other tools' YAML
         (".pre-commit-config.yaml", False),
         (".gitlab-ci.yml", False),
@@ -120,14 +125,21 @@ def test_a_user_narrows_the_files_in_their_own_config(tmp_path: Path) -> None:
 
 
 def test_entry_on_the_selected_files(tmp_path: Path) -> None:
-    root = _scratch(tmp_path, other_yaml=False)
-    (root / ".git").mkdir()
-    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    # A checkout: instructions files are read only when git tracks them.
+    root = project_dir(_scratch(tmp_path, other_yaml=False))
+    every = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    )
     selected = _selected(_hook(), every)
     assert selected == [
+        "README.md",
         "assistants/assistctl.yaml",
         "assistants/good.yaml",
+        "assistants/prompts/tutor.md",
         "assistants/team/bad.yaml",
+        "assistants/tutor.yaml",
     ]
     entry = shlex.split(_hook()["entry"])
 
@@ -140,20 +152,40 @@ def test_entry_on_the_selected_files(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert failed.stdout == (
         "assistants/team/bad.yaml:3:14: temperature: must be at most 2, got 3\n"
-        "1 error in 1 of 3 files\n"
+        "1 error in 1 of 4 files\n"
     )
     passed = hook("assistants/good.yaml")
     assert (passed.returncode, passed.stdout) == (0, "1 manifest valid (2 files)\n")
     # A commit that changes only the project file passes it alone.
     alone = hook("assistants/assistctl.yaml")
     assert alone.returncode == 0, alone.stdout + alone.stderr
+    # A commit that changes only an instructions file checks the manifests using it again.
+    prompt = root / "assistants" / "prompts" / "tutor.md"
+    prompt.write_text("x" * 256_001, encoding="utf-8")
+    too_long = hook("assistants/prompts/tutor.md")
+    assert too_long.returncode == 1
+    assert too_long.stdout == (
+        "assistants/tutor.yaml:3:20: instructions_file: instructions file "
+        "assistants/prompts/tutor.md is 256,001 characters long; instructions are limited "
+        "to 256,000\n"
+        "1 error in 1 of 2 files\n"
+    )
+    prompt.write_text("You are a tutor.\n", encoding="utf-8")
+    fine = hook("assistants/prompts/tutor.md")
+    assert (fine.returncode, fine.stdout) == (0, "1 manifest valid (2 files)\n")
+    unused = hook("README.md")
+    assert (unused.returncode, unused.stdout) == (0, "0 manifests valid (0 files)\n")
+    assert "no manifest under . names it in instructions_file" in unused.stderr
 
 
 def test_other_yaml_fails_until_the_user_narrows_the_pattern(tmp_path: Path) -> None:
     """The price of 'manifests wherever they live': other YAML needs a narrower files:."""
-    root = _scratch(tmp_path)
-    (root / ".git").mkdir()
-    every = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    root = project_dir(_scratch(tmp_path))
+    every = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    )
     assert "deploy/values.yaml" in _selected(_hook(), every)
     result = subprocess.run(
         [*shlex.split(_hook()["entry"]), "deploy/values.yaml"],
@@ -198,7 +230,23 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     assert result.returncode == 1, out
     assert re.search(r"assistctl validate\.+Failed", out), out
     assert "assistants/team/bad.yaml:3:14: temperature: must be at most 2, got 3" in out
-    # Both manifests and the project file were passed in one run; the workflow and the
-    # pre-commit configuration (hidden paths) were not.
-    assert "1 error in 1 of 3 files" in out
+    # The manifests, the project file and the instructions file (standing for the manifest
+    # using it) were passed in one run; the workflow and the pre-commit configuration
+    # (hidden paths) were not.
+    assert "1 error in 1 of 4 files" in out
     assert "ci.yml" not in out and "pre-commit-config" not in out
+
+    # A commit that changes only an instructions file: the manifest using it is checked.
+    (scratch / "assistants" / "prompts" / "tutor.md").write_text("x" * 256_001)
+    result = subprocess.run(
+        [*command, "--files", "assistants/prompts/tutor.md", "README.md", "--color", "never"],
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "assistants/tutor.yaml:3:20: instructions_file: instructions file" in out
+    assert "is 256,001 characters long" in out and "1 error in 1 of 2 files" in out

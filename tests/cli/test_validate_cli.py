@@ -331,17 +331,18 @@ def test_subprocess_exit_codes_and_streams(tmp_path: Path) -> None:
     [(), ("-q", "--format", "json", "--provider", "openai", "--color", "always")],
     ids=["plain", "flags-after-the-command"],
 )
-def test_validate_imports_neither_httpx_nor_deepdiff(
+def test_validate_imports_neither_httpx_nor_deepdiff_nor_ruamel(
     tmp_path: Path, flags: tuple[str, ...]
 ) -> None:
-    # The pre-commit path must stay light: these two cost most of a plan's startup.
+    # The pre-commit path must stay light: httpx and deepdiff cost most of a plan's startup,
+    # and ruamel.yaml (export's round trip) is only for export.
     root = write(tmp_path, {"a.yaml": GOOD.format(key="a")})
     # main() ends the process with os._exit: the probe looks at sys.modules right then.
     probe = (
         "import os, sys\n"
         "real_exit = os._exit\n"
         "def probe_exit(code):\n"
-        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'deepdiff'))\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'deepdiff', 'ruamel'))\n"
         "    print(code, heavy, flush=True)\n"
         "    real_exit(code)\n"
         "os._exit = probe_exit\n"
@@ -361,12 +362,12 @@ def test_pre_commit_hook_definition() -> None:
         "python",
         True,
     )
-    # Manifests wherever they live; hidden paths and non-YAML files never
+    # Manifests and instructions files wherever they live; hidden paths and other files never
     # (tests/cli/test_pre_commit_hook.py has the full table).
     files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
-    for name in ("assistants/a.yaml", "infra/assistants/team/b.yml", "other/a.yaml"):
+    for name in ("assistants/a.yaml", "infra/assistants/team/b.yml", "assistants/prompts/a.md"):
         assert files.search(name) and not exclude.search(name), name
-    for name in ("assistants/prompts/a.md", ".github/workflows/ci.yml"):
+    for name in ("assistants/prompts/a.json", ".github/workflows/ci.yml"):
         assert not files.search(name) or exclude.search(name), name
 
 
@@ -384,3 +385,54 @@ def test_missing_shared_prompt_is_reported_for_each_manifest(tmp_path: Path) -> 
         "instructions file '../p.md' not found",
     ]
     assert f"relative to {root}/sub/b.yaml" in errors[1].message
+
+
+# ---- an instructions file stands for the manifests that use it (the pre-commit hook) --------
+
+
+def test_an_instructions_file_validates_the_manifests_using_it(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "project/assistctl.yaml": "project: p\npolicy:\n  max_instructions_chars: 10\n",
+            "project/a.yaml": "key: a\nmodel: gpt-4o\ninstructions_file: prompts/t.md\n",
+            "project/team/b.yaml": (
+                "key: b\nmodel: gpt-4o\n---\nkey: c\nmodel: gpt-4o\n"
+                "instructions_file: ../prompts/t.md\n"
+            ),
+            "project/other.yaml": "key: d\nmodel: gpt-4o\ntemperature: 9\n",
+            "project/prompts/t.md": "Short.\n",
+            "project/prompts/unused.txt": "Nobody reads me.\n",
+        },
+    )
+    prompt = root / "project" / "prompts" / "t.md"
+    code, out, err = run("validate", prompt)
+    assert (code, out, err) == (0, "3 manifests valid (3 files)\n", "")
+
+    prompt.write_text("Far too long for the policy.\n", encoding="utf-8")
+    code, out, _ = run("validate", prompt)
+    assert code == 1
+    assert out.count("instructions are 29 characters long; the project policy allows 10") == 2
+    assert "other.yaml" not in out, "only the manifests using it"
+
+    code, out, err = run("validate", root / "project" / "prompts" / "unused.txt")
+    assert (code, out) == (0, "0 manifests valid (0 files)\n")
+    assert "no manifest under" in err and "names it in instructions_file" in err
+    assert run("-q", "validate", root / "project" / "prompts" / "unused.txt")[2] == ""
+
+    code, out, _ = run("validate", "--format", "json", prompt, root / "project" / "a.yaml")
+    doc = json.loads(out)
+    assert code == 1 and doc["summary"]["manifests"] == 1 and len(doc["errors"]) == 2
+
+
+def test_an_instructions_file_reached_through_a_link(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "a.yaml": "key: a\nmodel: gpt-4o\ninstructions_file: prompts/t.md\n",
+            "real/t.md": "Hello.\n",
+        },
+    )
+    (root / "prompts").symlink_to(root / "real", target_is_directory=True)
+    code, out, _ = run("validate", root / "real" / "t.md")
+    assert (code, out) == (0, "1 manifest valid (1 file)\n")

@@ -206,13 +206,14 @@ def test_quiet_import_and_export(
     assert r.code == 0 and r.err == ""
     assert "wrote" not in r.out
     assert r.out.splitlines()[0] == (
-        f"Exported 1 assistant(s) of project 'default' to {out} (0 managed, 1 not yet adopted)."
+        f"Exported 1 assistant(s) of project 'default' to {out}: 1 new file(s), 0 updated in "
+        "place, 0 up to date (0 managed, 1 not yet adopted)."
     )
-    assert f"  assistctl import support-bot {live['id']} {out}" in r.out
+    assert f"  assistctl import support-bot={live['id']} {out}" in r.out
 
-    r = run(*flags, "import", "support-bot", live["id"], out)
-    assert r.code == 0 and r.err == ""
-    assert r.out.startswith(f"Imported {live['id']} (Support Bot) as 'support-bot'")
+    r = run(*flags, "import", f"support-bot={live['id']}", out, "--auto-approve")
+    assert (r.code, r.err) == (0, "")
+    assert r.out == "Import complete: 1 label(s) written, 0 already in place.\n"
 
 
 @pytest.mark.parametrize("command", [["providers"], ["schema"]])

@@ -206,7 +206,7 @@ FLAGS: dict[str, tuple[list[str], bool]] = {
     "unknown-command": (["frobnicate"], False),
     "plan-out-is-a-directory": (["plan", "--out", "{tmp}", "{dir}"], False),
     "export-out-is-a-file": (["export", "--out", "{dir}/alpha.yaml"], False),
-    "import-unknown-key": (["import", "nope", "asst_x", "{dir}"], False),
+    "import-unknown-key": (["import", "nope=asst_x", "{dir}"], False),
     "local-state-is-a-directory": (
         ["--provider", "local", "--local-state", "{tmp}", "plan", "{dir}"],
         False,
@@ -475,7 +475,7 @@ def test_bad_server_answer(tmp_path: Path, case: str) -> None:
         "drift": ["drift", root],
         "apply": ["apply", "--auto-approve", root],
         "export": ["export", "--out", tmp_path / "out"],
-        "import": ["import", "alpha", "asst_scripted000000000000000001", root],
+        "import": ["import", "alpha=asst_scripted000000000000000001", root, "--auto-approve"],
     }[command]
     with scripted_server(default_script(overrides)) as server:
         r = run("--base-url", server.url, "--api-key", "sk-test-x", "--max-retries", "0", *argv)

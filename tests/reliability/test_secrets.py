@@ -96,7 +96,7 @@ def test_the_key_never_leaks(
     for fmt in ("text", "json"):
         cli_run("providers", "--format", fmt)
     cli_run("export", "--all", "--out", exported / "all")
-    cli_run("import", "beta", seeded_id, root)
+    cli_run("import", f"beta={seeded_id}", root, "--auto-approve")
     for fmt in ("text", "json"):
         cli_run("plan", "--format", fmt, root)
     cli_run("plan", "--format", "markdown", "--out", plan_file, root)
@@ -121,7 +121,7 @@ def test_the_key_never_leaks(
     codes = {what: result.code for what, result in runs}
     if outcome == "accepted":
         # The success path really ran: the commands did their job.
-        assert codes[f"import beta {seeded_id} {root}"] == 0, runs
+        assert codes[f"import beta={seeded_id} {root} --auto-approve"] == 0, runs
         assert codes[f"apply {plan_file}"] == 0, runs
         assert codes[f"drift --format text {root}"] == 0, runs
         assert plan_file.is_file() and report.is_file()

@@ -1,12 +1,12 @@
 """Command line: click commands only. Parse flags into option objects, call, return the code.
 
 Each command imports its implementation lazily, so ``assistctl validate`` (the pre-commit
-path) never pays for httpx or deepdiff.
+path) never pays for httpx, deepdiff or ruamel.yaml.
 """
 
 # perf: lazy command imports, here and in cli/commands/; benchmarks/startup.py and
 # validate.py (see benchmarks/README.md, start-up); a test in tests/cli/test_validate_cli.py
-# keeps validate free of httpx and deepdiff.
+# keeps validate free of httpx, deepdiff and ruamel.yaml.
 
 from __future__ import annotations
 
@@ -74,7 +74,11 @@ def cli(ctx: click.Context, /, **kwargs: Any) -> None:
 @_format_option(choices.VALIDATE_FORMATS)
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
-    """Check manifests offline. Exit 0 valid, 1 invalid."""
+    """Check manifests offline. Exit 0 valid, 1 invalid.
+
+    A PATH that is a file but not YAML (prompts/tutor.md) is an instructions file: the
+    manifests of its project that use it are checked (what the pre-commit hook relies on).
+    """
     from assistctl.cli.commands import validate as cmd
 
     return cmd.execute(cmd.ValidateOptions(g=_globals(ctx), paths=paths, fmt=fmt))
@@ -192,38 +196,50 @@ def apply(
 @cli.command(
     "import",
     examples=(
-        "assistctl import math-tutor asst_abc123 assistants/",
-        "assistctl import math-tutor asst_abc123 assistants/ --format json",
-        "assistctl import math-tutor asst_abc123 assistants/ --force --project support",
+        "assistctl import math-tutor=asst_abc123 support=asst_def456 assistants/",
+        "assistctl import --from pairs.txt assistants/ --auto-approve --format json",
+        "assistctl import math-tutor=asst_abc123 assistants/ --force --project support",
     ),
 )
-@click.argument("key")
-@click.argument("assistant_id")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("args", metavar="KEY=ID... PATH...", nargs=-1, required=True)
+@click.option(
+    "--from",
+    "pairs_file",
+    type=click.Path(dir_okay=False),
+    help="Read KEY=ID pairs from FILE, one a line (# comments and blank lines allowed).",
+)
 @click.option(
     "--force",
     is_flag=True,
-    help="Take the assistant even if it carries another project's (or another key's) label.",
+    help="Take an assistant even if it carries another project's (or another key's) label.",
 )
+@click.option("--auto-approve", is_flag=True, help="Write the labels without asking for 'yes'.")
 @_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def import_(
     ctx: click.Context,
-    key: str,
-    assistant_id: str,
-    paths: tuple[str, ...],
+    args: tuple[str, ...],
+    pairs_file: str | None,
     force: bool,
+    auto_approve: bool,
     fmt: str,
 ) -> int:
-    """Adopt live assistant ASSISTANT_ID under the manifest KEY found in PATH...
+    """Adopt live assistants (ID) under the manifest KEYs found in PATH...
 
-    Only the ownership label is written; run 'assistctl plan' afterwards to see what differs.
+    Shows the plan of label writes (and what 'assistctl plan' would then do for each key) and
+    asks for 'yes', like apply. Only the ownership label is written. The 0.1.0 form
+    'import KEY ID PATH...' still works.
     """
     from assistctl.cli.commands import import_ as cmd
 
     return cmd.execute(
         cmd.ImportOptions(
-            g=_globals(ctx), key=key, assistant_id=assistant_id, paths=paths, force=force, fmt=fmt
+            g=_globals(ctx),
+            args=args,
+            pairs_file=pairs_file,
+            force=force,
+            auto_approve=auto_approve,
+            fmt=fmt,
         )
     )
 
@@ -246,11 +262,21 @@ def import_(
     is_flag=True,
     help="Also export unmanaged assistants and other projects' ones (adopt them with import).",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite files in the way of new manifests that are not manifests of this project "
+    "(existing manifests are updated in place, never replaced).",
+)
 @_format_option(choices.RESULT_FORMATS)
 @click.pass_context
 def export(ctx: click.Context, out: str | None, include_all: bool, force: bool, fmt: str) -> int:
-    """Write a manifest for each live assistant of this project (every one with --all)."""
+    """Write or update a manifest for each live assistant of this project (every one with --all).
+
+    Existing manifests are updated in place (comments, key order, lifecycle and
+    instructions_file kept); new files are written only for assistants without one, and only
+    inside --out.
+    """
     from assistctl.cli.commands import export as cmd
 
     return cmd.execute(
@@ -345,10 +371,7 @@ def schema() -> int:
     help="A real rate limit: requests beyond this rate are answered 429 (0: none).",
 )
 @click.option(
-    "--error-fraction",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Fraction of requests answered 500/503.",
+    "--error-fraction", type=click.FloatRange(0, 1), default=0.0, help="Fraction answered 500/503."
 )
 @click.option(
     "--lost-creates",
@@ -357,17 +380,9 @@ def schema() -> int:
     help="The next N creates commit but their response is lost (connection closed).",
 )
 @click.option("--seed", type=int, help="Seed for the random faults (reproducible runs).")
-@click.option(
-    "--tie-created-at",
-    is_flag=True,
-    help="Give every new assistant the created_at of the newest one (many in one second).",
-)
+@click.option("--tie-created-at", is_flag=True, help="New assistants get the newest created_at.")
 @click.option("--ignore-order", is_flag=True, help="List oldest first whatever 'order' asks.")
-@click.option(
-    "--desc-ties-in-creation-order",
-    is_flag=True,
-    help="order=desc lists one second's assistants in creation order, not reversed.",
-)
+@click.option("--desc-ties-in-creation-order", is_flag=True, help="order=desc: ties not reversed.")
 @click.pass_context
 def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
     """Serve the local Assistants API emulator until Ctrl-C. Prints the base URL first."""

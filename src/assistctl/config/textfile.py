@@ -62,7 +62,7 @@ def read_text(
         reason = err.strerror or type(err).__name__
         return None, whole_file(file, f"cannot read this {what}: {reason}")
     if raw.find(b"\x00", 0, 8192) != -1:
-        return None, whole_file(file, f"looks like a binary file, not a YAML {what}")
+        return None, whole_file(file, f"looks like a binary file, not a text {what}")
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:

@@ -15,16 +15,22 @@ Refusals, all before anything is written:
 - its metadata already holds the API's 16 pairs, so the label cannot be added.
 
 That the assistant exists is the command's to check: it is the answer of a request.
+
+Several pairs are planned together (:func:`plan_imports`): every refusal of every pair is
+found before anything is written, so an import is all or nothing up to its writes. Each write
+then goes on only if a fresh read of the assistant shows it as planned (:func:`stale`).
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistctl.config.loader import LoadedManifest, LoadResult
 from assistctl.config.manifest import MAX_METADATA_PAIRS, Manifest
+from assistctl.core.importpairs import Pair
 from assistctl.core.plan import compute_plan
 from assistctl.errors import UsageError
 from assistctl.labels import OWNER_KEY, describe_scope, make_label, owner_of, parse_label
@@ -78,8 +84,8 @@ def decide(
     metadata = _metadata(live)
     previous = metadata.get(OWNER_KEY)
     adoption = Adoption(label=label, previous=previous, metadata={**metadata, OWNER_KEY: label})
-    if adoption.done:
-        return adoption
+    if adoption.done:  # nothing is sent: the live label stays, flags and fingerprint included
+        return Adoption(label=label, previous=previous, metadata=metadata)
     if previous is not None and not force:
         raise UsageError(_owned_elsewhere(assistant_id, key, project, previous))
     _refuse_duplicate(everyone, assistant_id, key, project)
@@ -140,3 +146,120 @@ def _refuse_duplicate(
             f"{assistant_id} too would give the key '{key}' two assistants. Delete "
             "the other assistant or remove its label first, or import under another key."
         )
+
+
+class ImportRefused(UsageError):
+    """Pairs that must not be imported, each with its reason; nothing was written."""
+
+    def __init__(self, refusals: Sequence[tuple[Pair, str]]) -> None:
+        self.refusals = list(refusals)
+        shown = "; ".join(f"{pair.key}={pair.assistant_id}: {why}" for pair, why in refusals[:5])
+        more = f" (and {len(refusals) - 5} more)" if len(refusals) > 5 else ""
+        super().__init__(
+            f"Nothing was imported: {len(refusals)} pair(s) refused: {shown}{more}"
+            + ("" if shown.endswith(".") else ".")
+        )
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One pair, planned: the live assistant as read, the label write, what plan then does."""
+
+    pair: Pair
+    manifest: LoadedManifest
+    live: dict[str, Any]
+    adoption: Adoption
+    fields_after: tuple[str, ...] | None
+    """The fields the next plan updates once the label is written ((): none)."""
+
+    @property
+    def name(self) -> str | None:
+        name = self.live.get("name")
+        return name if isinstance(name, str) and name else None
+
+
+def plan_imports(
+    pairs: Sequence[Pair],
+    loaded: LoadResult,
+    found: Mapping[str, dict[str, Any] | None],
+    everyone: list[dict[str, Any]],
+    *,
+    project: str,
+    force: bool,
+    api_version: str,
+    missing: str,
+    paths: tuple[str, ...],
+) -> list[ImportItem]:
+    """Plan every pair, or raise :class:`ImportRefused` naming every pair that is refused.
+
+    ``found`` maps each id to its live object (None: the host has none); ``missing`` is the
+    sentence for such an id. ``everyone`` is every live assistant (duplicate labels);
+    ``paths`` the manifest paths as given, for a key no manifest has.
+    """
+    items: list[ImportItem] = []
+    refusals: list[tuple[Pair, str]] = []
+    for pair in pairs:
+        try:
+            target = find_manifest(loaded, pair.key, paths)
+        except UsageError as err:
+            refusals.append((pair, str(err)))
+            continue
+        live = found.get(pair.assistant_id)
+        if live is None:
+            refusals.append((pair, missing))
+            continue
+        try:
+            adoption = decide(
+                live,
+                everyone,
+                assistant_id=pair.assistant_id,
+                key=pair.key,
+                project=project,
+                force=force,
+            )
+        except UsageError as err:
+            refusals.append((pair, str(err)))
+            continue
+        labelled = dict(live, metadata=adoption.metadata)
+        after = fields_to_update(target.manifest, labelled, project, pair.key, api_version)
+        items.append(ImportItem(pair, target, live, adoption, after))
+    if refusals:
+        raise ImportRefused(refusals)
+    return items
+
+
+def refuse_unknown_keys(pairs: Sequence[Pair], loaded: LoadResult, paths: tuple[str, ...]) -> None:
+    """Raise :class:`ImportRefused` for the pairs whose key no manifest has: found offline,
+    before anything is asked of the host."""
+    refusals = []
+    for pair in pairs:
+        try:
+            find_manifest(loaded, pair.key, paths)
+        except UsageError as err:
+            refusals.append((pair, str(err)))
+    if refusals:
+        raise ImportRefused(refusals)
+
+
+def stale(item: ImportItem, fresh: dict[str, Any]) -> str | None:
+    """Why the label must not be written on ``fresh`` (the assistant read again just now),
+    or None when it is still as planned."""
+    if str(fresh.get("id")) != item.pair.assistant_id:
+        return f"the host answered for {fresh.get('id')!r} instead of {item.pair.assistant_id!r}"
+    metadata = _metadata(fresh)
+    now = metadata.get(OWNER_KEY)
+    if now != item.adoption.previous:
+        was = "no label" if item.adoption.previous is None else repr(item.adoption.previous)
+        has = "no label" if now is None else repr(now)
+        return f"changed since the plan: it carried {was}, now {has}; left as it is"
+    if now is None and len(metadata) >= MAX_METADATA_PAIRS:
+        return (
+            f"changed since the plan: it now has {len(metadata)} metadata pairs, the API's "
+            "limit, so the label cannot be added; left as it is"
+        )
+    return None
+
+
+def label_body(item: ImportItem, fresh: dict[str, Any]) -> dict[str, Any]:
+    """The modify request: the metadata read just now plus the label, nothing else."""
+    return {"metadata": {**_metadata(fresh), OWNER_KEY: item.adoption.label}}

@@ -165,36 +165,23 @@ def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
 
 
 def _confirmed(opts: ApplyOptions, plan: Plan) -> bool:
-    if opts.auto_approve:
-        return True
-    # As Terraform: only stdin must be a terminal, so `apply | tee log` can still confirm.
-    if not sys.stdin.isatty():
-        raise UsageError(
-            "Refusing to apply without a terminal to confirm on; pass --auto-approve "
-            "(or apply a reviewed plan file: 'assistctl plan --out FILE', then "
-            "'assistctl apply FILE')."
-        )
+    from assistctl.cli.commands._confirm import confirmed
+
     deletes = plan.deletes
-    if deletes:
-        keys = ", ".join(c.key for c in deletes)
-        click.secho(
-            f"WARNING: this apply DELETES {len(deletes)} assistant(s): {keys}",
-            fg="red",
-            bold=True,
-            err=True,
-            color=use_color(opts.g, sys.stderr),
-        )
-    # Not click.prompt: it turns end of input (Ctrl-D) into the same Abort as Ctrl-C. End of
-    # input is an answer other than 'yes' (exit 1); Ctrl-C stays an interrupt (exit 130).
-    click.echo(
-        "Do you want to perform these actions? Only 'yes' will be accepted: ", nl=False, err=True
+    warning = (
+        f"WARNING: this apply DELETES {len(deletes)} assistant(s): "
+        + ", ".join(c.key for c in deletes)
+        if deletes
+        else None
     )
-    try:
-        answer = input()
-    except EOFError:
-        click.echo(err=True)
-        return False
-    return answer.strip() == "yes"
+    return confirmed(
+        opts.g,
+        opts.auto_approve,
+        refusal="Refusing to apply without a terminal to confirm on; pass --auto-approve "
+        "(or apply a reviewed plan file: 'assistctl plan --out FILE', then "
+        "'assistctl apply FILE').",
+        warning=warning,
+    )
 
 
 def _run(

@@ -91,5 +91,5 @@ def _hint(project: str, environment: str | None, other: str, count: int) -> str:
     return (
         f"{head}{what} ({other}) for keys of these manifests: {question} Applying creates new "
         f"assistants beside them; to keep them, {back}, or adopt each one with "
-        "'assistctl import KEY ID --force'"
+        "'assistctl import KEY=ID --force'"
     )

@@ -102,3 +102,16 @@ def recover(doc: dict[str, Any], label: Label | None, api_version: str) -> dict[
         if write_only_fingerprint(manifest, version) == label.write_only:
             found.append(chosen)
     return found[0] if len(found) == 1 else {}
+
+
+def reproduces(doc: dict[str, Any], label: Label | None, api_version: str) -> bool:
+    """Whether the manifest fields ``doc`` hold the write-only values ``label``'s fingerprint
+    records (False when it records none)."""
+    version: ApiVersion = "v1" if api_version == "v1" else "v2"
+    if label is None or label.write_only is None or not write_only_fields(version):
+        return False
+    try:
+        manifest = Manifest.model_validate(doc)
+    except ValidationError:
+        return False
+    return write_only_fingerprint(manifest, version) == label.write_only
