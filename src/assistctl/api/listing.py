@@ -48,12 +48,13 @@ Fetch = Callable[[Step, threading.Event], Page]
 Items = list[Mapping[str, Any]]
 DEFAULT_DEPTH = 8
 """Pages handed over that may wait in the queue; more wait in their threads (see budget)."""
-WAITING_BUDGET = 2 * 1024 * 1024
+WAITING_BUDGET = 4 * 1024 * 1024
 """Bytes of answers that may wait for the consumer before the walk pauses: the pages a
 5,000-assistant organisation with short prompts lists while its manifests load (about 90 KB
-a page), 4 pages of 4 KB prompts, whose 10,000 would otherwise all wait (plan memory: 3.5x
-the data with 8 MiB, 3.0x with 2). benchmarks/listing.py and benchmarks/plan_memory.py
-(see benchmarks/README.md, listing from both ends)."""
+a page; 2 MiB made it pause in a slow run), 8 pages of 4 KB prompts, whose 10,000 would
+otherwise all wait (plan memory: 4.6x the data unbounded, 3.5x with 8 MiB, 3.15x with 4).
+benchmarks/listing.py and benchmarks/plan_memory.py (see benchmarks/README.md, listing
+from both ends)."""
 
 
 class _Batch:
