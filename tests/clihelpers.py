@@ -70,7 +70,7 @@ def cli_runner() -> CliRunner:
         return CliRunner()
 
 
-def _end_listings(timeout: float = 10.0) -> None:
+def end_listings(timeout: float = 10.0) -> None:
     """Wait for list requests the command left on the wire (the other end's, once its
     listing was over): the process of the installed command ends them as it exits, and a
     test reading the host's request log must not see them arrive later."""
@@ -96,7 +96,7 @@ def run(
             sys.stdout.flush()
             sys.stderr.flush()
             error_handler.state.verbose = False
-            _end_listings()
+            end_listings()
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     assert isinstance(code, int), code
     return CliResult(code, stdout, stderr)
