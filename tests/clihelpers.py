@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -69,6 +70,16 @@ def cli_runner() -> CliRunner:
         return CliRunner()
 
 
+def end_listings(timeout: float = 10.0) -> None:
+    """Wait for list requests the command left on the wire (the other end's, once its
+    listing was over): the process of the installed command ends them as it exits, and a
+    test reading the host's request log must not see them arrive later."""
+    ends = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.startswith("assistctl-list-"):
+            thread.join(max(0.0, ends - time.monotonic()))
+
+
 def run(
     *args: str | Path, input: str | None = None, env: Mapping[str, str | None] | None = None
 ) -> CliResult:
@@ -85,6 +96,7 @@ def run(
             sys.stdout.flush()
             sys.stderr.flush()
             error_handler.state.verbose = False
+            end_listings()
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     assert isinstance(code, int), code
     return CliResult(code, stdout, stderr)

@@ -75,6 +75,7 @@ def emulator(_emulator_openai_server: RunningServer) -> Iterator[EmulatorHandle]
     handle = EmulatorHandle(_emulator_openai_server)
     handle.reset()
     yield handle
+    handle.settle()
     handle.reset()
 
 
@@ -84,6 +85,7 @@ def emulator_aimlapi(_emulator_aimlapi_server: RunningServer) -> Iterator[Emulat
     handle = EmulatorHandle(_emulator_aimlapi_server)
     handle.reset()
     yield handle
+    handle.settle()
     handle.reset()
 
 
@@ -93,6 +95,7 @@ def emulator_azure(_emulator_azure_server: RunningServer) -> Iterator[EmulatorHa
     handle = EmulatorHandle(_emulator_azure_server)
     handle.reset()
     yield handle
+    handle.settle()
     handle.reset()
 
 
@@ -102,6 +105,7 @@ def emulator_v1(_emulator_v1_server: RunningServer) -> Iterator[EmulatorHandle]:
     handle = EmulatorHandle(_emulator_v1_server)
     handle.reset()
     yield handle
+    handle.settle()
     handle.reset()
 
 

@@ -52,7 +52,7 @@ class ManifestError(AssistctlError):
         self.diagnostics = sorted(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == "error"]
         super().__init__(
-            f"{len(errors)} error(s) in the manifests (listed above); nothing was sent to the API."
+            f"{len(errors)} error(s) in the manifests (listed above); nothing was changed."
         )
 
 
@@ -114,6 +114,28 @@ class StalePlanError(AssistctlError):
 
 class ApplyFailed(AssistctlError):
     """Some changes of an apply failed; the report has already been printed."""
+
+
+class Stopped(AssistctlError):
+    """A request was not sent, or its answer not waited for, because the command is ending.
+
+    ``landed``: an attempt of that request may have reached the server before the stop (a
+    write whose outcome is then unknown), as opposed to nothing having been sent.
+    """
+
+    def __init__(self, message: str, *, landed: bool = False) -> None:
+        super().__init__(message)
+        self.landed = landed
+
+
+class Interrupted(Stopped):
+    """Ctrl-C: no new request is sent once it is pressed."""
+
+    exit_code = 130
+
+
+class DeadlineExceeded(Stopped):
+    """The command's overall deadline (``--deadline``) passed while waiting for the host."""
 
 
 class TooMuchChange(PlanError):

@@ -101,6 +101,16 @@ class GlobalOptions:
     timeout: float | None = option(
         "--timeout", bounds=(0.1, 3600), help="Read timeout in seconds (default 60)."
     )
+    deadline: float | None = option(
+        "--deadline",
+        metavar="SECONDS",
+        envvar="ASSISTCTL_DEADLINE",
+        bounds=(0.1, 7 * 86400),
+        help="Most seconds a command waits for the host in all, retries included "
+        "(env ASSISTCTL_DEADLINE; default 300, apply 900 without the time at its prompt).",
+    )
+    """Seconds the command may spend waiting for its host in all (None: the command's
+    default, see :mod:`assistctl.api.deadline`)."""
     verbose: bool = switch("-v", "--verbose", help="More detail; tracebacks on errors.")
     quiet: bool = switch("-q", "--quiet", help="Only errors and the final result.")
     color: str | None = option(

@@ -196,6 +196,8 @@ def make_client(
     sleeps = Sleeps()
     target = resolve_target(GlobalOptions(base_url=url, api_key=key, provider=provider), env={})
     kwargs.setdefault("rng", lambda: 0.0)
+    # One request after another: each case scripts the answers in order.
+    kwargs.setdefault("walk", "one-cursor")
     return AssistantsClient(target, sleep=sleeps, **kwargs), sleeps
 
 
@@ -532,7 +534,8 @@ def test_404_from_openai_explains_the_sunset(server: Scripted) -> None:
     target = Target(PROVIDERS["openai"], "http://api.openai.com/v1", "v2", Secret(KEY))
     transport = httpx.HTTPTransport(proxy=f"http://127.0.0.1:{server.port}")
     server.script(Reply(404, openai_error("Invalid URL (GET /v1/assistants)")))
-    with AssistantsClient(target, transport=transport) as c, pytest.raises(NotFoundError) as err:
+    client = AssistantsClient(target, transport=transport, walk="one-cursor")  # one scripted answer
+    with client as c, pytest.raises(NotFoundError) as err:
         c.list_all()
     assert server.seen[0].host_in_target == "api.openai.com"
     text = str(err.value)

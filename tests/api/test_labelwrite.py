@@ -21,6 +21,7 @@ from assistctl.core.importpairs import Pair
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
 from assistctl.options import GlobalOptions
+from clihelpers import end_listings
 
 
 @pytest.fixture
@@ -38,6 +39,7 @@ def planned(client: AssistantsClient, tmp_path: Path, pairs: dict[str, str]) -> 
     (tmp_path / ".git").mkdir(exist_ok=True)
     loaded = load_or_raise([tmp_path])
     everyone = client.list_all()
+    end_listings()  # the other end's last list request, still on the wire, is not logged later
     found: dict[str, dict[str, Any] | None] = {str(o["id"]): o for o in everyone}
     return plan_imports(
         [Pair(k, i, "test") for k, i in pairs.items()],

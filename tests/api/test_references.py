@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistctl.emulator.app import EmulatorApp
+from assistctl.emulator.server import start_server
 from assistctl.emulator.testing import EmulatorHandle
 from clihelpers import at, project_dir, run
 
@@ -36,7 +38,11 @@ def test_an_unknown_model_is_a_plan_error_naming_the_closest(
     assert error in r.err
     r = run(*flags, "apply", "--auto-approve", root)
     assert r.code == 1 and emulator.assistants() == []  # nothing sent
-    assert [e["operation"] for e in emulator.requests()] == ["list", "list_models"] * 2
+    ops = [e["operation"] for e in emulator.requests()]
+    # Each command: its listing (from both ends) and, once its first page has come, the
+    # models; nothing else.
+    assert set(ops) == {"list", "list_models"} and ops.count("list_models") == 2
+    assert ops[0] == "list"
 
 
 def test_each_referenced_id_is_checked_once(tmp_path: Path, emulator: EmulatorHandle) -> None:
@@ -98,3 +104,17 @@ def test_known_references_pass_and_apply_goes_ahead(
     assert run(*flags, "apply", "--auto-approve", root).code == 0
     r = run(*flags, "plan", "--detailed-exitcode", root)
     assert r.code == 0 and "No changes." in r.out
+
+
+def test_a_host_that_refuses_the_listing_is_asked_nothing_else(tmp_path: Path) -> None:
+    """The checks start once the listing's first page has come: a host refusing the key for
+    the listing hears nothing about models, files or vector stores, and the listing's error
+    is the one said."""
+    with start_server("127.0.0.1", 0, EmulatorApp("openai", api_keys=["sk-the-right-key"])) as s:
+        host = EmulatorHandle(s, api_key="sk-the-right-key")
+        host.seed_catalog("models", "gpt-4o")
+        root = project_dir(tmp_path / "p", {"a.yaml": FILES.format(key="a", store="vs_ok")})
+        r = run(*at(host.base_url, "sk-not-this-hosts-key"), "plan", root)
+        assert r.code == 1
+        assert "401" in r.err, r.err
+        assert {(e["path"], e["status"]) for e in host.requests()} == {("/v1/assistants", 401)}

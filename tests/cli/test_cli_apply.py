@@ -113,12 +113,10 @@ def test_the_loop(emulator: EmulatorHandle, flags: list[str], tmp_path: Path) ->
     assert "Plan: 0 to create, 0 to update, 1 to delete." in r.out
     deletes = [e for e in emulator.requests()[before:] if e["operation"] == "delete"]
     assert [e.get("assistant_id") for e in deletes] == [live["invoice-extractor"]["id"]]
+    # The listing (from both ends: one request or more), then the fresh read and the delete.
     sent = emulator.requests()[before:]
-    assert [e["operation"] for e in sent if "/assistants" in e["path"]] == [
-        "list",
-        "retrieve",
-        "delete",
-    ]
+    ops = [e["operation"] for e in sent if "/assistants" in e["path"]]
+    assert "list" in ops and [o for o in ops if o != "list"] == ["retrieve", "delete"]
     assert set(managed(emulator)) == set(live) - {"invoice-extractor"}
     assert run(*flags, "plan", "-d", root).code == 0
 
@@ -190,7 +188,10 @@ def test_prompt_on_a_terminal_answered_other_than_yes(
     if code == 1:  # any answer but 'yes', end of input (Ctrl-D) included
         assert out.endswith("Apply cancelled: nothing was changed.\n")
     else:
-        assert out.endswith("Aborted.\n")  # Ctrl-C, as anywhere else
+        # Ctrl-C, said as anywhere else
+        assert out.endswith(
+            "assistctl: interrupted (Ctrl-C); stopped at once, nothing more was sent.\n"
+        )
     assert "Traceback" not in out
     assert emulator.assistants() == before
     assert [w for w in writes(emulator) if w[0] != "create"] == []
@@ -263,7 +264,8 @@ def test_unsafe_plan_sends_nothing(
     # plans is refused on the live side.
     assert "'support-agent' (" in last and "records lifecycle.prevent_destroy" in last
     sent = emulator.requests()[n:]
-    assert [e["operation"] for e in sent if e["path"].endswith("/assistants")] == ["list"]
+    # The listing (from both ends: one request or more), and nothing else of the assistants.
+    assert {e["operation"] for e in sent if e["path"].endswith("/assistants")} == {"list"}
     assert all(e["method"] == "GET" for e in sent)  # and plan's reference checks: reads
     assert emulator.assistants() == before
 

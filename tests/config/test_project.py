@@ -168,7 +168,7 @@ def test_load_or_raise(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as info:
         load_or_raise([root])
     assert [d.path for d in info.value.diagnostics] == ["colour"]
-    assert "nothing was sent to the API" in str(info.value)
+    assert "nothing was changed" in str(info.value)
     root.joinpath("n.yaml").unlink()
     assert [m.manifest.key for m in load_or_raise([root]).manifests] == ["k"]
 

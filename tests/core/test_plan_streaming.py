@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import ssl
+import threading
 import weakref
 from typing import Any
 
@@ -82,7 +83,9 @@ def test_the_planner_lets_each_manifest_go_once_planned(emulator: EmulatorHandle
     assert alive[-50:] == list(range(200, 250))
     assert len(alive) <= 50 + planner.recent_limit
     assert plan.counts == {"create": 50, "update": 0, "delete": 0, "noop": 200}
-    assert len(emulator.requests("list")) == 2  # 200 live assistants: two pages
+    # 200 live assistants: two pages from each end (with them all created in one second,
+    # the walks confirm their seam with a page of overlap), within ceil(200/100) + 2.
+    assert len(emulator.requests("list")) <= 4
 
 
 def test_the_same_plan_whether_streamed_or_computed_whole(emulator: EmulatorHandle) -> None:
@@ -110,10 +113,15 @@ def test_list_responses_are_freed_without_the_cyclic_collector(
         gc.disable()
         try:
             pages = sum(1 for _ in client.pages())
+            # The other end's last request may still be on the wire: its thread holds its
+            # answer until it ends (it is no longer needed, and read no further).
+            for thread in threading.enumerate():
+                if thread.name.startswith("assistctl-list-"):
+                    thread.join(10)
             held = [o for o in gc.get_objects() if isinstance(o, httpx.Response)]
         finally:
             gc.enable()
-    assert pages == 3
+    assert 3 <= pages <= 5  # batches as they came, from both ends
     # Each 0.4 MB page body would otherwise wait for a collection the CLI runs rarely.
     assert held == []
 

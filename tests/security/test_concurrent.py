@@ -60,7 +60,8 @@ def test_simultaneous_applies_leave_one_assistant_per_key(
     others = [bystander["id"], neighbour["id"]]
     before = snapshot(emulator, others)
     emulator.set_faults(latency_ms=40)
-    _hold_creates_until_listed(emulator, monkeypatch, APPLIES)
+    # Each apply lists from both ends: two list requests, both sent as its listing starts.
+    _hold_creates_until_listed(emulator, monkeypatch, 2 * APPLIES)
 
     argv = [sys.executable, "-m", "assistctl", *flags(emulator, "race"), "apply"]
     procs = [

@@ -56,10 +56,11 @@ def refused(r: CliResult, manifest: Path, fragment: str) -> None:
 
 
 def plan_refused(emulator: EmulatorHandle, root: Path, manifest: Path, fragment: str) -> None:
-    """validate, then plan with the pipeline's key: refused, and no request was sent."""
+    """validate, then plan with the pipeline's key: refused, and nothing but the listing was
+    sent (it starts while the manifests load, and only reads: issue 18)."""
     refused(run("validate", root), manifest, fragment)
     refused(run(*flags(emulator), "plan", "--format", "markdown", root), manifest, fragment)
-    assert emulator.requests() == []
+    assert {e["operation"] for e in emulator.requests()} <= {"list"}
 
 
 @pytest.mark.parametrize(

@@ -231,7 +231,7 @@ def test_an_environments_url_variable_gets_the_key_but_the_same_url_in_the_file_
         project.write_text(base + PROD + "    base_url_env: SUPPORT_PROD_URL\n")
         r = run("plan", root, env={**env, "SUPPORT_PROD_URL": prod.base_url})
         assert r.code == 0, r.err
-        assert len(prod.requests("list")) == 1
+        assert {e["status"] for e in prod.requests("list")} == {200}  # one end, or both
         sent = len(prod.requests())  # the listing, and plan's reference reads
         # The same URL written in the project file: a pull request's word, no key.
         project.write_text(base + PROD + f"base_url: {prod.base_url}\n")

@@ -44,7 +44,7 @@ def test_key_file(emulator: EmulatorHandle, root: Path, tmp_path: Path, ending: 
     r = run(*at(emulator), "--api-key-file", path, "plan", root)
     planned(r)
     assert emulator.api_key not in r.text
-    assert [e["status"] for e in emulator.requests("list")] == [200]
+    assert {e["status"] for e in emulator.requests("list")} == {200}  # one end, or both
     # The rest are plan's reference reads, which this emulator does not serve (404), but
     # none was refused for the key.
     assert 401 not in [e["status"] for e in emulator.requests()]

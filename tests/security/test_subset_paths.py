@@ -65,7 +65,10 @@ def test_applying_one_file_touches_only_its_assistant(emulator: EmulatorHandle, 
     sent = emulator.requests()[n:]
     ops = [(e["operation"], e["assistant_id"]) for e in sent if "/assistants" in e["path"]]
     tutor = live["math-tutor"]["id"]
-    assert ops == [("list", None), ("retrieve", tutor), ("modify", tutor)]
+    # The listing (one request or more: it walks from both ends), then the fresh read and
+    # the one update.
+    assert ("list", None) in ops
+    assert [op for op in ops if op[0] != "list"] == [("retrieve", tutor), ("modify", tutor)]
     # The whole project, planned: the rest of the edits, and the delete, are still to do.
     r = run(*flags(emulator), "plan", root)
     assert "Plan: 0 to create, 1 to update, 1 to delete." in r.out
@@ -81,7 +84,8 @@ def test_the_whole_project_is_validated_whatever_the_selection(
     r = run(*flags(emulator), "plan", root / "math-tutor.yaml")
     assert r.code == 1
     assert "broken.yaml:3:14: temperature:" in r.err
-    assert emulator.requests()[n:] == []
+    # Nothing that changes anything (the listing runs while the manifests load).
+    assert {e["operation"] for e in emulator.requests()[n:]} <= {"list"}
 
 
 def test_the_project_root_or_its_file_selects_everything(
@@ -120,6 +124,7 @@ def test_file_arguments_without_a_project_file_delete_nothing(
     assert f"Targeting 1 manifest: a; {NOTE}." in r.out
     assert "No changes." in r.out
     sent = emulator.requests()[n:]
-    assert [e["operation"] for e in sent if "/assistants" in e["path"]] == ["list"]
+    # The listing (from both ends: one request or more), and nothing else of the assistants.
+    assert {e["operation"] for e in sent if "/assistants" in e["path"]} == {"list"}
     assert all(e["method"] == "GET" for e in sent)  # the rest: plan's reference checks
     assert len(by_key(emulator, "default")) == 2

@@ -18,6 +18,12 @@ A create whose answer was lost (the client raises :class:`OutcomeUnknown`: timeo
 assistants are listed and one carrying the change's ownership label is adopted; only when
 none exists is the create sent again, at most ``max_retries`` times (``--max-retries``). Updates send each changed field whole and deletes are idempotent, so re-running after
 any failure or kill converges.
+
+Ctrl-C (:meth:`Applier.stop`) sends nothing more at once: no change starts, and the client
+sends no retry or lookup. Calls already on the wire get :data:`GRACE_SECONDS` to answer;
+those still unanswered then, and writes interrupted between attempts, are reported as
+*unknown* (a later run finds a lost create by its label) and the apply ends without waiting
+for them.
 """
 
 from __future__ import annotations
@@ -25,20 +31,35 @@ from __future__ import annotations
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistctl.api.limiter import AdaptiveLimit, Throttles
+from assistctl.api.report import ApplyReport, Outcome, Progress, Silent
 from assistctl.core.plan import Change, Plan
 from assistctl.core.plan.ownership import duplicate_repairs, kept_refusal, rank, refusal
-from assistctl.errors import AssistctlError, NotFoundError, OutcomeUnknown
+from assistctl.errors import AssistctlError, Interrupted, NotFoundError, OutcomeUnknown, Stopped
 from assistctl.labels import owner_of
 
 DEFAULT_PARALLELISM = 4
+GRACE_SECONDS = 1.5
+"""How long, after Ctrl-C, the calls already sent are waited for before the apply ends."""
 _ALREADY_GONE = "already deleted (by a concurrent apply)"
+
+__all__ = [
+    "DEFAULT_PARALLELISM",
+    "GRACE_SECONDS",
+    "Applier",
+    "ApplyReport",
+    "AssistantsApi",
+    "Outcome",
+    "Progress",
+    "apply_plan",
+]
 
 
 class AssistantsApi(Protocol):
@@ -48,73 +69,12 @@ class AssistantsApi(Protocol):
     """Also bounds how often a create whose answer was lost is looked up and re-sent."""
 
     def pause(self, attempt: int, retry_after: float | None = None) -> None: ...
+    def cancel(self) -> None: ...
     def list_all(self) -> list[dict[str, Any]]: ...
     def get(self, assistant_id: str) -> dict[str, Any]: ...
     def create(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def modify(self, assistant_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def delete(self, assistant_id: str) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one change ended."""
-
-    change: Change
-    ok: bool
-    id: str | None = None
-    error: str | None = None
-    adopted: bool = False
-    """A create whose answer was lost, found again by its label instead of re-created."""
-    note: str | None = None
-    """What else to say about a change that ended well (a duplicate already gone)."""
-
-    @property
-    def verb(self) -> str:
-        return {"create": "created", "update": "updated", "delete": "deleted"}.get(
-            self.change.action, self.change.action
-        )
-
-
-@dataclass
-class ApplyReport:
-    """What an apply did. ``interrupted`` when Ctrl-C stopped it before the end."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    not_started: list[Change] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    interrupted: bool = False
-    retries: int = 0
-    requests: int = 0
-    lowest_parallelism: int = 0
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
-
-    @property
-    def succeeded(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.ok]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.interrupted and not self.not_started
-
-
-class Progress(Protocol):
-    def start(self, total: int) -> None: ...
-    def finished(self, outcome: Outcome, done: int, total: int, failures: int) -> None: ...
-    def close(self) -> None: ...
-
-
-class _Silent:
-    def start(self, total: int) -> None:
-        pass
-
-    def finished(self, outcome: Outcome, done: int, total: int, failures: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class Applier:
@@ -141,7 +101,7 @@ class Applier:
         self.scope = scope if scope is not None else plan.scope
         self.parallelism = parallelism
         self.limit = AdaptiveLimit(parallelism)
-        self.progress: Progress = progress or _Silent()
+        self.progress: Progress = progress or Silent()
         self.throttles = throttles
         self._stop = threading.Event()
         self._events: queue.SimpleQueue[Future[Outcome | None] | None] = queue.SimpleQueue()
@@ -151,8 +111,10 @@ class Applier:
         self._total = 0
 
     def stop(self) -> None:
-        """Start no new call; those in flight finish and are reported. What Ctrl-C does."""
+        """Send nothing more; the calls in flight get :data:`GRACE_SECONDS` to finish and
+        are reported. What Ctrl-C does; safe in a signal handler."""
         self._stop.set()
+        self.client.cancel()
         self._events.put(None)  # wakes the collecting loop; put() is safe in a signal handler
 
     def run(self) -> ApplyReport:
@@ -162,12 +124,9 @@ class Applier:
         deletes = [c for c in self.plan.changes if c.action == "delete"]
         self._total = len(work) + len(deletes)
         self.progress.start(self._total)
+        pool = ThreadPoolExecutor(max_workers=self.parallelism)
         try:
-            with (
-                self._ctrl_c_stops(),
-                self._throttled(),
-                ThreadPoolExecutor(max_workers=self.parallelism) as pool,
-            ):
+            with self._ctrl_c_stops(), self._throttled():
                 self._run_phase(pool, work, report)
                 if self._stop.is_set():
                     report.not_started += deletes
@@ -175,6 +134,9 @@ class Applier:
                     deletes += self._repairs(report, deletes)
                     self._run_phase(pool, deletes, report)
         finally:
+            # Stopped: a call still hanging after the grace is not waited for (its worker
+            # ends with its timeout, or with the process).
+            pool.shutdown(wait=not self._stop.is_set(), cancel_futures=True)
             self.progress.close()
         report.interrupted = self._stop.is_set()
         report.lowest_parallelism = self.limit.lowest
@@ -226,16 +188,22 @@ class Applier:
                 continue
             except KeyboardInterrupt:  # not from Ctrl-C (see _ctrl_c_stops): treated alike
                 self.stop()
-        # Stopped: what has not started never will; calls already sent are waited for so
-        # their outcome is reported, not lost. In plan order, for the report.
+        # Stopped: what has not started never will; calls already sent get a short grace so
+        # their outcome is reported, and are unknown past it. In plan order, for the report.
         left = [f for f in futures if f in pending]
         for future in left:
             future.cancel()
+        grace_ends = time.monotonic() + GRACE_SECONDS
         for future in left:
             if future.cancelled():
                 report.not_started.append(futures[future])
-            else:
-                self._collect(future, futures[future], report)
+                continue
+            try:
+                future.result(timeout=max(0.0, grace_ends - time.monotonic()))
+            except FutureTimeout:
+                report.unknown.append(futures[future])
+                continue
+            self._collect(future, futures[future], report)
 
     def _repairs(self, report: ApplyReport, planned: Sequence[Change]) -> list[Change]:
         """The deletes of the newer copies of the keys this apply created, from one listing
@@ -259,6 +227,9 @@ class Applier:
         if outcome is None:
             report.not_started.append(change)
             return
+        if outcome.unknown:
+            report.unknown.append(change)
+            return
         report.outcomes.append(outcome)
         with self._lock:
             self._done += 1
@@ -274,6 +245,11 @@ class Applier:
                 return None
             try:
                 outcome = self._dispatch(change)
+            except Interrupted as err:
+                # Ctrl-C: before anything was sent it did not start; after, it is unknown.
+                if not err.landed:
+                    return None
+                return Outcome(change=change, ok=False, id=change.id, error=str(err), unknown=True)
             except AssistctlError as err:
                 return Outcome(change=change, ok=False, id=change.id, error=str(err))
         self.limit.succeeded()
@@ -332,9 +308,12 @@ class Applier:
                 # Back off first, as for any retry: a 5xx means an overloaded host (honour
                 # its retry-after), and a create still being committed after a timeout then
                 # shows up in the lookup instead of being sent twice.
-                self.client.pause(lost, err.retry_after)
-                lost += 1
-                found = self._find(change.key)
+                try:
+                    self.client.pause(lost, err.retry_after)
+                    lost += 1
+                    found = self._find(change.key)
+                except Stopped as stop:
+                    raise type(stop)(str(stop), landed=True) from None  # the create went out
                 if found is not None:
                     return Outcome(change=change, ok=True, id=found, adopted=True)
                 if lost > self.client.max_retries:

@@ -1,43 +1,56 @@
-"""The HTTP client of the Assistants API: the operations, pagination, and the request loop.
+"""The HTTP client of the Assistants API: the operations and the request loop.
 
 One :class:`AssistantsClient` per command run, shared by worker threads (``httpx.Client`` is
 thread-safe; the counters here are kept under a lock). What it relies on, one concern each:
 :mod:`~assistctl.api.retry` decides whether and when an attempt is retried,
 :mod:`~assistctl.api.failures` words a failure (with :mod:`~assistctl.api.envelopes` reading
 the API's own message), :mod:`~assistctl.api.wire` decodes and checks answers,
+:mod:`~assistctl.api.body` reads them within bounds, :mod:`~assistctl.api.deadline` ends
+the run, :mod:`~assistctl.api.listing` runs the pagination walks,
 :mod:`~assistctl.api.secret` keeps the key out of everything but its header and
 :mod:`~assistctl.api.connection` opens the httpx client.
-
-The client never starts a server: a provider served in process (``local``) comes with its
-transport, which the caller passes in (the CLI passes the emulator's).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote, unquote
 
 import httpx
 
-from assistctl.api.connection import open_http, unbind
+from assistctl.api.body import MAX_BODY_BYTES, TooLarge, Undecodable, exchange
+from assistctl.api.connection import open_http
+from assistctl.api.deadline import DEFAULT_DEADLINE, Deadline
 from assistctl.api.failures import (
     api_error,
     connection_failed,
     describe_exception,
     outcome_unknown,
+    too_large,
+    undecodable,
+    unread_answer,
 )
-from assistctl.api.retry import DEFAULT_MAX_RETRIES, Attempt, Kind, backoff, decide
+from assistctl.api.listing import Listing, WalkName, new_walk, walk_from_env
+from assistctl.api.retry import (
+    DEFAULT_MAX_RETRIES,
+    Attempt,
+    Kind,
+    backoff,
+    before_send,
+    decide,
+)
 from assistctl.api.secret import guard_logging, release_key
 from assistctl.api.target import Target, resolve_target
+from assistctl.api.walk import MAX_PAGES, PAGE_SIZE, Page, Step
 from assistctl.api.wire import COLLECTION, check_assistant, decode_answer, kind_of, page_items
 from assistctl.config.providers import ProjectLike
-from assistctl.errors import ApiError, UsageError
+from assistctl.errors import ApiError, Stopped, UsageError
 from assistctl.options import GlobalOptions
 
 log = logging.getLogger("assistctl.http")
@@ -45,22 +58,24 @@ log = logging.getLogger("assistctl.http")
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 DEFAULT_TIMEOUT = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
-PAGE_SIZE = 100
 
 TransportFactory = Callable[[Target], "httpx.BaseTransport | None"]
 """The transport for a target, or None for the network (the CLI's gives ``local`` the
 emulator)."""
 
-__all__ = ["DEFAULT_MAX_RETRIES", "AssistantsClient", "TransportFactory"]
+__all__ = ["DEFAULT_MAX_RETRIES", "PAGE_SIZE", "AssistantsClient", "TransportFactory"]
 
 
 class AssistantsClient:
     """List, get, create, modify and delete assistants on one :class:`Target`.
 
-    ``sleep`` and ``rng`` are injectable so tests can record backoff delays instead of waiting.
-    ``transport`` replaces the network; a target served in process (provider ``local``) needs
-    one. ``on_throttle`` is called on every 429 answer (apply's concurrency limit backs off
-    on it).
+    ``sleep`` and ``rng`` are injectable so tests can record backoff delays instead of waiting
+    (by default a backoff waits on the :attr:`deadline`, so Ctrl-C ends it). ``transport``
+    replaces the network; a target served in process (provider ``local``) needs one.
+    ``on_throttle`` is called on every 429 answer (apply's concurrency limit backs off on
+    it). ``deadline`` bounds the whole run (seconds, or a shared :class:`Deadline`);
+    ``max_body`` the size of an answer after decompression; ``max_pages`` a listing;
+    ``walk`` how it lists (``one-cursor`` only to troubleshoot a host, or to measure).
     """
 
     def __init__(
@@ -70,9 +85,13 @@ class AssistantsClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: Callable[[], float] = random.random,
         on_throttle: Callable[[], None] | None = None,
+        deadline: Deadline | float | None = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY_BYTES,
+        max_pages: int = MAX_PAGES,
+        walk: WalkName = "two-ended",
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -87,6 +106,10 @@ class AssistantsClient:
         self._sleep = sleep
         self._rng = rng
         self._on_throttle = on_throttle
+        self.deadline = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
+        self.max_body = max_body
+        self.max_pages = max_pages
+        self.walk = walk
         self._lock = threading.Lock()
         self._requests_made = 0
         self._retries = 0
@@ -116,11 +139,19 @@ class AssistantsClient:
             kwargs.setdefault("max_retries", g.max_retries)
         if g.timeout is not None:
             kwargs.setdefault("timeout", httpx.Timeout(g.timeout, connect=CONNECT_TIMEOUT))
+        if g.deadline is not None:
+            kwargs["deadline"] = g.deadline
+        kwargs.setdefault("walk", walk_from_env(os.environ))
         if transport_for is not None and "transport" not in kwargs:
             kwargs["transport"] = transport_for(target)
         return cls(target, **kwargs)
 
     # -- lifecycle -------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Ctrl-C: send nothing more (no new request, no retry); a backoff ends at once.
+        Safe from a signal handler and from any thread."""
+        self.deadline.cancel()
 
     def close(self) -> None:
         with self._lock:
@@ -133,12 +164,7 @@ class AssistantsClient:
     def __enter__(self) -> AssistantsClient:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -161,54 +187,37 @@ class AssistantsClient:
     # -- the API ---------------------------------------------------------------------------
 
     def list_all(self) -> list[dict[str, Any]]:
-        """Every assistant, oldest first, one request per :data:`PAGE_SIZE` assistants."""
-        return [item for page in self.pages() for item in page]
+        """Every assistant, oldest first as the host orders them, about one request per
+        :data:`PAGE_SIZE` assistants."""
+        listing = self.listing()
+        by_id = {str(item["id"]): dict(item) for page in listing for item in page}
+        items = [by_id[ident] for ident in listing.walk.order() if ident in by_id]
+        if all(isinstance(item.get("created_at"), int) for item in items):
+            # Stable: ties keep the host's order; an assistant only the newest-first walk
+            # listed (deleted before the other got there) goes back to its place.
+            items.sort(key=lambda item: int(item["created_at"]))
+        return items
 
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
-        """:meth:`list_all` page by page, as each arrives (an object seen on an earlier page
-        is not repeated), so that a caller can reduce a page before the next is fetched."""
-        seen_ids: set[str] = set()
-        seen_cursors: set[str] = set()
-        after: str | None = None
-        while True:
-            params = {"limit": str(PAGE_SIZE), "order": "asc"}
-            if after is not None:
-                params["after"] = after
-            page = self._request("GET", COLLECTION, params=params, kind="read")
-            url = self._url(COLLECTION)
-            data = page_items(page, url)
-            fresh: list[dict[str, Any]] = []
-            for item in data:
-                # A host that shifts pages under concurrent writes may repeat an object.
-                if item["id"] not in seen_ids:
-                    seen_ids.add(item["id"])
-                    fresh.append(item)
-            yield fresh
-            has_more = page.get("has_more")
-            if has_more is None:
-                # A host that omits has_more: a full page may not be the last one.
-                has_more = len(data) >= PAGE_SIZE
-            elif not isinstance(has_more, bool):
-                raise ApiError(
-                    f"GET {url} answered a list whose has_more is {has_more!r}, not true/false; "
-                    "this host does not paginate like the Assistants API."
-                )
-            if not has_more:
-                return
-            if not data:
-                raise ApiError(
-                    f"GET {url} said more assistants follow but returned an empty page; "
-                    "stopped to avoid an endless loop (a pagination bug on the host)."
-                )
-            last_id = page.get("last_id")
-            cursor = last_id if isinstance(last_id, str) and last_id else data[-1]["id"]
-            if cursor in seen_cursors:
-                raise ApiError(
-                    f"GET {url} returned the page after {cursor!r} twice; stopped to avoid an "
-                    "endless loop (the host ignores the 'after' cursor)."
-                )
-            seen_cursors.add(cursor)
-            after = cursor
+    def pages(self) -> Iterator[list[Mapping[str, Any]]]:
+        """:meth:`list_all` in batches as they arrive (each assistant once); see :meth:`listing`."""
+        yield from self.listing()
+
+    def listing(self) -> Listing:
+        """The listing of every assistant, started now: its requests go out in worker
+        threads while the caller does something else (loads the manifests), and iterating
+        it yields the assistants as they arrive. The walk (:attr:`walk`) is from both ends
+        unless the host leaves a doubt; its bounds end it against any host."""
+        walk = new_walk(self.walk, self._url(COLLECTION), max_pages=self.max_pages)
+        return Listing(self.list_page, walk).start()
+
+    def list_page(self, step: Step, unwanted: threading.Event | None = None) -> Page:
+        """One page of the list of assistants; not retried once ``unwanted`` is set."""
+        size: list[int] = []
+        answer = self._request(
+            "GET", COLLECTION, kind="read", params=step.params(), unwanted=unwanted, size=size
+        )
+        items = page_items(answer, self._url(COLLECTION))
+        return Page(items, answer.get("has_more"), answer.get("last_id"), sum(size))
 
     def read(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """The decoded answer to ``GET path`` (under the base URL): for reads beside the
@@ -244,7 +253,7 @@ class AssistantsClient:
         a write itself (apply re-sending a create whose outcome was unknown). Counted as a
         retry; ``retry_after`` is the host's, from :attr:`OutcomeUnknown.retry_after`."""
         self._count(retry=True)
-        self._sleep(backoff(attempt, retry_after, self._rng()))
+        self._wait(backoff(attempt, retry_after, self._rng()))
 
     # -- machinery -------------------------------------------------------------------------
 
@@ -258,6 +267,18 @@ class AssistantsClient:
             else:
                 self._requests_made += 1
 
+    def _go(self, what: str, landed: bool, unwanted: threading.Event | None) -> None:
+        """Nothing is sent after Ctrl-C, past the deadline, once closed or no longer wanted."""
+        self.deadline.check(what, landed=landed)
+        if self._closed or (unwanted is not None and unwanted.is_set()):
+            raise Stopped(f"{what} was not sent: no longer needed", landed=landed)
+
+    def _wait(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self.deadline.sleep(seconds)
+
     def _request(
         self,
         method: str,
@@ -266,25 +287,53 @@ class AssistantsClient:
         kind: Kind,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
+        unwanted: threading.Event | None = None,
+        size: list[int] | None = None,
     ) -> Any:
+        """The decoded answer (``size`` gets its length in bytes)."""
         url = self._url(path)
+        what = f"{method} {url}"
         attempt = Attempt(method, kind, retries=0, max_retries=self.max_retries)
         while True:
+            self._go(what, attempt.landed_before, unwanted)
             self._count(retry=False)
             started = time.monotonic()
             try:
-                response = self._http.request(
-                    method, path, params=params, json=dict(body) if body is not None else None
+                response = exchange(
+                    self._http,
+                    self._http.build_request(
+                        method,
+                        path,
+                        params=params,
+                        json=dict(body) if body is not None else None,
+                        timeout=self.deadline.clamp(self._timeout),
+                    ),
+                    max_body=self.max_body,
+                    deadline=self.deadline,
+                    unwanted=unwanted,
                 )
             except httpx.TransportError as exc:
                 elapsed = time.monotonic() - started
                 log.debug("%s %s -> %s (%.3f s)", method, url, type(exc).__name__, elapsed)
+                landed = attempt.landed_before or not before_send(exc)
+                if isinstance(exc, httpx.TimeoutException) and self.deadline.remaining() <= 0:
+                    # The timeout was the deadline's, not the host's: no retry can fit.
+                    raise self.deadline.exceeded(what, landed=landed) from None
                 decision = decide(attempt, error=exc, jitter=self._rng())
                 if decision.verdict == "unknown":
                     raise outcome_unknown(method, url, describe_exception(exc), self._key) from None
                 if decision.verdict == "fail":
                     raise connection_failed(exc, method, url, attempt.retries, self._key) from None
                 why = type(exc).__name__
+            except (TooLarge, Undecodable) as exc:
+                # Not retried: the host would answer the same again.
+                if kind == "create":
+                    raise outcome_unknown(
+                        method, url, unread_answer(exc, self.max_body), self._key
+                    ) from None
+                if isinstance(exc, TooLarge):
+                    raise too_large(method, url, exc.limit, exc.declared) from None
+                raise undecodable(method, url, str(exc)) from None
             else:
                 elapsed = time.monotonic() - started
                 status = response.status_code
@@ -295,14 +344,15 @@ class AssistantsClient:
                     attempt,
                     status=status,
                     headers=response.headers,
-                    jitter=self._rng(),
+                    # Drawn only when a retry may need it: an answer still arriving after
+                    # its listing is over must not touch the random state meanwhile.
+                    jitter=0.0 if 200 <= status < 300 else self._rng(),
                     now=time.time(),
                 )
                 if decision.verdict == "success":
-                    try:
-                        return decode_answer(response, method, url, self._key)
-                    finally:
-                        unbind(response)  # perf: see connection.unbind
+                    if size is not None:
+                        size.append(len(response.content))
+                    return decode_answer(response, method, url, self._key)
                 if decision.verdict == "unknown":
                     raise outcome_unknown(
                         method, url, f"HTTP {status}", self._key, decision.retry_after
@@ -326,6 +376,7 @@ class AssistantsClient:
                     )
                 why = f"HTTP {status}"
             attempt = Attempt(method, kind, attempt.retries + 1, self.max_retries, decision.landed)
+            self._go(what, attempt.landed_before, unwanted)
             self._count(retry=True)
             log.info(
                 "%s %s: %s, retrying in %.2f s (retry %d of %d)",
@@ -336,7 +387,10 @@ class AssistantsClient:
                 attempt.retries,
                 self.max_retries,
             )
-            self._sleep(decision.delay)
+            try:
+                self._wait(decision.delay)
+            except Stopped as stop:
+                raise type(stop)(str(stop), landed=attempt.landed_before) from None
 
 
 def _object_path(assistant_id: str) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import httpx
 
+from assistctl.api.body import TooLarge, Undecodable
 from assistctl.api.envelopes import parse_error_body
-from assistctl.api.retry import MAX_RETRY_AFTER
+from assistctl.api.retry import MAX_RETRY_AFTER, permanent_failure
 from assistctl.api.secret import scrub
 from assistctl.api.target import Target
 from assistctl.api.wire import COLLECTION, clip, excerpt
@@ -27,6 +28,33 @@ def outcome_unknown(
         "(that could create a duplicate); look it up by its ownership label before "
         "creating it again.",
         retry_after=retry_after,
+    )
+
+
+def too_large(method: str, url: str, limit: int, declared: int | None) -> ApiError:
+    """An answer past the body ceiling (:mod:`assistctl.api.body`), not read further."""
+    size = (
+        f"announced {declared:,} bytes"
+        if declared is not None
+        else f"sent more than {limit // (1024 * 1024)} MiB (after decompression)"
+    )
+    return ApiError(
+        f"{method} {url} {size}, more than any Assistants API answer holds; stopped reading "
+        "and closed the connection (is the base URL an Assistants API host?)."
+    )
+
+
+def unread_answer(exc: TooLarge | Undecodable, limit: int) -> str:
+    """Why an answer was not used (a create's, whose outcome is then unknown)."""
+    if isinstance(exc, TooLarge):
+        return f"its answer passed {limit // (1024 * 1024)} MiB and was not read"
+    return f"its answer could not be decoded: {exc}"
+
+
+def undecodable(method: str, url: str, why: str) -> ApiError:
+    return ApiError(
+        f"{method} {url} answered a body that could not be decoded ({why}); the host or a "
+        "proxy in between is broken, try again later."
     )
 
 
@@ -52,7 +80,25 @@ def connection_failed(
 ) -> ConnectionFailed:
     after = f" (after {retries} retries)" if retries else ""
     detail = scrub(describe_exception(exc), key)
-    if isinstance(exc, httpx.ConnectTimeout):
+    permanent = permanent_failure(exc)
+    host = _host(url)
+    if permanent == "dns":
+        text = (
+            f"Could not resolve the host name {host!r} of {url} ({detail}); check --base-url "
+            "(a name the DNS does not know is not retried)."
+        )
+    elif permanent == "certificate":
+        text = (
+            f"The TLS certificate of {host} was refused ({detail}); check --base-url, or set "
+            "SSL_CERT_FILE to the CA bundle that signed it (a refused certificate is not "
+            "retried)."
+        )
+    elif permanent == "tls":
+        text = (
+            f"The TLS handshake with {host} failed ({detail}); check that --base-url's "
+            "scheme and port serve https (a failed handshake is not retried)."
+        )
+    elif isinstance(exc, httpx.ConnectTimeout):
         text = (
             f"Timed out connecting to {url}{after}; check --base-url and your network "
             "(the host did not answer within the connect timeout)."
@@ -68,6 +114,13 @@ def connection_failed(
     else:
         text = f"The connection to {url} failed during {method}{after}: {detail}."
     return ConnectionFailed(text)
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host or url
+    except httpx.InvalidURL:  # pragma: no cover - the client only sends valid URLs
+        return url
 
 
 def api_error(

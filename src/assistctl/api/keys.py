@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from typing import BinaryIO
 
 from assistctl.errors import UsageError
@@ -33,7 +34,7 @@ def read_key_file(path: str, stdin: BinaryIO | None = None) -> tuple[str, str]:
     """
     source = "standard input (--api-key-file -)" if path == "-" else f"--api-key-file {path}"
     try:
-        raw = _read(path) if path != "-" else (stdin or sys.stdin.buffer).read(MAX_KEY_BYTES + 1)
+        raw = _read(path) if path != "-" else _standard_input(stdin)
     except OSError as err:
         raise UsageError(
             f"Cannot read the API key from {source}: {err.strerror or type(err).__name__}."
@@ -54,6 +55,19 @@ def read_key_file(path: str, stdin: BinaryIO | None = None) -> tuple[str, str]:
     if not text:
         raise UsageError(f"The API key from {source} is empty; put the key in it.")
     return check_key(text, source), source
+
+
+_READ: weakref.WeakKeyDictionary[BinaryIO, bytes] = weakref.WeakKeyDictionary()
+"""Standard input as the first read took it: a run may resolve its target twice (the
+listing started while the manifests load, then the target the loading found), and a pipe
+can be read once."""
+
+
+def _standard_input(stdin: BinaryIO | None) -> bytes:
+    stream = stdin or sys.stdin.buffer
+    if stream not in _READ:
+        _READ[stream] = stream.read(MAX_KEY_BYTES + 1)
+    return _READ[stream]
 
 
 def _read(path: str) -> bytes:

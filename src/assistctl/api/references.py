@@ -11,6 +11,7 @@ refuses the key for it, is skipped for that kind with a note under ``-v``; the p
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -34,6 +35,38 @@ def check(client: AssistantsClient, found: Sequence[Reference]) -> list[Problem]
     if not found:
         return []
     return problems(found, facts(client, found))
+
+
+class Deferred:
+    """:func:`check`, started when :meth:`start` is called (in a thread of its own) or at the
+    latest by :meth:`result`, which waits for it and raises what it raised."""
+
+    def __init__(self, client: AssistantsClient, found: Sequence[Reference]) -> None:
+        self._client = client
+        self._found = found
+        self._thread: threading.Thread | None = None
+        self._problems: list[Problem] = []
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            name = "assistctl-refs-check"
+            self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+            self._thread.start()
+
+    def result(self) -> list[Problem]:
+        self.start()
+        assert self._thread is not None
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._problems
+
+    def _run(self) -> None:
+        try:
+            self._problems = check(self._client, self._found)
+        except BaseException as err:  # handed to result()
+            self._error = err
 
 
 def facts(client: AssistantsClient, found: Sequence[Reference]) -> HostFacts:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import email.utils
 import math
+import socket
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -179,5 +181,41 @@ def before_send(error: httpx.TransportError) -> bool:
 def retryable_error(error: httpx.TransportError) -> bool:
     if isinstance(error, httpx.LocalProtocolError | httpx.UnsupportedProtocol | httpx.ProxyError):
         return False
-    # A certificate the system does not trust will not become trusted in a few seconds.
-    return not (isinstance(error, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(error))
+    return permanent_failure(error) is None
+
+
+PermanentFailure = Literal["dns", "certificate", "tls"]
+
+
+def permanent_failure(error: httpx.TransportError) -> PermanentFailure | None:
+    """Why a connection failed for good, if it did: a name that does not resolve, or a TLS
+    certificate (``certificate``) or handshake (``tls``) that is refused. A name missing from
+    DNS or a certificate the system does not trust will not appear in a few seconds, and
+    retrying them only hides the cause for a dozen seconds more."""
+    if not isinstance(error, httpx.ConnectError):
+        return None
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return "dns"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "certificate"
+        if isinstance(cause, ssl.SSLError):
+            return "tls"
+        cause = cause.__cause__ or cause.__context__
+    # httpx keeps the cause; the text is a second chance for a transport that does not.
+    text = str(error)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "certificate"
+    if any(sign in text for sign in _DNS_TEXTS):
+        return "dns"
+    return None
+
+
+_DNS_TEXTS = (
+    "Name or service not known",
+    "nodename nor servname provided",
+    "No address associated with hostname",
+    "Temporary failure in name resolution",
+    "getaddrinfo failed",
+)

@@ -16,12 +16,15 @@ from typing import NoReturn
 import click
 
 from assistctl.cli import process
-from assistctl.errors import AssistctlError, ManifestError
+from assistctl.errors import AssistctlError, Interrupted, ManifestError
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
 EXIT_INTERRUPTED = 130
+INTERRUPTED = "assistctl: interrupted (Ctrl-C); stopped at once, nothing more was sent."
+"""What Ctrl-C ends a command with, unless the command says more (apply names what was not
+started and what is unknown); a second Ctrl-C ends it at once (:mod:`assistctl.cli.interrupt`)."""
 
 
 class _State:
@@ -44,13 +47,19 @@ def _report() -> Iterator[None]:
             click.echo(diag.format(), err=True)
         _say(str(err))
         raise SystemExit(err.exit_code) from None
+    except Interrupted as err:
+        if state.verbose:
+            traceback.print_exc()
+        click.echo(f"assistctl: {err}", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except AssistctlError as err:
         if state.verbose:
             traceback.print_exc()
         _say(str(err))
         raise SystemExit(err.exit_code) from None
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        # click's name for a KeyboardInterrupt it caught: said as ours, not "Aborted!".
+        click.echo(INTERRUPTED, err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
     except click.ClickException as err:
         # click's usage errors exit 2 by default, but 2 means "changes" for plan and drift.
@@ -62,7 +71,7 @@ def _report() -> Iterator[None]:
         _say(err.format_message())
         raise SystemExit(EXIT_ERROR) from None
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        click.echo(INTERRUPTED, err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         # Output piped into `head`: not an error of ours; stay quiet.

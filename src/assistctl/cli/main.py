@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from assistctl import __version__
-from assistctl.cli import choices, error_handler, globalopts, process
+from assistctl.cli import choices, error_handler, globalopts, interrupt, process
 from assistctl.options import GlobalOptions
 
 _path_args = click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -371,10 +371,7 @@ def schema() -> int:
     help="A real rate limit: requests beyond this rate are answered 429 (0: none).",
 )
 @click.option(
-    "--error-fraction",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Fraction of requests answered 500/503.",
+    "--error-fraction", type=click.FloatRange(0, 1), default=0.0, help="Fraction answered 500/503."
 )
 @click.option(
     "--lost-creates",
@@ -383,6 +380,9 @@ def schema() -> int:
     help="The next N creates commit but their response is lost (connection closed).",
 )
 @click.option("--seed", type=int, help="Seed for the random faults (reproducible runs).")
+@click.option("--tie-created-at", is_flag=True, help="New assistants get the newest created_at.")
+@click.option("--ignore-order", is_flag=True, help="List oldest first whatever 'order' asks.")
+@click.option("--desc-ties-in-creation-order", is_flag=True, help="order=desc: ties not reversed.")
 @click.pass_context
 def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
     """Serve the local Assistants API emulator until Ctrl-C. Prints the base URL first."""
@@ -394,4 +394,5 @@ def emulator(ctx: click.Context, /, **kwargs: Any) -> int:
 def main() -> None:
     """The console script: one command inside the process-level performance layer."""
     process.start()
+    interrupt.install()
     error_handler.run_and_exit(lambda: cli.main(standalone_mode=False, prog_name="assistctl"))

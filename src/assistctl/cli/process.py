@@ -15,6 +15,7 @@ import os
 import sys
 from typing import NoReturn, TextIO
 
+EXIT_INTERRUPTED = 130
 NO_FAST_PATHS = "ASSISTCTL_NO_FAST_PATHS"
 """Set to anything but ``""`` or ``"0"``: Python's own collector thresholds and teardown."""
 
@@ -47,6 +48,10 @@ def end(code: int) -> NoReturn:
     """
     stdout_flushed = _flush(sys.stdout)
     _flush(sys.stderr)
+    if code == EXIT_INTERRUPTED:
+        # Not a measure: after Ctrl-C, apply's workers may still hang on calls it reported
+        # as unknown, and the interpreter's exit would wait for them.
+        os._exit(code)
     if fast_paths():
         # perf: benchmarks/apply.py, the os._exit A/B in benchmarks/README.md.
         os._exit(code)

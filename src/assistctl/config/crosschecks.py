@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from assistctl.config.apiobjects import MAX_METADATA_PAIRS, MAX_USER_METADATA_PAIRS
+from assistctl.config.limits import MAX_METADATA_PAIRS, MAX_USER_METADATA_PAIRS
 from assistctl.labels import OWNER_KEY
 
 Found = Iterator[tuple[tuple[str | int, ...], PydanticCustomError]]

@@ -28,6 +28,15 @@ from pydantic_core import PydanticCustomError
 from assistctl.config import crosschecks
 from assistctl.config.apifields import API_FIELDS
 from assistctl.config.apiobjects import (
+    FileSearchTool,
+    FunctionTool,
+    Name,
+    ResponseFormat,
+    StrictModel,
+    Tool,
+    ToolResources,
+)
+from assistctl.config.limits import (
     FUNCTION_NAME_PATTERN,
     MAX_DESCRIPTION,
     MAX_INSTRUCTIONS,
@@ -41,15 +50,8 @@ from assistctl.config.apiobjects import (
     NOT_BLANK,
     REASONING_EFFORTS,
     Bool,
-    FileSearchTool,
-    FunctionTool,
     Integer,
-    Name,
     Number,
-    ResponseFormat,
-    StrictModel,
-    Tool,
-    ToolResources,
 )
 from assistctl.labels import OWNER_KEY
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from assistctl.config.manifest import FUNCTION_NAME_PATTERN, NOT_BLANK
+from assistctl.config.limits import FUNCTION_NAME_PATTERN, NOT_BLANK
 from assistctl.config.names import ENV_VAR_PATTERN, VAR_NAME_PATTERN
 from assistctl.labels import NAME_PATTERN
 

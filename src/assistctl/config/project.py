@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -33,12 +33,15 @@ from assistctl.config.environments import (
     check_top_level_vars,
     provider_problem,
 )
-from assistctl.config.manifest import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Manifest, Number
+from assistctl.config.limits import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Number
 from assistctl.config.messages import Loc, explain
 from assistctl.config.variables import merged
 from assistctl.config.yamlload import dotted, load_file
 from assistctl.errors import Diagnostic, ManifestError
 from assistctl.labels import NAME_PATTERN, OWNER_KEY
+
+if TYPE_CHECKING:
+    from assistctl.config.manifest import Manifest
 
 MAX_DELETE_PERCENT = 30.0
 """The mass-delete guard (:mod:`assistctl.core.plan.guard`): a plan deleting more than this

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assistctl.config.manifest import MAX_INSTRUCTIONS
+from assistctl.config.limits import MAX_INSTRUCTIONS
 from assistctl.config.project import display_path
 from assistctl.config.reffiles import FileGuard
 from assistctl.config.textfile import read_text
@@ -28,23 +28,34 @@ class PromptFiles:
     def __init__(self, project_file: Path | None) -> None:
         self.project_dir = os.path.dirname(os.path.realpath(project_file)) if project_file else None
         self.guard = FileGuard()
+        self.arguments: dict[str, str] = {}
         self.roots: dict[str, str] = {}
         self.texts: dict[Path, Read] = {}
 
     def add_manifest_file(self, source: str, argument_root: str) -> None:
-        """Record ``source``'s project root: the directory of ``assistctl.yaml`` when the
-        file is below it, else the directory of the path argument it was found under."""
-        root = argument_root
-        if self.project_dir is not None:
-            real = os.path.realpath(source)
-            if real.startswith(self.project_dir.rstrip(os.sep) + os.sep):
-                root = self.project_dir
-        self.roots[source] = root
+        """Record the directory of the path argument ``source`` was found under (see
+        :meth:`root`)."""
+        self.arguments[source] = argument_root
+
+    def root(self, source: str) -> str:
+        """``source``'s project root: the directory of ``assistctl.yaml`` when the file is
+        below it, else the directory of the path argument it was found under."""
+        # perf: worked out for the manifests that read a file only, not for every one (a
+        # realpath is a stat per path component: 0.1 s over 5,000 manifests);
+        # benchmarks/listing.py (see benchmarks/README.md, listing from both ends).
+        if source not in self.roots:
+            root = self.arguments[source]
+            if self.project_dir is not None:
+                real = os.path.realpath(source)
+                if real.startswith(self.project_dir.rstrip(os.sep) + os.sep):
+                    root = self.project_dir
+            self.roots[source] = root
+        return self.roots[source]
 
     def read(self, source: str, shown: str, relative: str) -> Read:
         """The text of ``relative`` (relative to manifest file ``source``, shown as
         ``shown``), or why it may not or cannot be read."""
-        root = self.roots[source]
+        root = self.root(source)
         resolved, refused = self.guard.resolve(root, (source, shown), relative, "instructions file")
         if refused is not None:
             # Not cached: the sentence names this manifest's own relative path.

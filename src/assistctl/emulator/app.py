@@ -170,7 +170,8 @@ class EmulatorApp:
                 apply_fields(obj, extra, checked)
             return obj
 
-        return self.store.create(build, extra)
+        tied = self.faults.tied_created_at(self.store.newest_created_at)
+        return self.store.create(build, extra, created_at=tied)
 
     def modify_assistant(self, assistant_id: str, body: Any) -> Record | None:
         """Validate and modify (no faults, not logged); ``None`` for an unknown id."""
@@ -392,7 +393,10 @@ class EmulatorApp:
             query = v.validate_list_query(params)
             try:
                 page = self.store.page(
-                    order=query.order, limit=query.limit, after=query.after, before=query.before
+                    limit=query.limit,
+                    after=query.after,
+                    before=query.before,
+                    **self.faults.list_order(query.order),
                 )
             except CursorNotFound as err:
                 raise v.invalid(

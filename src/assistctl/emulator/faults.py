@@ -32,6 +32,18 @@ fields below; fields left out keep their value) or programmatically through
 - ``seed``: seeds the random draws, so a test's sequence of faults is reproducible (for a given
   order of requests). Changing ``seed`` re-seeds.
 
+How a host orders its list, for the walk from both ends (not faults of one request, but of
+the host; the store does the ordering, :meth:`~assistctl.emulator.store.Store.page`):
+
+- ``tie_created_at``: every assistant created while it is set gets the ``created_at`` of the
+  newest one already stored (the current time when there is none), as when hundreds are
+  created in one second.
+- ``ignore_order``: the list is oldest first whatever ``order`` asks (a host that does not
+  implement ``order=desc``).
+- ``desc_ties_reversed``: with ``false``, ``order=desc`` lists the newest second first but
+  the assistants of one second in creation order, not the reverse (a host that sorts
+  ``created_at DESC, id ASC``).
+
 Rate-limit and error draws use one random number each per request, in that order, so a seed
 gives the same answers for the same sequence of requests.
 """
@@ -68,6 +80,9 @@ class FaultConfig:
     drop_responses: int = 0
     operations: list[str] | None = None
     seed: int | None = None
+    tie_created_at: bool = False
+    ignore_order: bool = False
+    desc_ties_reversed: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -75,6 +90,7 @@ class FaultConfig:
 
 _FRACTIONS = ("rate_limit_fraction", "error_fraction")
 _COUNTS = ("latency_ms", "lost_creates", "failed_creates", "drop_responses")
+_SWITCHES = ("tie_created_at", "ignore_order", "desc_ties_reversed")
 
 
 def _bad(message: str, param: str) -> RequestError:
@@ -119,6 +135,10 @@ def _check(name: str, value: Any) -> Any:
         ):
             raise _bad(f"'operations' must be null or a list of {', '.join(OPERATIONS)}.", name)
         return None if value is None else list(value)
+    if name in _SWITCHES:
+        if not isinstance(value, bool):
+            raise _bad(f"'{name}' must be true or false.", name)
+        return value
     if name == "seed":
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise _bad("'seed' must be an integer or null.", name)
@@ -260,6 +280,22 @@ class Faults:
                 self._config.failed_creates -= 1
                 return "failed"
             return None
+
+    def tied_created_at(self, newest: Callable[[], int | None]) -> int | None:
+        """The ``created_at`` a new assistant gets under ``tie_created_at`` (None: the
+        clock's): the newest one's, else now."""
+        if not self.config.tie_created_at:
+            return None
+        return newest() or int(time.time())
+
+    def list_order(self, order: str) -> dict[str, Any]:
+        """How the store orders a list asked for in ``order`` (``ignore_order``,
+        ``desc_ties_reversed``)."""
+        config = self.config
+        return {
+            "order": "asc" if config.ignore_order else order,
+            "desc_ties_reversed": config.desc_ties_reversed,
+        }
 
     def take_drop(self, operation: str) -> bool:
         """Whether this response is to be cut off mid-body (consumes one)."""

@@ -150,7 +150,13 @@ class Store:
             return [self._records[self._ids_by_key[k]].copy() for k in self._keys]
 
     def page(
-        self, *, order: str, limit: int, after: str | None = None, before: str | None = None
+        self,
+        *,
+        order: str,
+        limit: int,
+        after: str | None = None,
+        before: str | None = None,
+        desc_ties_reversed: bool = True,
     ) -> Page:
         """One page of a cursor-paginated list.
 
@@ -160,7 +166,12 @@ class Store:
         requested order) and ``has_more`` says whether more lie beyond it in that direction;
         otherwise the page starts at the beginning of the window and ``has_more`` says
         whether more follow.
+
+        ``desc_ties_reversed=False`` lists ``order=desc`` newest second first but each
+        second's objects in creation order (a host sorting ``created_at DESC, id ASC``).
         """
+        if order == "desc" and not desc_ties_reversed:
+            return self._page_desc_ties_in_order(limit, after, before)
         with self._lock:
             lo, hi = 0, len(self._keys)
             descending = order == "desc"
@@ -184,6 +195,34 @@ class Store:
             has_more = len(window) > len(chosen)
             return Page([self._records[self._ids_by_key[k]].copy() for k in chosen], has_more)
 
+    def _page_desc_ties_in_order(self, limit: int, after: str | None, before: str | None) -> Page:
+        """:meth:`page` for ``order=desc`` with ties in creation order (no index: a test
+        option, O(n) per page)."""
+        with self._lock:
+
+            def rank(key: SortKey) -> tuple[int, int]:
+                return (-key[0], key[1])
+
+            ordered = sorted(self._keys, key=rank)
+            lo, hi = 0, len(ordered)
+            if after is not None:
+                lo = bisect.bisect_right(
+                    [rank(k) for k in ordered], rank(self._cursor_key("after", after))
+                )
+            if before is not None:
+                hi = bisect.bisect_left(
+                    [rank(k) for k in ordered], rank(self._cursor_key("before", before))
+                )
+            window = ordered[lo:hi] if lo < hi else []
+            chosen = window[-limit:] if before is not None and after is None else window[:limit]
+            has_more = len(window) > len(chosen)
+            return Page([self._records[self._ids_by_key[k]].copy() for k in chosen], has_more)
+
+    def newest_created_at(self) -> int | None:
+        """The ``created_at`` of the newest stored object (None when there is none)."""
+        with self._lock:
+            return self._keys[-1][0] if self._keys else None
+
     def _cursor_key(self, param: str, cursor: str) -> SortKey:
         rec = self._records.get(cursor)
         if rec is not None:
@@ -195,14 +234,20 @@ class Store:
     # ---- writes ----------------------------------------------------------------------------
 
     def create(
-        self, build: Callable[[str, int], JsonObject], extra: JsonObject | None = None
+        self,
+        build: Callable[[str, int], JsonObject],
+        extra: JsonObject | None = None,
+        *,
+        created_at: int | None = None,
     ) -> Record:
-        """Store a new object. ``build(id, created_at)`` returns the full AssistantObject."""
+        """Store a new object. ``build(id, created_at)`` returns the full AssistantObject;
+        ``created_at`` replaces the clock's (a host where many share one second)."""
         with self._lock:
             assistant_id = self._id_factory()
             while assistant_id in self._records or assistant_id in self._tombstones:
                 assistant_id = self._id_factory()
-            created_at = int(self._clock())
+            if created_at is None:
+                created_at = int(self._clock())
             obj = build(assistant_id, created_at)
             rec = Record(self._next_seq, obj, dict(extra or {}))
             self._next_seq += 1

@@ -6,6 +6,8 @@ hints; it has no pytest dependency.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +66,17 @@ class EmulatorHandle:
 
     def reset(self) -> None:
         self.app.reset()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait (at most ``timeout``) until this process has no listing thread left and the
+        emulator handles no request: a list request that a finished command left on the
+        wire (its listing was over) ends before the next test reads the log."""
+        ends = time.monotonic() + timeout
+        for thread in threading.enumerate():
+            if thread.name.startswith("assistctl-list-"):
+                thread.join(max(0.0, ends - time.monotonic()))
+        while self.app.in_flight and time.monotonic() < ends:
+            time.sleep(0.005)
 
     def set_faults(self, **fields: Any) -> dict[str, Any]:
         """Change fault settings (see ``assistctl.emulator.faults``); returns all settings."""

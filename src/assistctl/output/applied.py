@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistctl.api.apply import ApplyReport
+from assistctl.api.report import ApplyReport
 from assistctl.labels import split_scope
 
 _NAMED_FAILURES = 3
@@ -34,7 +34,8 @@ def final_sentence(report: ApplyReport, parallelism: int) -> str:
     failed = report.failed
     tally = f"{done['created']} created, {done['updated']} updated, {done['deleted']} deleted"
     if report.interrupted:
-        return f"Apply interrupted: {tally}, {len(failed)} failed.{tail}"
+        unknown = f", {len(report.unknown)} unknown" if report.unknown else ""
+        return f"Apply interrupted: {tally}, {len(failed)} failed{unknown}.{tail}"
     if failed:
         total = len(report.outcomes) + len(report.not_started)
         keys = sorted(o.change.key for o in failed)  # stable: changes finish in any order
@@ -76,6 +77,18 @@ def json_body(report: ApplyReport, scope: str) -> dict[str, Any]:
         }
         for c in report.not_started
     ]
+    results += [
+        {
+            "key": c.key,
+            "action": c.action,
+            "id": c.id,
+            "status": "unknown",
+            "error": None,
+            "found_by_label": False,
+            "changed": list(c.changed),
+        }
+        for c in report.unknown
+    ]
     return {
         "project": split_scope(scope)[0],
         "environment": split_scope(scope)[1],
@@ -83,6 +96,7 @@ def json_body(report: ApplyReport, scope: str) -> dict[str, Any]:
             **counts(report),
             "failed": len(report.failed),
             "not_started": len(report.not_started),
+            "unknown": len(report.unknown),
             "retries": report.retries,
         },
         "interrupted": report.interrupted,
@@ -104,8 +118,9 @@ def json_errors(report: ApplyReport) -> list[dict[str, Any]]:
     if report.interrupted:
         errors.append(
             {
-                "message": f"Interrupted: {len(report.not_started)} change(s) not started; "
-                "run apply again to finish."
+                "message": f"Interrupted: {len(report.not_started)} change(s) not started, "
+                f"{len(report.unknown)} unknown (sent, no answer before the stop); run apply "
+                "again to finish."
             }
         )
     return errors

@@ -28,8 +28,8 @@ from assistctl.cli.commands._shared import (
     project_name,
     status,
 )
-from assistctl.cli.error_handler import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
-from assistctl.errors import ApplyFailed, UsageError
+from assistctl.cli.error_handler import EXIT_ERROR, EXIT_OK
+from assistctl.errors import ApplyFailed, Interrupted, UsageError
 from assistctl.options import GlobalOptions
 from assistctl.output.applied import final_sentence, json_body, json_errors
 from assistctl.output.console import use_color
@@ -80,11 +80,14 @@ def _execute(opts: ApplyOptions, run: JsonRun) -> int:
 
 
 def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
+    from assistctl.api.deadline import APPLY_DEADLINE
     from assistctl.api.limiter import Throttles
     from assistctl.output.render import plan_summary, render_plan
 
     throttles = Throttles()
-    session = open_session(opts.g, opts.paths, "Planning", on_throttle=throttles)
+    session = open_session(
+        opts.g, opts.paths, "Planning", on_throttle=throttles, deadline=APPLY_DEADLINE
+    )
     try:
         plan = session.plan
         # With --format json the plan is for the person at the prompt (stderr): stdout
@@ -99,7 +102,9 @@ def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
         if not plan.has_changes:
             run.body = json_body(ApplyReport(), session.scope)
             return EXIT_OK
-        if not _confirmed(opts, plan):
+        with session.client.deadline.paused():  # a person's time, not the host's
+            confirmed = _confirmed(opts, plan)
+        if not confirmed:
             click.echo("Apply cancelled: nothing was changed.", err=True)
             run.errors = [{"message": "Apply cancelled: nothing was changed."}]
             return EXIT_ERROR
@@ -109,6 +114,7 @@ def _apply_fresh(opts: ApplyOptions, run: JsonRun) -> int:
 
 
 def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
+    from assistctl.api.deadline import APPLY_DEADLINE
     from assistctl.api.limiter import Throttles
     from assistctl.config.environments import select_environment
     from assistctl.config.project import load_project
@@ -135,7 +141,9 @@ def _apply_saved(opts: ApplyOptions, run: JsonRun, source: str) -> int:
     project = project_name(opts.g, config)
     scope = scope_of(project, environment)
     throttles = Throttles()
-    client = connect(opts.g, config.settings(environment), on_throttle=throttles)
+    client = connect(
+        opts.g, config.settings(environment), on_throttle=throttles, deadline=APPLY_DEADLINE
+    )
     try:
         planfile.check_origin(saved, origin_of(client.target, project, environment), source)
         where = describe_scope(scope)
@@ -184,25 +192,40 @@ def _run(
     throttles: Throttles,
     scope: str,
 ) -> int:
-    from assistctl.api.apply import apply_plan
+    from contextlib import ExitStack
+
+    from assistctl.api.apply import Applier, apply_plan
+    from assistctl.cli import interrupt
     from assistctl.output.progress import TtyProgress, choose
 
     total = len(plan.creates) + len(plan.updates) + len(plan.deletes)
     progress = choose(sys.stderr, total, quiet=opts.g.quiet)
-    report = apply_plan(
-        client,
-        plan,
-        parallelism=opts.parallelism,
-        progress=progress,
-        throttles=throttles,
-        scope=scope,
-    )
+    with ExitStack() as stack:
+
+        def ctrl_c_stops(applier: Applier) -> None:
+            # Ctrl-C stops the applier, which reports what was not started and what is
+            # unknown, instead of ending the command where it stands.
+            stack.enter_context(interrupt.graceful(applier.stop))
+
+        report = apply_plan(
+            client,
+            plan,
+            parallelism=opts.parallelism,
+            progress=progress,
+            throttles=throttles,
+            scope=scope,
+            on_applier=ctrl_c_stops,
+        )
     run.body = json_body(report, scope)
     # The live bar of a terminal names only failures; the final report names the rest.
     _report(opts, run, report, list_succeeded=isinstance(progress, TtyProgress))
     if report.interrupted:
         run.errors = json_errors(report)
-        return EXIT_INTERRUPTED
+        unknown = f", {len(report.unknown)} unknown" if report.unknown else ""
+        raise Interrupted(
+            f"interrupted (Ctrl-C): {len(report.not_started)} change(s) not started{unknown}; "
+            "run apply again to finish (it converges)."
+        )
     if not report.ok:
         run.errors = json_errors(report)
         raise ApplyFailed(
@@ -226,9 +249,10 @@ def _report(opts: ApplyOptions, run: JsonRun, report: ApplyReport, *, list_succe
         # Named one per line, like the progress lines: what the rerun will still do.
         for change in report.not_started:
             click.echo(f"not started: {change.action} {change.key}", err=True)
-        click.echo(
-            f"Interrupted: {len(report.not_started)} change(s) not started; "
-            "run apply again to finish.",
-            err=True,
-        )
+        for change in report.unknown:
+            click.echo(
+                f"unknown: {change.action} {change.key} (sent, no answer before the stop; "
+                "the next plan shows whether it was done)",
+                err=True,
+            )
     run.say(final_sentence(report, opts.parallelism))

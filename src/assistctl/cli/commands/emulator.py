@@ -40,6 +40,9 @@ class EmulatorOptions:
     error_fraction: float = 0.0
     lost_creates: int = 0
     seed: int | None = None
+    tie_created_at: bool = False
+    ignore_order: bool = False
+    desc_ties_in_creation_order: bool = False
 
 
 def build_app(opts: EmulatorOptions) -> EmulatorApp:
@@ -57,6 +60,9 @@ def build_app(opts: EmulatorOptions) -> EmulatorApp:
             error_fraction=opts.error_fraction,
             lost_creates=opts.lost_creates,
             seed=opts.seed,
+            tie_created_at=opts.tie_created_at,
+            ignore_order=opts.ignore_order,
+            desc_ties_reversed=not opts.desc_ties_in_creation_order,
         )
     )
     return EmulatorApp(opts.flavor, store=store, faults=faults)
