@@ -3,8 +3,8 @@
 pydantic runs an ``after`` validator only once the field's items are valid, so a reserved
 metadata key or a duplicate function name would show up only after every other error in the
 field was fixed. These checks read the raw value instead, and :func:`together` reports their
-errors beside the items'. :func:`passed_fields` is the manifest an invalid document still
-makes, for the checks beyond the model (policy, instructions file, unique keys). Pure.
+errors beside the items'. Pure (the manifest an invalid document still makes is
+:func:`assistctl.config.manifest.passed_fields`).
 """
 
 from __future__ import annotations
@@ -97,24 +97,3 @@ def function_names(value: Any) -> Found:
             )
         else:
             seen[name] = index
-
-
-STAND_INS = {"key": "k", "model": "m"}
-"""Valid values for a required field that failed, so that the rest can be checked."""
-
-
-def passed_fields(data: dict[object, object], failed: set[str | int]) -> Any:
-    """The manifest made of the fields of ``data`` that passed validation, or None when even
-    that fails. ``failed`` (the top-level fields that did not) gets the required fields
-    filled with :data:`STAND_INS`, which are not the document's to check further."""
-    from assistctl.config.manifest import Manifest  # the model uses this module
-
-    kept: dict[object, object] = {k: v for k, v in data.items() if k not in failed}
-    for name, stand_in in STAND_INS.items():
-        if name not in kept:
-            failed.add(name)
-            kept[name] = stand_in
-    try:
-        return Manifest.model_validate(kept)
-    except ValidationError:
-        return None

@@ -15,10 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistctl.config.crosschecks import passed_fields
 from assistctl.config.dialect import v1_problems, v2_refuses
 from assistctl.config.environments import select_environment
-from assistctl.config.manifest import Manifest, share_fields_sets
+from assistctl.config.manifest import Manifest, passed_fields, share_fields_sets
 from assistctl.config.messages import Loc, explain
 from assistctl.config.models_aimlapi import DOCS_URL as AIMLAPI_DOCS_URL
 from assistctl.config.perenv import EnvironmentPasses

@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
@@ -302,3 +303,22 @@ def manifest_json_schema() -> dict[str, Any]:
     schema["$id"] = "https://assistctl.dev/schemas/assistant.schema.json"
     schema["title"] = "assistctl assistant manifest"
     return schema
+
+
+STAND_INS = {"key": "k", "model": "m"}
+"""Valid values for a required field that failed, so that the rest can be checked."""
+
+
+def passed_fields(data: dict[object, object], failed: set[str | int]) -> Manifest | None:
+    """The manifest made of the fields of ``data`` that passed validation, or None when even
+    that fails. ``failed`` (the top-level fields that did not) gets the required fields
+    filled with :data:`STAND_INS`, which are not the document's to check further."""
+    kept: dict[object, object] = {k: v for k, v in data.items() if k not in failed}
+    for name, stand_in in STAND_INS.items():
+        if name not in kept:
+            failed.add(name)
+            kept[name] = stand_in
+    try:
+        return Manifest.model_validate(kept)
+    except ValidationError:
+        return None
