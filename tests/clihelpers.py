@@ -27,6 +27,10 @@ from click.testing import CliRunner
 
 from assistctl.cli import error_handler
 from assistctl.cli.main import cli
+from assistctl.config.manifest import Manifest
+from assistctl.core.normalize import write_only_fingerprint
+from assistctl.emulator.testing import EmulatorHandle
+from assistctl.labels import OWNER_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "assistants"
@@ -194,3 +198,17 @@ def run_on_a_pty(
             proc.kill()
         os.close(master)
     return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
+
+
+NO_WRITE_ONLY = write_only_fingerprint(Manifest(key="k", model="m"))
+"""The fingerprint this version records when no write-only field is set."""
+
+
+def seed(emulator: EmulatorHandle, label: str | None, **fields: Any) -> dict[str, Any]:
+    """An assistant as this version writes it: ``label`` with its write-only fingerprint."""
+    body = dict(fields)
+    if label is not None:
+        label += f";wo={NO_WRITE_ONLY}"
+        body["metadata"] = {**body.get("metadata", {}), OWNER_KEY: label}
+    body.setdefault("model", "gpt-4o")
+    return emulator.app.create_assistant(body).obj

@@ -14,11 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from assistctl.config.manifest import Manifest
-from assistctl.core.normalize import write_only_fingerprint
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import OWNER_KEY
-from clihelpers import at, copy_examples, project_dir, run, track
+from clihelpers import at, copy_examples, project_dir, run, seed, track
 
 NO_CHANGES = "No changes. Live assistants match the manifests."
 
@@ -89,20 +87,6 @@ TRICKY = [
     "x" * 2001,
     "long prompt\n" * 300,
 ]
-
-
-NO_WRITE_ONLY = write_only_fingerprint(Manifest(key="k", model="m"))
-"""The fingerprint this version records when no write-only field is set."""
-
-
-def seed(emulator: EmulatorHandle, label: str | None, **fields: Any) -> dict[str, Any]:
-    """An assistant as this version writes it: ``label`` with its write-only fingerprint."""
-    body = dict(fields)
-    if label is not None:
-        label += f";wo={NO_WRITE_ONLY}"
-        body["metadata"] = {**body.get("metadata", {}), OWNER_KEY: label}
-    body.setdefault("model", "gpt-4o")
-    return emulator.app.create_assistant(body).obj
 
 
 def files_in(directory: Path) -> dict[str, str]:
