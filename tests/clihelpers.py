@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,10 +145,15 @@ def copy_examples(root: Path) -> Path:
 
 
 def run_on_a_pty(
-    args: list[str], answer: str | None, cwd: Path, term: str = "xterm"
+    args: list[str],
+    answer: str | None,
+    cwd: Path | None = None,
+    term: str = "xterm",
+    at_prompt: Callable[[], None] | None = None,
 ) -> tuple[int, str]:
     """``python -m assistctl ARGS`` with a terminal on stdin/stdout/stderr; types ``answer``
-    at the prompt (``None``: Ctrl-C instead, as a SIGINT)."""
+    at the prompt (``None``: Ctrl-C instead, as a SIGINT), after ``at_prompt()`` if given
+    (what happens elsewhere while the question waits)."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
     env.update(TERM=term, NO_COLOR="1", COLUMNS="120")
@@ -186,6 +191,8 @@ def run_on_a_pty(
                 break
             chunks.append(data)
             if not answered and b"Only 'yes' will be accepted" in b"".join(chunks):
+                if at_prompt is not None:
+                    at_prompt()
                 if answer is None:
                     proc.send_signal(signal.SIGINT)
                     last_sigint = time.monotonic()
@@ -196,6 +203,7 @@ def run_on_a_pty(
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
         os.close(master)
     return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
 

@@ -4,67 +4,21 @@ terminal (a pty); the change out of band happens before ``yes`` is typed."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from assistctl.emulator.testing import EmulatorHandle
 from assistctl.labels import make_label
-from clihelpers import CLEAN_ENV, copy_examples, run
+from clihelpers import copy_examples, run, run_on_a_pty
 
 from ._attack import by_key, flags, snapshot, writes_to
-
-PROMPT = b"Only 'yes' will be accepted"
 
 
 def apply_on_a_terminal(args: list[str], at_prompt: Callable[[], None]) -> tuple[int, str]:
     """``python -m assistctl ARGS`` on a pty: at the prompt, ``at_prompt()``, then ``yes``."""
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
-    env.update(TERM="dumb", NO_COLOR="1", COLUMNS="120")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistctl", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    chunks: list[bytes] = []
-    answered = False
-    deadline = time.monotonic() + 60  # a guard against a hang, not a timing assertion
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-            if not answered and PROMPT in b"".join(chunks):
-                at_prompt()
-                os.write(master, b"yes\n")
-                answered = True
-        code = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-    assert answered, b"".join(chunks).decode(errors="replace")
-    return code, b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
+    code, out = run_on_a_pty(args, "yes\n", term="dumb", at_prompt=at_prompt)
+    assert "Only 'yes' will be accepted" in out, out
+    return code, out
 
 
 def test_relabelled_while_the_prompt_waits_is_left_alone(
