@@ -21,7 +21,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from assistctl.config.names import ENV_VAR_PATTERN, VAR_NAME_PATTERN
@@ -58,6 +65,18 @@ def provider_problem(name: str | None) -> str | None:
     close = difflib.get_close_matches(name, list(PROVIDERS), n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"unknown provider '{name}'; use one of {', '.join(PROVIDERS)}{hint}"
+
+
+def _known_provider(name: str) -> str:
+    # The names come from config/providers.py: a preset added there is accepted here.
+    problem = provider_problem(name)
+    if problem is not None:
+        raise PydanticCustomError("unknown_provider", problem)
+    return name
+
+
+ProviderName = Annotated[str, AfterValidator(_known_provider)]
+"""A provider preset's name, in the project file and in each of its environments."""
 
 
 def variable_name_problem(name: str, suffixes: tuple[str, ...], what: str) -> str | None:
@@ -119,7 +138,7 @@ class Environment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    provider: str | None = Field(
+    provider: ProviderName | None = Field(
         default=None,
         description="Host preset of this environment (default: the project's `provider`).",
     )
@@ -137,14 +156,6 @@ class Environment(BaseModel):
         default_factory=dict,
         description="Variables of this environment, over the project's `vars`.",
     )
-
-    @field_validator("provider")
-    @classmethod
-    def _known_provider(cls, value: str | None) -> str | None:
-        problem = provider_problem(value)
-        if problem is not None:
-            raise PydanticCustomError("unknown_provider", problem)
-        return value
 
     @field_validator("api_key_env")
     @classmethod

@@ -22,16 +22,15 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from assistctl.config.apifields import SERVER_DEFAULTS
 from assistctl.config.environments import (
     Environment,
     EnvName,
+    ProviderName,
     TargetSettings,
     VarName,
     check_top_level_vars,
-    provider_problem,
 )
 from assistctl.config.limits import MAX_INSTRUCTIONS, MAX_METADATA_KEY, Integer, Number
 from assistctl.config.messages import Loc, explain
@@ -135,7 +134,7 @@ class ProjectConfig(BaseModel):
         description="Project name: the ownership scope written into each assistant's "
         f"`metadata.{OWNER_KEY}` label.",
     )
-    provider: str | None = Field(
+    provider: ProviderName | None = Field(
         default=None,
         description="Host preset (a name of `assistctl providers`); flags and environment "
         "variables override it.",
@@ -158,15 +157,6 @@ class ProjectConfig(BaseModel):
         "own ownership scope `project@NAME`, with its own `vars` and, optionally, provider, "
         "key variable and URL variable.",
     )
-
-    @field_validator("provider")
-    @classmethod
-    def _known_provider(cls, value: str | None) -> str | None:
-        # The names come from config/providers.py: a preset added there is accepted here.
-        problem = provider_problem(value)
-        if problem is not None:
-            raise PydanticCustomError("unknown_provider", problem)
-        return value
 
     @field_validator("vars")
     @classmethod
